@@ -1,0 +1,411 @@
+"""Parsing current kernel Kconfig trees with kconfiglib 14.1.0.
+
+kconfiglib reads every Kconfig file through ``Kconfig._open``; this module
+overrides it to translate the few constructs that appeared after its last
+release into equivalent forms it understands, line for line (so every
+file:line it reports stays true):
+
+* a bare ``modules`` attribute (5.13+) becomes ``option modules``;
+* ``transitional`` (6.18+) is removed from the text and remembered, so the
+  symbol can be marked once parsing is done;
+* ``depends on X if Y`` (7.0+) becomes ``depends on (X) || <Y = n>``, with
+  ``Y = n`` spelled out the way ``expr_trans_compare`` of the C tool builds it.
+
+It also gives each load its own environment (what the tree's make exports
+to ``conf``), records every ``$(shell,…)`` probe, reports progress and can
+be cancelled.  Nothing here touches ``os.environ`` or the working directory,
+so loads can run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from os.path import realpath
+from typing import Any
+
+import kconfiglib
+
+from . import process
+from .errors import KconfigSyntaxError, LoadCancelled, ProbeTimeout
+
+
+@dataclass
+class MacroCall:
+    """One ``$(shell,…)`` run during parsing."""
+
+    command: str
+    filename: str
+    line: int
+    output: str
+    status: int
+    seconds: float
+    stderr: str = ""
+    source_line: str = ""
+
+    @property
+    def location(self) -> str:
+        return f"{self.filename}:{self.line}"
+
+
+@dataclass
+class MacroTrace:
+    calls: list[MacroCall] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(c.seconds for c in self.calls)
+
+    def at(self, filename: str, line: int) -> list[MacroCall]:
+        return [c for c in self.calls if c.filename == filename and c.line == line]
+
+
+Progress = Callable[[int, int], None]  # (files parsed, probes run)
+
+_HELP_RE = re.compile(r"^(\s*)(help|---help---)\s*(#.*)?$")
+_ENTRY_RE = re.compile(r"^\s*(config|menuconfig|choice|endchoice|comment|menu|endmenu|if|endif|source|"
+                       r"osource|rsource|orsource|mainmenu)\b")
+_DEPENDS_RE = re.compile(r"^(\s*depends\s+on\s+)(.*)$")
+
+
+def _indent_width(s: str) -> int:
+    return len(s.expandtabs(8)) - len(s.lstrip().expandtabs(8)) if s.strip() else 0
+
+
+class _Tok:
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind, self.text = kind, text
+
+
+_TOKEN_RE = re.compile(r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\')|(?P<op>&&|\|\||!=|<=|>=|[!=<>()])|'
+                       r"(?P<word>[^\s!=<>()&|\"']+))")
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    pos = 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"cannot read expression at '{text[pos:]}'")
+        pos = m.end()
+        if m.group("str") is not None:
+            toks.append(_Tok("sym", m.group("str")))
+        elif m.group("op") is not None:
+            toks.append(_Tok(m.group("op"), m.group("op")))
+        elif m.group("word") is not None:
+            w = m.group("word")
+            if w.startswith("#"):
+                break
+            toks.append(_Tok("if" if w == "if" else "sym", w))
+    return toks
+
+
+class _ExprParser:
+    """Kconfig expression grammar, just enough to rebuild ``Y = n`` as text."""
+
+    def __init__(self, toks: list[_Tok]) -> None:
+        self.toks, self.i = toks, 0
+
+    def peek(self) -> str | None:
+        return self.toks[self.i].kind if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def parse(self) -> Any:
+        e = self.or_()
+        if self.i != len(self.toks):
+            raise ValueError("extra tokens")
+        return e
+
+    def or_(self) -> Any:
+        e = self.and_()
+        while self.peek() == "||":
+            self.take()
+            e = ("or", e, self.and_())
+        return e
+
+    def and_(self) -> Any:
+        e = self.factor()
+        while self.peek() == "&&":
+            self.take()
+            e = ("and", e, self.factor())
+        return e
+
+    def factor(self) -> Any:
+        k = self.peek()
+        if k == "!":
+            self.take()
+            return ("not", self.factor())
+        if k == "(":
+            self.take()
+            e = self.or_()
+            if self.peek() != ")":
+                raise ValueError("missing ')'")
+            self.take()
+            return e
+        if k == "sym":
+            a = self.take().text
+            if self.peek() in ("=", "!=", "<", "<=", ">", ">="):
+                op = self.take().text
+                if self.peek() != "sym":
+                    raise ValueError("comparison without right operand")
+                return ("cmp", op, a, self.take().text)
+            return ("sym", a)
+        raise ValueError("unexpected token")
+
+
+def _text(e: Any) -> str:
+    kind = e[0]
+    if kind == "sym":
+        return e[1]
+    if kind == "cmp":
+        return f"{e[2]} {e[1]} {e[3]}"
+    if kind == "not":
+        return f"!({_text(e[1])})"
+    op = " && " if kind == "and" else " || "
+    return f"({_text(e[1])}{op}{_text(e[2])})"
+
+
+def trans_compare(e: Any, equal: bool) -> str:
+    """Text of ``expr_trans_compare(e, E_EQUAL/E_UNEQUAL, &symbol_no)``."""
+    kind = e[0]
+    if kind in ("and", "or"):
+        a, b = trans_compare(e[1], True), trans_compare(e[2], True)
+        # (A && B) = n  <=>  A = n || B = n, and the dual for ||
+        joined = f"({a} || {b})" if kind == "and" else f"({a} && {b})"
+        return joined if equal else f"!{joined}"
+    if kind == "not":
+        return trans_compare(e[1], not equal)
+    if kind == "cmp":
+        return f"!({_text(e)})" if equal else f"({_text(e)})"
+    return f"{e[1]} = n" if equal else f"{e[1]} != n"
+
+
+def rewrite_conditional_depends(rest: str) -> str | None:
+    """``X if Y`` -> ``(X) || (Y = n)``; None when there is no top-level ``if``."""
+    toks = _tokenize(rest)
+    idx = [i for i, t in enumerate(toks) if t.kind == "if"]
+    if not idx:
+        return None
+    if len(idx) > 1:
+        raise ValueError("more than one 'if'")
+    i = idx[0]
+    dep = _ExprParser(toks[:i]).parse()
+    cond = _ExprParser(toks[i + 1:]).parse()
+    return f"({_text(dep)}) || ({trans_compare(cond, True)})"
+
+
+@dataclass
+class Rewrites:
+    """What the source translation changed, by file and line."""
+
+    modules: list[tuple[str, int]] = field(default_factory=list)
+    transitional: list[tuple[str, int]] = field(default_factory=list)
+    conditional_depends: list[tuple[str, int]] = field(default_factory=list)
+
+
+def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites) -> str:
+    """Rewrite post-kconfiglib constructs line for line (line numbers are kept)."""
+    out: list[str] = []
+    in_help = False
+    help_indent = -1
+    lines = text.split("\n")
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        # physical lines joined by a trailing backslash count as one logical line
+        start = n
+        logical = line
+        while logical.endswith("\\") and n + 1 < len(lines):
+            n += 1
+            logical = logical[:-1] + lines[n]
+        n += 1
+        span = lines[start:n]
+        stripped = logical.strip()
+        if in_help:
+            if not stripped:
+                out.extend(span)
+                continue
+            width = _indent_width(logical)
+            if help_indent < 0:
+                help_indent = width
+            if width >= help_indent and help_indent > 0:
+                out.extend(span)
+                continue
+            in_help = False
+        if _HELP_RE.match(logical):
+            in_help = True
+            help_indent = -1
+            out.extend(span)
+            continue
+        lineno = start + 1
+        word = stripped.split("#", 1)[0].strip()
+        if word == "modules":
+            rewrites.modules.append((filename, lineno))
+            out.append(logical.replace("modules", "option modules", 1))
+            out.extend([""] * (len(span) - 1))
+            continue
+        if word == "transitional":
+            rewrites.transitional.append((filename, lineno))
+            out.append("")
+            out.extend([""] * (len(span) - 1))
+            continue
+        m = _DEPENDS_RE.match(logical)
+        if m and re.search(r"\bif\b", m.group(2)):
+            try:
+                new = rewrite_conditional_depends(m.group(2))
+            except ValueError as e:
+                raise KconfigSyntaxError(f"cannot read 'depends on … if …': {e}", filename, lineno) from None
+            if new is not None:
+                rewrites.conditional_depends.append((filename, lineno))
+                out.append(m.group(1) + new)
+                out.extend([""] * (len(span) - 1))
+                continue
+        out.extend(span)
+    return "\n".join(out)
+
+
+class KernelKconfig(kconfiglib.Kconfig):
+    """kconfiglib's parser, fed through the translation above, for one tree.
+
+    ``srctree`` and the preprocessor's environment come from ``env`` (what the
+    tree's make exports), not from this process.
+    """
+
+    def __init__(self, srctree: str, env: dict[str, str], *, cwd: str | None = None,
+                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+                 probe_timeout: float = 120.0) -> None:
+        self._rc_srctree = srctree
+        self._rc_env = env
+        self._rc_cwd = cwd or srctree
+        self._rc_progress = progress
+        self._rc_cancelled = cancelled or (lambda: False)
+        self._rc_probe_timeout = probe_timeout
+        self._rc_files = 0
+        self.trace = MacroTrace()
+        self.rewrites = Rewrites()
+        self._rc_source_lines: dict[str, list[str]] = {}
+        try:
+            super().__init__("Kconfig", warn=True, warn_to_stderr=False, encoding="utf-8")
+        except kconfiglib.KconfigError as e:
+            raise _syntax_error(str(e)) from None
+        except OSError as e:
+            # kconfiglib's message already names the sourcing file:line
+            raise _syntax_error(str(e)) from None
+
+    # kconfiglib takes $srctree from os.environ; a load carries its own.
+    @property  # type: ignore[override]
+    def srctree(self) -> str:
+        return self._rc_srctree
+
+    @srctree.setter
+    def srctree(self, _value: str) -> None:
+        pass
+
+    # kconfiglib fills _functions in _init(); keep ours for 'shell'.
+    @property  # type: ignore[override]
+    def _functions(self) -> dict[str, Any]:
+        return self.__dict__["_rc_functions"]
+
+    @_functions.setter
+    def _functions(self, value: dict[str, Any]) -> None:
+        value = dict(value)
+        value["shell"] = (_traced_shell, 1, 1)
+        self.__dict__["_rc_functions"] = value
+
+    def _fn_val(self, args: list[str]) -> str:
+        fn = args[0]
+        if fn in self.variables or fn in self._functions:
+            return super()._fn_val(args)  # type: ignore[misc]
+        if fn in self._rc_env:
+            self.env_vars.add(fn)
+            return self._rc_env[fn]
+        return ""
+
+    def _open(self, filename: str, mode: str) -> Any:
+        if not self._parsing_kconfigs or "r" not in mode:
+            return super()._open(filename, mode)  # type: ignore[misc]
+        if self._rc_cancelled():
+            raise LoadCancelled()
+        rel = os.path.relpath(filename, self._rc_srctree) if os.path.isabs(filename) else filename
+        with open(filename, "rb") as f:
+            data = f.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            raise KconfigSyntaxError("the file is not valid UTF-8", rel, line) from None
+        self._rc_source_lines[rel] = text.split("\n")
+        new = translate_kconfig_text(text, rel, self.rewrites)
+        self._rc_files += 1
+        if self._rc_progress:
+            self._rc_progress(self._rc_files, len(self.trace.calls))
+        return io.StringIO(new)
+
+    def source_line(self, filename: str, line: int) -> str:
+        """The original text of a Kconfig line (before translation)."""
+        lines = self._rc_source_lines.get(filename)
+        if lines and 0 < line <= len(lines):
+            return lines[line - 1]
+        return ""
+
+    @property
+    def files_parsed(self) -> int:
+        return self._rc_files
+
+    def run_probe(self, command: str) -> str:
+        if self._rc_cancelled():
+            raise LoadCancelled()
+        try:
+            done = process.run(command, shell=True, env=self._rc_env, cwd=self._rc_cwd,
+                               timeout=self._rc_probe_timeout, cancelled=self._rc_cancelled)
+        except process.Cancelled:
+            raise LoadCancelled() from None
+        except process.Timeout:
+            raise ProbeTimeout(
+                f"{self.filename}:{self.linenr}: the probe '{command}' did not finish in "
+                f"{self._rc_probe_timeout:.0f} s and was killed with its child processes."
+            ) from None
+        out, err, seconds = done.stdout, done.stderr, done.seconds
+        stdout = out.decode("utf-8", "replace")
+        stderr = err.decode("utf-8", "replace")
+        # as do_shell() in preprocess.c: newlines become spaces, trailing ones go
+        value = "\n".join(stdout.splitlines()).rstrip("\n").replace("\n", " ")
+        fname = self.filename or ""
+        rel = os.path.relpath(fname, self._rc_srctree) if os.path.isabs(fname) else fname
+        self.trace.calls.append(MacroCall(
+            command=command, filename=rel, line=self.linenr, output=value,
+            status=done.returncode, seconds=seconds, stderr=stderr,
+            source_line=self.source_line(rel, self.linenr).strip()))
+        if self._rc_progress:
+            self._rc_progress(self._rc_files, len(self.trace.calls))
+        return value
+
+
+def _traced_shell(kconf: KernelKconfig, _name: str, command: str) -> str:
+    return kconf.run_probe(command)
+
+
+_LOC_RE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): (?:error: )?(?P<msg>.*)$", re.S)
+
+
+def _syntax_error(text: str) -> KconfigSyntaxError:
+    text = text.strip()
+    m = _LOC_RE.match(text)
+    if m:
+        return KconfigSyntaxError(m.group("msg").strip(), m.group("file"), int(m.group("line")))
+    return KconfigSyntaxError(text)
+
+
+def srctree_prefix(path: str) -> str:
+    return realpath(path) + os.sep

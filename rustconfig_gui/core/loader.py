@@ -1,0 +1,197 @@
+"""Loading a kernel tree: environment, parse, evaluation — one object for the rest."""
+
+from __future__ import annotations
+
+import bisect
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kconfiglib import Symbol
+
+from . import configfile
+from .errors import ConfigFileError, KconfigSyntaxError, RustconfigError
+from .kparse import KernelKconfig, MacroTrace, Progress
+from .semantics import Evaluator, Semantics
+from .tree import KconfigEnvironment, KernelTree, capture_environment, host_arch
+
+
+@dataclass
+class LoadTimings:
+    environment: float = 0.0
+    parse: float = 0.0
+    probes: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.environment + self.parse
+
+
+@dataclass
+class LoadedTree:
+    """A parsed and evaluated kernel tree with its current configuration."""
+
+    tree: KernelTree
+    env: KconfigEnvironment
+    kconf: KernelKconfig
+    ev: Evaluator
+    timings: LoadTimings = field(default_factory=LoadTimings)
+    config_report: configfile.ConfigReadReport | None = None
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        return self.env.version
+
+    @property
+    def version_text(self) -> str:
+        return self.env.version_text
+
+    @property
+    def arch(self) -> str:
+        return self.env.variables.get("ARCH", self.tree.effective_arch)
+
+    @property
+    def srcarch(self) -> str:
+        return self.env.variables.get("SRCARCH", self.tree.srcarch)
+
+    @property
+    def trace(self) -> MacroTrace:
+        return self.kconf.trace
+
+    @property
+    def title(self) -> str:
+        return str(self.kconf.top_node.prompt[0])
+
+    @property
+    def symbols(self) -> list[Symbol]:
+        return self.kconf.unique_defined_syms
+
+    def sym(self, name: str) -> Symbol | None:
+        s = self.kconf.syms.get(name)
+        return s if s is not None and s.nodes else None
+
+    @property
+    def defconfig_name(self) -> str:
+        # scripts/kconfig/Makefile: KBUILD_DEFCONFIG defaults to "defconfig"
+        return self.env.defconfig or "defconfig"
+
+    def defconfig_path(self) -> Path | None:
+        """The file ``make defconfig`` starts from (arch/$SRCARCH/configs/$KBUILD_DEFCONFIG)."""
+        p = self.tree.source / "arch" / self.srcarch / "configs" / self.defconfig_name
+        return p if p.is_file() else None
+
+    def defconfig_list(self) -> list[Path]:
+        """Where conf looks for a starting config when .config is missing
+        (KCONFIG_DEFCONFIG_LIST of scripts/kconfig/Makefile), in order."""
+        paths: list[Path] = []
+        if self.srcarch == host_arch():
+            release = os.uname().release
+            paths += [Path(f"/lib/modules/{release}/.config"), Path("/etc/kernel-config"),
+                      Path(f"/boot/config-{release}")]
+        paths.append(self.tree.source / "arch" / self.srcarch / "configs" / self.defconfig_name)
+        return paths
+
+    def read_initial_config(self) -> configfile.ConfigReadReport | None:
+        """``conf_read(NULL)``: the build folder's .config, else the first of
+        :meth:`defconfig_list` that exists; None when there is none."""
+        for p in [self.tree.config_path, *self.defconfig_list()]:
+            if p.is_file():
+                return self.read_config(p)
+        return None
+
+    # -- the kernel's config targets ------------------------------------------
+
+    def read_config(self, path: str | os.PathLike[str] | None = None) -> configfile.ConfigReadReport:
+        """``conf_read``: load a .config (default: the build folder's)."""
+        p = Path(path) if path is not None else self.tree.config_path
+        report = configfile.read_config_file(self.ev, p)
+        self.config_report = report
+        return report
+
+    def defconfig(self) -> configfile.ConfigReadReport:
+        """What ``make defconfig`` computes (not written)."""
+        p = self.defconfig_path()
+        if p is None:
+            raise ConfigFileError(
+                f"arch/{self.srcarch}/configs/{self.defconfig_name} does not exist; this ARCH's "
+                f"default configuration is a make target ('make {self.defconfig_name}').")
+        return self.read_config(p)
+
+    def all_new(self, mode: str) -> None:
+        """``conf_set_all_new_symbols`` for allnoconfig/allyesconfig/allmodconfig."""
+        configfile.set_all_new(self.ev, mode)
+
+    def config_text(self) -> str:
+        return configfile.config_text(self.ev)
+
+    def min_config_text(self) -> str:
+        return configfile.min_config_text(self.ev)
+
+    def write_config(self, path: str | os.PathLike[str] | None = None) -> Path:
+        p = Path(path) if path is not None else self.tree.config_path
+        configfile.write_atomic(p, self.config_text())
+        return p
+
+    def write_min_config(self, path: str | os.PathLike[str]) -> Path:
+        p = Path(path)
+        configfile.write_atomic(p, self.min_config_text())
+        return p
+
+
+def load_tree(tree: KernelTree, *, progress: Progress | None = None,
+              cancelled: Callable[[], bool] | None = None,
+              probe_timeout: float = 120.0, base_env: dict[str, str] | None = None) -> LoadedTree:
+    """Open ``tree`` exactly as its own ``conf`` would see it.
+
+    ``base_env`` is the environment make starts from (default: ours).
+    Raises :class:`RustconfigError` subclasses with one clear sentence.
+    """
+    timings = LoadTimings()
+    t0 = time.monotonic()
+    env = capture_environment(tree, timeout=probe_timeout, base_env=base_env)
+    timings.environment = time.monotonic() - t0
+    t1 = time.monotonic()
+    if tree.build is not None:
+        tree.build.mkdir(parents=True, exist_ok=True)
+    kconf = KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree),
+                          progress=progress, cancelled=cancelled, probe_timeout=probe_timeout)
+    timings.parse = time.monotonic() - t1
+    timings.probes = kconf.trace.seconds
+    semantics = Semantics.for_version(env.version)
+    ev = Evaluator(kconf, semantics, frozenset(_transitional_symbols(kconf)))
+    return LoadedTree(tree=tree, env=env, kconf=kconf, ev=ev, timings=timings)
+
+
+def load_kconfig_dir(srctree: str | os.PathLike[str], version: tuple[int, ...],
+                     env: dict[str, str] | None = None) -> tuple[KernelKconfig, Evaluator]:
+    """Parse a stand-alone Kconfig (no kernel Makefile), e.g. the kernel's own
+    scripts/kconfig/tests cases, with the semantics of ``version``."""
+    src = os.fspath(srctree)
+    kconf = KernelKconfig(src, dict(env or {}, srctree=src))
+    ev = Evaluator(kconf, Semantics.for_version(version), frozenset(_transitional_symbols(kconf)))
+    return kconf, ev
+
+
+def _transitional_symbols(kconf: KernelKconfig) -> set[Symbol]:
+    """Symbols whose definition carried the ``transitional`` attribute."""
+    if not kconf.rewrites.transitional:
+        return set()
+    by_file: dict[str, list[tuple[int, Symbol]]] = {}
+    for sym in kconf.unique_defined_syms:
+        for node in sym.nodes:
+            by_file.setdefault(node.filename, []).append((node.linenr, sym))
+    for entries in by_file.values():
+        entries.sort(key=lambda e: e[0])
+    found: set[Symbol] = set()
+    for filename, line in kconf.rewrites.transitional:
+        entries = by_file.get(filename, [])
+        i = bisect.bisect_left([e[0] for e in entries], line) - 1
+        if i < 0:
+            raise KconfigSyntaxError("'transitional' outside a config entry", filename, line)
+        found.add(entries[i][1])
+    return found
+
+
+__all__ = ["LoadedTree", "LoadTimings", "RustconfigError", "load_tree"]
