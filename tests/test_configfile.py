@@ -132,3 +132,19 @@ def test_read_errors_are_sentences(ev, tmp_path: Path):
         configfile.read_config_file(ev, tmp_path / "missing")
     with pytest.raises(ConfigFileError, match="is a folder"):
         configfile.read_config_file(ev, tmp_path)
+
+
+def test_edits_follow_the_c_rules(ev):
+    syms = ev.kconf.syms
+    t, i, h, modules = syms["T"], syms["I"], syms["H"], syms["MODULES"]
+    assert ev.assignable(t) == (0, 1, 2)
+    assert ev.set_value(t, "m") and ev.str(t) == "m"
+    assert not ev.set_value(i, "11")          # outside range 1..10: refused, unchanged
+    assert ev.str(i) == "3"
+    assert ev.set_value(i, "10") and ev.str(i) == "10"
+    assert ev.set_value(h, "ff") and ev.str(h) == "0xff"
+    assert not ev.set_value(h, "xyz")
+    assert ev.set_value(modules, 0)
+    assert ev.assignable(t) == (0, 2)          # without modules a tristate is a bool
+    ev.unset(modules)
+    assert ev.str(modules) == "y"

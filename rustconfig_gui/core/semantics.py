@@ -569,6 +569,95 @@ class Evaluator:
                     self.choice_user_sel[c] = sym
                 self.choice_user_tri[c] = max(self.choice_user_tri.get(c, 0), int(value))
 
+    # -- edits, as the interactive front ends of the C tool make them ---------------
+
+    def tristate_within_range(self, sym: Symbol, val: int) -> bool:
+        """``sym_tristate_within_range``: may the user set ``val`` now?"""
+        vis = self.visibility(sym)
+        if vis == 0 or sym.orig_type not in _BOOL_TRI:
+            return False
+        if self.sym_type(sym) == BOOL and val == 1:
+            return False
+        rev = self.rev_dep(sym)
+        if vis <= rev:
+            return False
+        return rev <= val <= vis
+
+    def assignable(self, sym: Symbol) -> tuple[int, ...]:
+        """The tristate values the user can choose (empty when none)."""
+        if sym.choice is not None:
+            return (2,) if self.visibility(sym) else ()
+        return tuple(v for v in (0, 1, 2) if self.tristate_within_range(sym, v))
+
+    def string_within_range(self, sym: Symbol, text: str) -> bool:
+        """``sym_string_within_range`` for string/int/hex."""
+        if sym.orig_type == STRING:
+            return True
+        if not string_valid(sym.orig_type, text):
+            return False
+        if sym.orig_type not in (INT, HEX):
+            return False
+        base = 10 if sym.orig_type == INT else 16
+        for low, high, cond in sym.ranges:
+            if self.expr(cond):
+                v = _c_strtoll(text, base)
+                return self._range_val(low, base) <= v <= self._range_val(high, base)
+        return True
+
+    def active_range(self, sym: Symbol) -> tuple[str, str] | None:
+        for low, high, cond in sym.ranges:
+            if self.expr(cond):
+                return self.str(low), self.str(high)
+        return None
+
+    def set_value(self, sym: Symbol, value: int | str) -> bool:
+        """Set a user value like ``sym_set_tristate_value``/``sym_set_string_value``/
+        ``choice_set_value``; False (and nothing changed) when not allowed."""
+        if sym.orig_type in _BOOL_TRI:
+            val = int(value) if not isinstance(value, str) else {"n": 0, "m": 1, "y": 2}.get(value[:1].lower(), -1)
+            if sym.choice is not None:
+                if val != 2 or not self.visibility(sym):
+                    return False
+                self.choose(sym)
+                return True
+            if not self.tristate_within_range(sym, val):
+                return False
+            self.user[sym] = val
+            self.invalidate()
+            return True
+        text = str(value)
+        if not self.string_within_range(sym, text):
+            return False
+        if sym.orig_type == HEX and not text[:2].lower() == "0x":
+            text = "0x" + text
+        self.user[sym] = text
+        self.invalidate()
+        return True
+
+    def choose(self, sym: Symbol) -> None:
+        """Make ``sym`` the selected member of its choice (``choice_set_value``)."""
+        choice = sym.choice
+        if self.sem.choice_rework:
+            order = self.choice_order[choice]
+            # every visible member gets a user value; the chosen one goes first
+            # every visible member gets a user value and moves to the front in
+            # menu order, as list_move() does in the C loop
+            for m in choice.syms:
+                if self.visibility(m):
+                    self.user[m] = 2 if m is sym else 0
+                    order.remove(m)
+                    order.insert(0, m)
+        else:
+            self.user[sym] = 2
+            self.choice_user_sel[choice] = sym
+            self.choice_user_tri[choice] = 2
+        self.invalidate()
+
+    def unset(self, sym: Symbol) -> None:
+        """Forget the user value (the symbol goes back to its default)."""
+        self.user.pop(sym, None)
+        self.invalidate()
+
     def clear_user(self) -> None:
         self.user.clear()
         self.choice_user_sel.clear()
