@@ -158,6 +158,32 @@ def cmd_allconfig(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_probe(args: argparse.Namespace) -> int:
+    from .core.probe import ProbeRequest, check_can_probe, result_to_json, run_probe
+
+    tree = _tree(args)
+    check_can_probe(tree)
+    result = run_probe(ProbeRequest(tree, timeout=args.timeout))
+    if args.json:
+        print(result_to_json(result))
+    else:
+        v = ".".join(str(x) for x in result.tree_version)
+        status = "timed out" if result.timed_out else f"exit status {result.returncode}"
+        print(f"Linux {v}: make rustavailable ({result.seconds:.2f} s, {status})")
+        for f in result.findings:
+            print(f"{f.severity}: {f.message}")
+            if f.found_version or f.required_version:
+                print(f"    found {f.found_version or '?'}, required {f.required_version or '?'}")
+            for line in f.details:
+                print(f"    | {line}")
+            for r in f.remedies:
+                print(f"    fix: {r.title}" + (f": {r.command}" if r.command else ""))
+        print("Rust is available." if result.available else "Rust is not available.")
+    if result.timed_out:
+        return 1
+    return 0 if result.available else 3
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rustconfig",
@@ -194,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
         _tree_arguments(p)
         p.add_argument("-o", "--output", type=Path, help="file to write (default: BUILD/.config)")
         p.set_defaults(func=cmd_allconfig, mode=mode)
+
+    p = sub.add_parser("probe", help="run make rustavailable and explain what it says")
+    _tree_arguments(p)
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="stop make after S seconds (60)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_probe)
     return parser
 
 

@@ -6,7 +6,7 @@
 set -eu
 
 runtime="make gcc libc6-dev xz-utils python3-venv libgl1 libegl1 libopengl0 libxkbcommon0 \
-libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0"
+libxkbcommon-x11-0 libfontconfig1 libfreetype6 fonts-dejavu-core libdbus-1-3 libglib2.0-0"
 tests="flex bison bc clang llvm lld rustc bindgen rust-src libclang-dev"
 
 case "${1:-runtime}" in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from kconfiglib import Symbol
 from . import configfile
 from .errors import ConfigFileError, KconfigSyntaxError, RustconfigError
 from .kparse import KernelKconfig, MacroTrace, Progress
+from .menutree import ReverseDeps
 from .semantics import Evaluator, Semantics
 from .tree import KconfigEnvironment, KernelTree, capture_environment, host_arch
 
@@ -67,6 +69,10 @@ class LoadedTree:
     @property
     def symbols(self) -> list[Symbol]:
         return self.kconf.unique_defined_syms
+
+    @functools.cached_property
+    def reverse(self) -> ReverseDeps:
+        return ReverseDeps(self.kconf)
 
     def sym(self, name: str) -> Symbol | None:
         s = self.kconf.syms.get(name)

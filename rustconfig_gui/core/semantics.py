@@ -628,7 +628,7 @@ class Evaluator:
         text = str(value)
         if not self.string_within_range(sym, text):
             return False
-        if sym.orig_type == HEX and not text[:2].lower() == "0x":
+        if sym.orig_type == HEX and text[:2].lower() != "0x":
             text = "0x" + text
         self.user[sym] = text
         self.invalidate()

@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from pathlib import Path
 
 from .. import __version__
 
 
-class MainWindow(QMainWindow):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWindowTitle("rustconfig-gui")
-        label = QLabel("Open a kernel tree to begin.")
-        label.setAccessibleName("Welcome")
-        self.setCentralWidget(label)
-        self.resize(1280, 800)
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rustconfig-gui",
+        description="Browse, edit and save a Linux kernel configuration, with every Rust option highlighted. "
+                    "Without TREE the bundled demo tree opens.")
+    p.add_argument("tree", nargs="?", type=Path, help="kernel source folder")
+    p.add_argument("--arch", help="ARCH as given to make (default: the host's)")
+    p.add_argument("--llvm", action="store_true", help="load as with LLVM=1")
+    p.add_argument("-O", "--build", type=Path, help="build folder (make O=), holds .config")
+    p.add_argument("--config", type=Path, help="configuration file to load instead of BUILD/.config")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv if argv is None else argv)
-    if "--version" in argv[1:]:
-        print(f"rustconfig-gui {__version__}")
-        return 0
-    app = QApplication.instance() or QApplication(argv)
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    # Qt is imported only when a window is wanted (--help/--version stay instant)
+    from PySide6.QtWidgets import QApplication
+
+    from ..core.tree import KernelTree
+    from .mainwindow import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("rustconfig-gui")
     app.setOrganizationName("rustconfig-gui")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("io.github.rustconfig_gui.RustconfigGui")
     window = MainWindow()
     window.show()
+    if args.tree is not None:
+        window.open_tree(KernelTree(args.tree, build=args.build, arch=args.arch, llvm=args.llvm),
+                         config=args.config)
+    else:
+        window.open_tree(window.demo_tree_spec(), config=args.config, prefer_defconfig=True)
     return int(app.exec())
 
 

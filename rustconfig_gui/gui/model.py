@@ -1,0 +1,485 @@
+"""``ConfigModel``: a thin Qt adapter over the loaded tree's menu entries.
+
+There is no second copy of the Kconfig data: items are kconfiglib menu
+nodes (plus one synthetic "Computed (no prompt)" group), values come from
+the core's Evaluator on each ``data()`` call.  The model only remembers, per
+parent the view has asked about, which children it currently shows, so that
+after an edit it can tell the view exactly which rows appeared or vanished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kconfiglib import BOOL, HEX, INT, STRING, TRISTATE, Choice, MenuNode, Symbol
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPalette
+from PySide6.QtWidgets import QApplication
+
+from ..core import menutree
+from ..core.loader import LoadedTree
+from ..core.menutree import ComputedGroup, Kind
+
+Index = QModelIndex | QPersistentModelIndex
+
+NODE_ROLE = Qt.ItemDataRole.UserRole + 1
+SYMBOL_ROLE = Qt.ItemDataRole.UserRole + 2
+RUST_ROLE = Qt.ItemDataRole.UserRole + 3
+HIDDEN_ROLE = Qt.ItemDataRole.UserRole + 4
+REASON_ROLE = Qt.ItemDataRole.UserRole + 5
+
+_TRI_CHECK = {0: Qt.CheckState.Unchecked, 1: Qt.CheckState.PartiallyChecked, 2: Qt.CheckState.Checked}
+# readable on light and dark backgrounds: a translucent rust tint
+RUST_TINT = QColor(183, 65, 14, 48)
+
+Item = MenuNode | ComputedGroup
+ReasonFn = Callable[[LoadedTree, MenuNode], str]
+
+
+class ConfigModel(QAbstractItemModel):
+    COL_OPTION, COL_VALUE, COL_SYMBOL = range(3)
+    HEADERS = ("Option", "Value", "Symbol")
+
+    #: a user edit changed the configuration (symbol or choice member)
+    valueEdited = Signal(object)
+    #: an edit was refused; one sentence why
+    editRejected = Signal(str)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.lt: LoadedTree | None = None
+        self.show_all = False
+        self.rust_lens = False
+        self.rust_syms: frozenset[Symbol] = frozenset()
+        self._rust_nodes: set[int] = set()  # ids of nodes with Rust inside (lens)
+        self.group: ComputedGroup | None = None
+        self.rust_icon = QIcon()
+        self.reason_fn: ReasonFn = lambda lt, node: menutree.first_blocker(lt.ev, node)
+        # parent item (None = root) -> children currently shown, and their rows
+        self._kids: dict[int, list[Item]] = {}
+        self._rows: dict[int, dict[int, int]] = {}
+        self._items: dict[int, Item] = {}
+
+    # -- content --------------------------------------------------------------
+
+    def set_tree(self, lt: LoadedTree | None, rust_syms: frozenset[Symbol] = frozenset()) -> None:
+        self.beginResetModel()
+        self.lt = lt
+        self.rust_syms = rust_syms
+        self._kids.clear()
+        self._rows.clear()
+        self._items.clear()
+        self._rust_nodes = set()
+        self.group = None
+        if lt is not None:
+            promptless = tuple(s for s in lt.symbols if s in rust_syms and not any(n.prompt for n in s.nodes))
+            self.group = ComputedGroup("Computed (no prompt)", promptless)
+            self._mark_rust(lt.kconf.top_node)
+        self.endResetModel()
+
+    def _mark_rust(self, node: MenuNode) -> bool:
+        has = False
+        for child in menutree.static_children(node):
+            inner = self._mark_rust(child)
+            if inner or child.item in self.rust_syms:
+                has = True
+        if has or node.item in self.rust_syms:
+            self._rust_nodes.add(id(node))
+        return has or node.item in self.rust_syms
+
+    def set_mode(self, *, show_all: bool | None = None, rust_lens: bool | None = None) -> None:
+        self.beginResetModel()
+        if show_all is not None:
+            self.show_all = show_all
+        if rust_lens is not None:
+            self.rust_lens = rust_lens
+        self._kids.clear()
+        self._rows.clear()
+        self.endResetModel()
+
+    # -- structure ---------------------------------------------------------------
+
+    def _wanted_children(self, item: Item | None) -> list[Item]:
+        lt = self.lt
+        if lt is None:
+            return []
+        if isinstance(item, ComputedGroup):
+            return [s.nodes[0] for s in item.symbols]
+        node = lt.kconf.top_node if item is None else item
+        out: list[Item] = []
+        for child in menutree.static_children(node):
+            if self.rust_lens and id(child) not in self._rust_nodes:
+                continue
+            if not self.show_all and not menutree.is_shown(lt.ev, child):
+                continue
+            out.append(child)
+        if item is None and self.group and self.group.symbols and (self.show_all or self.rust_lens):
+            out.append(self.group)
+        return out
+
+    def _children(self, item: Item | None) -> list[Item]:
+        key = id(item) if item is not None else 0
+        kids = self._kids.get(key)
+        if kids is None:
+            kids = self._wanted_children(item)
+            self._kids[key] = kids
+            self._rows.pop(key, None)
+            for k in kids:
+                self._items[id(k)] = k
+            if item is not None:
+                self._items[id(item)] = item
+        return kids
+
+    def _row_of(self, parent: Item | None, item: Item) -> int:
+        key = id(parent) if parent is not None else 0
+        rows = self._rows.get(key)
+        if rows is None:
+            rows = {id(k): i for i, k in enumerate(self._children(parent))}
+            self._rows[key] = rows
+        return rows.get(id(item), -1)
+
+    def _parent_item(self, item: Item) -> Item | None:
+        lt = self.lt
+        if isinstance(item, ComputedGroup) or lt is None:
+            return None
+        if self.group is not None and item.prompt is None and item.item in self.group.symbols:
+            return self.group
+        cur = item.parent
+        while cur is not None and cur is not lt.kconf.top_node and cur.prompt is None:
+            cur = cur.parent
+        return None if cur is None or cur is lt.kconf.top_node else cur
+
+    def item(self, index: Index) -> Item | None:
+        if not index.isValid():
+            return None
+        return index.internalPointer()
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column < 0 or column > 2 or row < 0:
+            return QModelIndex()
+        kids = self._children(self.item(parent))
+        if row >= len(kids):
+            return QModelIndex()
+        return self.createIndex(row, column, kids[row])
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        item = self.item(index)
+        if item is None:
+            return QModelIndex()
+        p = self._parent_item(item)
+        if p is None:
+            return QModelIndex()
+        row = self._row_of(self._parent_item(p), p)
+        if row < 0:
+            return QModelIndex()
+        return self.createIndex(row, 0, p)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._children(self.item(parent)))
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 3
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return self.rowCount(parent) > 0
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
+            return self.HEADERS[section]
+        return None
+
+    def index_for_node(self, node: MenuNode) -> QModelIndex:
+        """The index of ``node`` in the current view, or invalid when not shown."""
+        chain: list[Item] = []
+        cur: Item | None = node
+        while cur is not None:
+            chain.append(cur)
+            cur = self._parent_item(cur)
+        parent: Item | None = None
+        index = QModelIndex()
+        for it in reversed(chain):
+            row = self._row_of(parent, it)
+            if row < 0:
+                return QModelIndex()
+            index = self.index(row, 0, index)
+            parent = it
+        return index
+
+    # -- data ---------------------------------------------------------------------
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        item = self.item(index)
+        lt = self.lt
+        if item is None or lt is None:
+            return None
+        col = index.column()
+        if isinstance(item, ComputedGroup):
+            if role == Qt.ItemDataRole.DisplayRole and col == 0:
+                return item.title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Symbols without a prompt: their values are computed (by the architecture, "\
+                       "the toolchain probes or other symbols), never set by hand."
+            if role == Qt.ItemDataRole.FontRole:
+                f = QFont()
+                f.setItalic(True)
+                return f
+            return None
+        ev = lt.ev
+        sym = item.item if item.item.__class__ is Symbol else None
+        kind = menutree.kind(item)
+        if role == NODE_ROLE:
+            return item
+        if role == SYMBOL_ROLE:
+            return sym
+        if role == RUST_ROLE:
+            return id(item) in self._rust_nodes and (sym in self.rust_syms if sym else True)
+        hidden = item.prompt is None or not menutree.is_shown(ev, item)
+        if role == HIDDEN_ROLE:
+            return hidden
+        if role == REASON_ROLE:
+            return self.reason_fn(lt, item) if hidden and item.prompt is not None else ""
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.COL_OPTION:
+                text = menutree.prompt_text(item)
+                return f"*** {text} ***" if kind is Kind.COMMENT else text
+            if col == self.COL_VALUE:
+                value = self._value_text(item, sym)
+                if hidden and item.prompt is not None:
+                    reason = self.reason_fn(lt, item)
+                    return f"{value}   · {reason}" if value else f"· {reason}"
+                return value
+            if col == self.COL_SYMBOL:
+                if sym is not None:
+                    return sym.name
+                if kind is Kind.CHOICE and item.item.name:
+                    return item.item.name
+                return ""
+        if role == Qt.ItemDataRole.EditRole and col == self.COL_VALUE and sym is not None:
+            return ev.str(sym)
+        if role == Qt.ItemDataRole.CheckStateRole and col == self.COL_OPTION and sym is not None \
+                and sym.orig_type in (BOOL, TRISTATE):
+            return _TRI_CHECK[ev.tri(sym)]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if hidden or (sym is not None and sym.orig_type in (BOOL, TRISTATE) and not self._changeable(sym)):
+                return QApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if sym is not None and sym in self.rust_syms:
+                return QBrush(RUST_TINT)
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and col == self.COL_OPTION:
+            if sym is not None and sym in self.rust_syms:
+                return self.rust_icon
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if kind in (Kind.MENU, Kind.MENUCONFIG) and col == self.COL_OPTION:
+                f = QFont()
+                f.setBold(True)
+                return f
+            if kind is Kind.COMMENT or (hidden and col == self.COL_VALUE):
+                f = QFont()
+                f.setItalic(True)
+                return f
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(item, sym, hidden)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{menutree.prompt_text(item)}: {self._value_text(item, sym) or kind.value}"
+        return None
+
+    def _changeable(self, sym: Symbol) -> bool:
+        assert self.lt is not None
+        return len(self.lt.ev.assignable(sym)) > 1 or (sym.choice is not None and bool(self.lt.ev.visibility(sym)))
+
+    def _value_text(self, item: MenuNode, sym: Symbol | None) -> str:
+        assert self.lt is not None
+        ev = self.lt.ev
+        if sym is not None:
+            if sym.orig_type in (BOOL, TRISTATE):
+                v = ev.str(sym)
+                if menutree.is_forced(ev, sym):
+                    by = [s.name for s, _ in self.lt.reverse.active_selectors(ev, sym)]
+                    return f"{v} (selected by {', '.join(by[:2])}{'…' if len(by) > 2 else ''})" if by else v
+                return v
+            if sym.orig_type == STRING:
+                return f'"{ev.str(sym)}"'
+            return ev.str(sym)
+        if item.item.__class__ is Choice:
+            return menutree.node_value_text(ev, item)
+        return ""
+
+    def _tooltip(self, item: MenuNode, sym: Symbol | None, hidden: bool) -> str:
+        assert self.lt is not None
+        lines = []
+        if sym is not None:
+            lines.append(f"CONFIG_{sym.name} ({menutree.TYPE_NAMES.get(sym.orig_type, 'unknown')})")
+            if sym in self.rust_syms:
+                lines.append("Rust-related option")
+            if menutree.is_forced(self.lt.ev, sym):
+                by = [s.name for s, _ in self.lt.reverse.active_selectors(self.lt.ev, sym)]
+                lines.append("Forced by select: " + ", ".join(by))
+        if hidden and item.prompt is not None:
+            lines.append("Hidden: " + self.reason_fn(self.lt, item))
+        return "\n".join(lines) or menutree.prompt_text(item)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        item = self.item(index)
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if item is None or isinstance(item, ComputedGroup) or self.lt is None:
+            return base
+        sym = item.item if item.item.__class__ is Symbol else None
+        if sym is None or item.prompt is None:
+            return base
+        ev = self.lt.ev
+        if index.column() == self.COL_OPTION and sym.orig_type in (BOOL, TRISTATE) and self._changeable(sym):
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        if index.column() == self.COL_VALUE and sym.orig_type in (STRING, INT, HEX) and ev.visibility(sym):
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        item = self.item(index)
+        if item is None or isinstance(item, ComputedGroup) or self.lt is None:
+            return False
+        sym = item.item if item.item.__class__ is Symbol else None
+        if sym is None:
+            return False
+        ev = self.lt.ev
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == self.COL_OPTION:
+            return self.cycle(sym)
+        if role == Qt.ItemDataRole.EditRole and index.column() == self.COL_VALUE:
+            text = str(value).strip()
+            if sym.orig_type == STRING and len(text) >= 2 and text[0] == text[-1] == '"':
+                text = text[1:-1]
+            if text == ev.str(sym):
+                return False
+            if not ev.set_value(sym, text):
+                self.editRejected.emit(self.refusal(sym, text))
+                return False
+            self.refresh()
+            self.valueEdited.emit(sym)
+            return True
+        return False
+
+    def refusal(self, sym: Symbol, text: str) -> str:
+        assert self.lt is not None
+        ev = self.lt.ev
+        if not ev.visibility(sym):
+            return f"{sym.name} cannot be changed now: it is hidden."
+        rng = ev.active_range(sym)
+        kind = menutree.TYPE_NAMES.get(sym.orig_type, "value")
+        if sym.orig_type in (INT, HEX) and rng:
+            return f"{text!r} is not accepted for {sym.name}: it must be a {kind} in [{rng[0]}, {rng[1]}]."
+        return f"{text!r} is not a valid {kind} for {sym.name}."
+
+    def cycle(self, sym: Symbol) -> bool:
+        """Click/space: the next allowed value, or select the choice member."""
+        assert self.lt is not None
+        ev = self.lt.ev
+        if sym.choice is not None:
+            if not ev.visibility(sym) or ev.choice_selection(sym.choice) is sym:
+                return False
+            ev.choose(sym)
+        else:
+            nxt = menutree.next_tristate(ev, sym)
+            if nxt is None:
+                self.editRejected.emit(self.locked_reason(sym))
+                return False
+            ev.set_value(sym, nxt)
+        self.refresh()
+        self.valueEdited.emit(sym)
+        return True
+
+    def set_symbol_value(self, sym: Symbol, value: int | str) -> bool:
+        assert self.lt is not None
+        if not self.lt.ev.set_value(sym, value):
+            return False
+        self.refresh()
+        self.valueEdited.emit(sym)
+        return True
+
+    def locked_reason(self, sym: Symbol) -> str:
+        assert self.lt is not None
+        ev = self.lt.ev
+        if menutree.is_forced(ev, sym):
+            by = [s.name for s, _ in self.lt.reverse.active_selectors(ev, sym)]
+            return f"{sym.name} is forced to {ev.str(sym)} by select from {', '.join(by)}."
+        if not ev.visibility(sym):
+            return f"{sym.name} is hidden: {self.reason_fn(self.lt, sym.nodes[0])}."
+        return f"{sym.name} has only one possible value now ({ev.str(sym)})."
+
+    # -- after edits: tell the view exactly what changed ---------------------------
+
+    def refresh(self) -> None:
+        """Re-evaluate which rows are shown under every parent the view knows."""
+        if self.lt is None:
+            return
+        todo: list[Item | None] = [None]
+        seen: set[int] = set()
+        while todo:
+            parent = todo.pop(0)
+            key = id(parent) if parent is not None else 0
+            if key in seen or key not in self._kids:
+                continue
+            seen.add(key)
+            self._sync_children(parent)
+            todo.extend(k for k in self._kids[key] if id(k) in self._kids)
+        # drop caches of parents no longer reachable
+        for key in list(self._kids):
+            if key not in seen:
+                self._kids.pop(key, None)
+                self._rows.pop(key, None)
+        for key in seen:
+            kids = self._kids.get(key, [])
+            if kids:
+                parent_index = QModelIndex() if key == 0 else self.index_for_node(self._items[key])  # type: ignore[arg-type]
+                if key != 0 and not parent_index.isValid():
+                    continue
+                self.dataChanged.emit(self.index(0, 0, parent_index),
+                                      self.index(len(kids) - 1, 2, parent_index))
+
+    def _sync_children(self, parent: Item | None) -> None:
+        key = id(parent) if parent is not None else 0
+        cur = self._kids[key]
+        new = self._wanted_children(parent)
+        if len(new) == len(cur) and all(a is b for a, b in zip(new, cur)):
+            return
+        parent_index = QModelIndex() if parent is None else self.index_for_node(parent)  # type: ignore[arg-type]
+        if parent is not None and not parent_index.isValid():
+            return
+        if isinstance(parent, ComputedGroup):
+            full: list[Item] = list(new)
+        else:
+            assert self.lt is not None
+            node = self.lt.kconf.top_node if parent is None else parent
+            full = list(menutree.static_children(node))
+            if parent is None and self.group is not None:
+                full.append(self.group)
+        wanted = {id(x) for x in new}
+        i = 0
+        for it in full:
+            present = i < len(cur) and cur[i] is it
+            if present and id(it) in wanted:
+                i += 1
+            elif present:
+                self.beginRemoveRows(parent_index, i, i)
+                del cur[i]
+                self._rows.pop(key, None)
+                self._forget(it)
+                self.endRemoveRows()
+            elif id(it) in wanted:
+                self.beginInsertRows(parent_index, i, i)
+                cur.insert(i, it)
+                self._items[id(it)] = it
+                self._rows.pop(key, None)
+                self.endInsertRows()
+                i += 1
+
+    def _forget(self, item: Item) -> None:
+        kids = self._kids.pop(id(item), None)
+        self._rows.pop(id(item), None)
+        for k in kids or []:
+            self._forget(k)

@@ -1,0 +1,81 @@
+"""Render the real window offscreen at 1280x800 and save PNGs for the README.
+
+    python scripts/screenshots.py [--tree 6.12] [--out docs/screenshots]
+
+Uses the bundled demo tree and a real Debian kernel tree (fetched into the
+cache like the tests do).  The settings used are temporary, never the user's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_home = tempfile.mkdtemp(prefix="rustconfig-shots-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from rustconfig_gui.core.tree import KernelTree  # noqa: E402
+from rustconfig_gui.gui.mainwindow import MainWindow  # noqa: E402
+
+
+def wait_loaded(app: QApplication, w: MainWindow, tree: KernelTree, **kw) -> None:
+    loop = QEventLoop()
+    w.treeLoaded.connect(loop.quit)
+    w.loader.failed.connect(lambda msg: (print(msg, file=sys.stderr), loop.quit()))
+    w.open_tree(tree, **kw)
+    QTimer.singleShot(300_000, loop.quit)
+    loop.exec()
+
+
+def shot(app: QApplication, w: MainWindow, path: Path) -> None:
+    for _ in range(5):
+        app.processEvents()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    w.grab().save(str(path))
+    print(path)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tree", default="6.12", help="Debian kernel series for the real-tree shot")
+    ap.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = ap.parse_args()
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("rustconfig-gui")
+    w = MainWindow(QSettings(os.path.join(_home, "s.ini"), QSettings.Format.IniFormat))
+    w.resize(1280, 800)
+    w.show()
+    wait_loaded(app, w, w.demo_tree_spec(), prefer_defconfig=True)
+    w.act_show_all.trigger()
+    w.select_symbol("RUST")
+    shot(app, w, args.out / "demo-rust-hidden.png")
+    w.act_lens.trigger()
+    w.select_symbol("SAMPLE_RUST_MINIMAL")
+    shot(app, w, args.out / "demo-rust-lens.png")
+    w.act_lens.trigger()
+
+    from rustconfig_gui.devtools.trees import ensure_tree
+
+    src = ensure_tree(args.tree)
+    with tempfile.TemporaryDirectory() as build:
+        wait_loaded(app, w, KernelTree(src, build=Path(build), arch="x86_64"), prefer_defconfig=True)
+        w.select_symbol("RUST")
+        shot(app, w, args.out / f"linux-{args.tree}-rust.png")
+        w.focus_search()
+        w.search.setText("rust")
+        shot(app, w, args.out / f"linux-{args.tree}-search.png")
+    w.modified = False
+    w.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

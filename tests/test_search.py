@@ -1,0 +1,52 @@
+"""Search over a real tree: word-aware ranking of names, prompts and help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rustconfig_gui.core.loader import LoadedTree, load_tree
+from rustconfig_gui.core.search import SearchIndex
+from rustconfig_gui.core.tree import KernelTree
+
+
+@pytest.fixture(scope="module")
+def loaded(tree_612: Path, make_env) -> LoadedTree:
+    return load_tree(KernelTree(tree_612, arch="x86_64"), base_env=make_env)
+
+
+@pytest.fixture(scope="module")
+def index(loaded: LoadedTree) -> SearchIndex:
+    return SearchIndex(loaded.kconf)
+
+
+def test_rust_ranks_rust_words_before_trusted(index: SearchIndex):
+    hits = index.search("RUST")
+    names = [h.name for h in hits]
+    assert names[0] == "RUST"
+    trusted = names.index("TRUSTED_KEYS")
+    for rust_name in ("HAVE_RUST", "RUST_IS_AVAILABLE", "SAMPLES_RUST", "RUST_DEBUG_ASSERTIONS"):
+        assert names.index(rust_name) < trusted, rust_name
+
+
+def test_prompt_and_help_matches_with_menu_path(index: SearchIndex):
+    hits = index.search("minimal rust")
+    assert hits and hits[0].name == "SAMPLE_RUST_MINIMAL"
+    assert hits[0].path[-1] == "Rust samples"
+    assert "Kernel hacking" in hits[0].path
+
+
+def test_config_prefix_and_case_are_ignored(index: SearchIndex):
+    assert index.search("config_modversions")[0].name == "MODVERSIONS"
+    assert index.search("modversions")[0].name == "MODVERSIONS"
+
+
+def test_menus_are_found_by_prompt(index: SearchIndex):
+    hits = index.search("Rust hacking")
+    assert any(h.name == "" and h.prompt == "Rust hacking" for h in hits[:5])
+
+
+def test_no_match(index: SearchIndex):
+    assert index.search("zzqqxxnotathing") == []
+    assert index.search("   ") == []
