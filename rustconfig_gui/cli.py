@@ -184,6 +184,62 @@ def cmd_probe(args: argparse.Namespace) -> int:
     return 0 if result.available else 3
 
 
+def _why_target(loaded: LoadedTree, spec: str) -> tuple[object, str | None]:
+    """SYMBOL[=VALUE] (CONFIG_ prefix allowed), or the prompt of a menu, comment or choice."""
+    from kconfiglib import Choice, Symbol
+
+    name, sep, value = spec.partition("=")
+    name = name.strip()
+    sym = loaded.sym(name[len("CONFIG_"):] if name.startswith("CONFIG_") else name)
+    if sym is not None:
+        return sym, (value.strip() if sep else None)
+    for node in loaded.ev.walk():
+        if node.prompt and str(node.prompt[0]) == spec and node.item.__class__ is not Symbol:
+            return (node.item if node.item.__class__ is Choice else node), None
+    raise RustconfigError(f"'{name}' is neither a symbol nor the prompt of a menu or choice in this tree.")
+
+
+def cmd_why(args: argparse.Namespace) -> int:
+    from kconfiglib import BOOL, TRISTATE, Symbol
+
+    from .core import why
+
+    loaded = _load(args)
+    _read_start(args, loaded)
+    _report_issues(loaded)
+    target, want = _why_target(loaded, args.target)
+    try:
+        if want is None and target.__class__ is Symbol:
+            # a bool/tristate that is off: why it cannot be y; anything else: why it has its value
+            if target.orig_type in (BOOL, TRISTATE) and loaded.ev.tri(target) == 0:
+                explanation = why.explain(loaded, target, "y")
+            else:
+                explanation = why.explain_set(loaded, target)
+        else:
+            explanation = why.explain(loaded, target, want or "visible")
+    except ValueError as e:
+        raise RustconfigError(str(e)) from None
+    if args.json:
+        print(json.dumps(explanation.to_dict(), indent=2))
+    else:
+        print(explanation.text())
+    return 0
+
+
+def cmd_rust_status(args: argparse.Namespace) -> int:
+    from .core import why
+
+    loaded = _load(args)
+    _read_start(args, loaded)
+    _report_issues(loaded)
+    status = why.rust_status(loaded)
+    if args.json:
+        print(json.dumps(status.to_dict(), indent=2))
+    else:
+        print(status.text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rustconfig",
@@ -220,6 +276,21 @@ def build_parser() -> argparse.ArgumentParser:
         _tree_arguments(p)
         p.add_argument("-o", "--output", type=Path, help="file to write (default: BUILD/.config)")
         p.set_defaults(func=cmd_allconfig, mode=mode)
+
+    p = sub.add_parser("why", help="why a symbol, choice or menu is hidden or off, or why it has its value")
+    _tree_arguments(p)
+    p.add_argument("target", metavar="SYMBOL[=VALUE]",
+                   help="a symbol, optionally with the wanted value (y, m, n, visible or a string/number); "
+                        "or the prompt of a menu or choice")
+    p.add_argument("--config", type=Path, help="read this file (default: BUILD/.config, else the defconfig)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_why)
+
+    p = sub.add_parser("rust-status", help="every condition of 'config RUST', its blockers, all Rust entries")
+    _tree_arguments(p)
+    p.add_argument("--config", type=Path, help="read this file (default: BUILD/.config, else the defconfig)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_rust_status)
 
     p = sub.add_parser("probe", help="run make rustavailable and explain what it says")
     _tree_arguments(p)

@@ -10,7 +10,7 @@ from pathlib import Path
 import rustconfig_gui
 
 PACKAGE = Path(rustconfig_gui.__file__).parent
-QT_FREE = ["core", "devtools", "cli.py", "resources.py"]
+QT_FREE = ["core", "devtools", "cli.py", "assets.py"]
 FORBIDDEN = ("PySide6", "shiboken6", "rustconfig_gui.gui")
 
 

@@ -9,6 +9,7 @@ from kconfiglib import Symbol
 
 from . import menutree
 from .loader import LoadedTree
+from .why import decode_version
 
 
 @dataclass
@@ -22,13 +23,6 @@ class RustOverviewData:
     rustc_version: str | None = None
     options_on: int = 0
     options_total: int = 0
-
-
-def _version_text(sym: Symbol | None, value: str) -> str | None:
-    if sym is None or not value.isdigit() or value == "0":
-        return None
-    n = int(value)
-    return f"{n // 10000}.{n // 100 % 100}.{n % 100}"
 
 
 def rust_overview(lt: LoadedTree, rust_syms: Iterable[Symbol], blockers: list[str] | None = None) -> RustOverviewData:
@@ -47,7 +41,8 @@ def rust_overview(lt: LoadedTree, rust_syms: Iterable[Symbol], blockers: list[st
             data.probe_result = call.output
             data.probe_location = call.location
     rustc = lt.sym("RUSTC_VERSION")
-    data.rustc_version = _version_text(rustc, ev.str(rustc)) if rustc is not None else None
+    if rustc is not None:
+        data.rustc_version = decode_version("RUSTC_VERSION", ev.str(rustc)) or None
     prompted = [s for s in rust_syms if any(n.prompt for n in s.nodes)]
     data.options_total = len(prompted)
     data.options_on = sum(1 for s in prompted if ev.str(s) not in ("n", ""))

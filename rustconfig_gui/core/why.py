@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,7 @@ class ProbeInfo:
     output: str
     stderr: str = ""
     run_at: str = ""      # file:line where the command ran (Kconfig.include for ':=' variables)
+    seconds: float = 0.0
     variable: str = ""    # the make/Kconfig variable it came through, e.g. rustc-version
     hint: str = ""
 
@@ -403,6 +405,17 @@ def _is_const(sym: Any) -> bool:
     return sym.__class__ is Symbol and (sym.is_constant or not sym.nodes)
 
 
+def _ends_with(e: Any, base: Any) -> bool:
+    """Is ``base`` the innermost right operand of the AND chain ``e``?"""
+    while True:
+        if e is base:
+            return True
+        if e.__class__ is tuple and e[0] is AND:
+            e = e[2]
+            continue
+        return False
+
+
 def _names(expr: Any) -> set[str]:
     return {s.name for s in kconfiglib.expr_items(expr) if s.__class__ is Symbol and not _is_const(s)}
 
@@ -453,7 +466,8 @@ def decode_version(symbol: str, value: str) -> str:
     return ""
 
 
-_RANK = {"user": 0, "choose": 0, "range": 0, "environment": 2, "probe": 3, "arch": 4,
+_RANK = {"user": 0, "choose": 0, "range": 0, "environment": 2, "version": 2, "probe": 3, "arch": 4,
+         "compare": 5,
          "alternative": 5, "seen": 5, "cycle": 6, "truncated": 6, "no-prompt": 6, "constant": 6}
 
 
@@ -486,6 +500,17 @@ class _Term:
 # -- the engine -------------------------------------------------------------------------------
 
 
+class _SourceCache:
+    """Kconfig text read for locations, kept as long as the parsed tree lives."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, _FileText] = {}
+        self.arch_scan: dict[str, list[tuple[str, str, str]]] | None = None
+
+
+_SOURCES: weakref.WeakKeyDictionary[Any, _SourceCache] = weakref.WeakKeyDictionary()
+
+
 class _Why:
     def __init__(self, lt: LoadedTree) -> None:
         self.lt = lt
@@ -493,10 +518,14 @@ class _Why:
         self.kconf = lt.kconf
         self.y = lt.kconf.y
         self.srctree = Path(lt.kconf.srctree)
-        self._files: dict[str, _FileText] = {}
-        self._arch_scan: dict[str, list[tuple[str, str, str]]] | None = None
+        cache = _SOURCES.get(lt.kconf)
+        if cache is None:
+            cache = _SOURCES[lt.kconf] = _SourceCache()
+        self.cache = cache
+        self._files = cache.files
         self.stack: set[Symbol | Choice] = set()
         self.depth = 0
+        self.max_depth = MAX_DEPTH
         self.done: dict[tuple[Any, int, int], float] = {}
 
     # -- source text ---------------------------------------------------------------
@@ -563,7 +592,7 @@ class _Why:
 
     def arch_selects(self, name: str) -> list[ArchProvider]:
         """``select NAME [if COND]`` lines of every ``arch/*/Kconfig*`` (a text scan)."""
-        if self._arch_scan is None:
+        if self.cache.arch_scan is None:
             scan: dict[str, list[tuple[str, str, str]]] = {}
             rx = re.compile(r"^\s*select\s+([A-Za-z0-9_]+)(?:\s+if\s+(.*?))?\s*(?:#.*)?$")
             for path in sorted(self.srctree.glob("arch/*/Kconfig*")):
@@ -577,9 +606,9 @@ class _Why:
                     m = rx.match(line)
                     if m:
                         scan.setdefault(m.group(1), []).append((arch, (m.group(2) or "").strip(), f"{rel}:{i}"))
-            self._arch_scan = scan
+            self.cache.arch_scan = scan
         return [ArchProvider(arch=a, condition=c, location=loc, current=(a == self.lt.srcarch))
-                for a, c, loc in self._arch_scan.get(name, [])]
+                for a, c, loc in self.cache.arch_scan.get(name, [])]
 
     # -- where a value comes from ---------------------------------------------------
 
@@ -610,7 +639,7 @@ class _Why:
             c = (matching or calls)[-1]
             probe = ProbeInfo(macro=macro, source_line=src.strip(), location=f"{filename}:{line}",
                               command=c.command, status=c.status, output=c.output, stderr=c.stderr,
-                              run_at=c.location, variable=variable)
+                              run_at=c.location, seconds=round(c.seconds, 3), variable=variable)
         else:
             var = next((n for n in _MACRO_NAME_RE.findall(src) if n in env), None)
             if var is None:
@@ -619,12 +648,28 @@ class _Why:
             probe = ProbeInfo(macro=macro, source_line=src.strip(), location=f"{filename}:{line}",
                               command="", status=0, output=env[var], variable=var)
         if sym.name == "RUST_IS_AVAILABLE" or "rust_is_available" in macro:
-            probe.hint = f"run `{self.make_command('rustavailable')}` to see what it reports"
-        else:
-            probe.hint = "computed when the tree is loaded; change the toolchain or environment and reload"
+            probe.hint = (f"see what it reports: `{self.probe_command()}` "
+                          f"(or `{self.make_command('rustavailable')}`)")
+            return "probe", probe, None
         if identity or sym.name in _LLVM_SYMBOLS or sym.name in _GNU_SYMBOLS:
             return "environment", probe, self.env_hint(sym, want_up, names)
+        probe.hint = "the probe runs when the tree is loaded; change the toolchain or environment and reload"
         return "probe", probe, None
+
+    def probe_command(self) -> str:
+        """The same tree and toolchain for ``rustconfig probe``."""
+        t = self.lt.tree
+        parts = ["rustconfig", "probe", str(t.source)]
+        if t.arch:
+            parts += ["--arch", t.arch]
+        if t.llvm:
+            parts.append("--llvm")
+        if t.build is not None:
+            parts += ["-O", str(t.build)]
+        if t.cross_compile:
+            parts += ["--cross-compile", t.cross_compile]
+        parts += [f"--make-var {k}={v}" for k, v in t.make_vars]
+        return " ".join(parts)
 
     def make_command(self, goal: str) -> str:
         t = self.lt.tree
@@ -702,27 +747,51 @@ class _Why:
         return _Term(t, "menu", _loc(c), self.where(c))
 
     def dep_terms(self, node: MenuNode) -> list[_Term]:
-        """The AND terms of ``node.dep``, each with where it is written."""
+        """The AND terms of ``node.dep``, each with where it is written.
+
+        kconfiglib builds ``node.dep`` as ``own && inherited`` (``_propagate_deps``),
+        where ``own`` chains the entry's ``depends on`` lines and ``inherited`` is
+        the dependency of the enclosing ``if`` blocks and menu."""
+        if node.dep is self.y:
+            return []
         cont = self.container(node)
         b = self.base(cont) if cont is not None else None
         base_ids = {id(x) for x in split_expr(b, AND)} if b is not None else set()
+        own_lines = [(ln, t) for ln, t in self.entry(node) if re.match(r"depends\s+on\b", t)]
+        ifs = self.enclosing_ifs(node)
+        dep = node.dep
+        if not own_lines or (b is not None and dep is b):
+            # (own "depends on" lines that were all "y", e.g. a passing $(cc-option,…), vanish)
+            own, inherited = None, dep
+        elif (b is not None or ifs) and dep.__class__ is tuple and dep[0] is AND \
+                and (b is None or _ends_with(dep[2], b)):
+            own, inherited = dep[1], dep[2]
+        elif b is not None and not ifs and not _ends_with(dep, b):
+            own, inherited = dep, None
+        elif b is not None and dep.__class__ is tuple and dep[0] is AND and _ends_with(dep, b):
+            # no own terms survived, only if blocks and the menu
+            own, inherited = None, dep
+        else:
+            own, inherited = dep, None
         out = []
-        for t in split_expr(node.dep, AND):
-            if t is self.y:
-                continue
-            own = self.depends_line(node, t)
-            if own is not None and (id(t) not in base_ids or t.__class__ is Symbol):
-                out.append(_Term(t, "depends", _loc(node, own), ""))
-            elif id(t) in base_ids and cont is not None:
-                out.append(self.inherited_origin(t, cont))
-            else:
+        if own is not None:
+            for t in split_expr(own, AND):
+                ln = self.depends_line(node, t)
+                out.append(_Term(t, "depends", _loc(node, ln if ln is not None else own_lines[0][0]), ""))
+        if inherited is not None:
+            for t in split_expr(inherited, AND):
+                if t is self.y:
+                    continue
+                if id(t) in base_ids and cont is not None:
+                    out.append(self.inherited_origin(t, cont))
+                    continue
                 names = _names(t)
-                hit = None
-                for fname, ln, text in self.enclosing_ifs(node):
-                    if names and names <= _tokens(text[2:]):
-                        hit = _Term(t, "if", f"{fname}:{ln}", f"'{text}'")
-                        break
-                out.append(hit or _Term(t, "depends", _loc(node), ""))
+                hit = next(((f, ln, text) for f, ln, text in ifs if names and names <= _tokens(text[2:])),
+                           ifs[0] if ifs else None)
+                if hit is not None:
+                    out.append(_Term(t, "if", f"{hit[0]}:{hit[1]}", f"'{hit[2]}'"))
+                else:
+                    out.append(_Term(t, "depends", _loc(node), ""))
         return out
 
     def prompt_terms(self, node: MenuNode) -> list[_Term]:
@@ -862,7 +931,9 @@ class _Why:
             for p in parts:
                 if direct and not any(p is d for d in direct):
                     pv = ev.expr(p)
-                    kids.append(Reason(kind="alternative", text=f"or {_expr_with_values(p, ev)}",
+                    note = self.shallow_note(p, plo, phi)
+                    kids.append(Reason(kind="alternative",
+                                       text=f"or {_expr_with_values(p, ev)}{f': {note}' if note else ''}",
                                        expr=expr_str(p), value=_TRI[pv], wanted=_range_text(plo, phi),
                                        satisfied=plo <= pv <= phi))
                 else:
@@ -870,6 +941,19 @@ class _Why:
             return Reason(kind="any", text=f"one of: {expr_str(e)}", expr=expr_str(e), value=_TRI[v],
                           wanted=_range_text(lo, hi), children=_ordered(kids))
         return self.compare_reason(e, want_true=lo >= 1, loc=loc)
+
+    def shallow_note(self, e: Any, lo: int, hi: int) -> str:
+        """A few words on an alternative that is not followed."""
+        while e.__class__ is tuple and e[0] is NOT:
+            e, lo, hi = e[1], 2 - hi, 2 - lo
+        if e.__class__ is not Symbol or _is_const(e) or e.orig_type not in (BOOL, TRISTATE):
+            return ""
+        sub = _Why(self.lt)
+        sub.max_depth = 2
+        r = sub.tri_reason(e, lo, hi)
+        if r.kind == "hidden":
+            return f"{e.name} is hidden, " + one_line_from(r.children)
+        return _value_brief(r) if r.kind not in ("symbol", "seen", "cycle", "truncated") else ""
 
     def const_origin(self, sym: Symbol, loc: str | None) -> tuple[str, ProbeInfo, str | None] | None:
         """The probe that left the constant ``sym`` on the Kconfig line ``loc``, if any."""
@@ -884,6 +968,16 @@ class _Why:
         """Can the user bring ``e`` into [lo, hi] by setting one visible symbol?"""
         while e.__class__ is tuple and e[0] is NOT:
             e, lo, hi = e[1], 2 - hi, 2 - lo
+        if e.__class__ is tuple and e[0] in _OP_TEXT:
+            # X = n, X != y, …: a range of X
+            for sym, const, flip in ((e[1], e[2], False), (e[2], e[1], True)):
+                if sym.__class__ is Symbol and _is_const(const) and const.name in _TRI:
+                    rng = _cmp_range(e[0], _TRI.index(const.name), flip, lo >= 1)
+                    if rng is not None:
+                        e, (lo, hi) = sym, rng
+                        break
+            else:
+                return False
         if e.__class__ is not Symbol or _is_const(e) or e.orig_type not in (BOOL, TRISTATE):
             return False
         if not any(n.prompt for n in e.nodes) or not self.ev.visibility(e):
@@ -904,6 +998,16 @@ class _Why:
                 rng = _cmp_range(op, c, flip, want_true)
                 if rng is not None:
                     return self.tri_reason(sym, *rng)
+        # two bool/tristate symbols (TCG_TPM >= TRUSTED_KEYS): move either one
+        if all(s.__class__ is Symbol and not _is_const(s) and s.orig_type in (BOOL, TRISTATE) for s in (a, b)):
+            kids = []
+            for sym, other, flip in ((a, b, False), (b, a, True)):
+                rng = _cmp_range(op, ev.tri(other), flip, want_true)
+                if rng is not None:
+                    kids.append(self.tri_reason(sym, *rng))
+            if kids:
+                return Reason(kind="any", text=f"one of: {expr_str(e)}", expr=expr_str(e), value=_TRI[v],
+                              wanted="true" if want_true else "false", children=_ordered(kids), location=loc)
         sides = [s for s in (a, b) if s.__class__ is Symbol and not _is_const(s)]
         sa, sb = ev.str(a), ev.str(b)
         r = Reason(kind="compare", text=f"{expr_str(e)} is {'false' if v == 0 else 'true'} ({sa} {_OP_TEXT[op]} {sb})",
@@ -991,9 +1095,16 @@ class _Why:
             r.kind = "seen"
             r.text = f"{sym.name} is {_TRI[cur]}, needs {_range_text(lo, hi)} (explained above)"
             return r
-        if self.depth >= MAX_DEPTH:
+        if self.depth >= self.max_depth:
+            if self.direct(sym, lo, hi):
+                value = max(v for v in self.ev.assignable(sym) if lo <= v <= hi) if sym.choice is None else 2
+                r.kind = "choose" if sym.choice is not None else "user"
+                r.action = (f"choose {sym.name} in {_choice_name(sym.choice)}" if sym.choice is not None
+                            else f"set {sym.name} to {_TRI[value]}")
+                r.text = f"{sym.name} is {_TRI[cur]}: {r.action}"
+                return r
             r.kind = "truncated"
-            r.text = f"{sym.name} is {_TRI[cur]}, needs {_range_text(lo, hi)} (chain too long, not followed further)"
+            r.text = f"{sym.name} is {_TRI[cur]}, needs {_range_text(lo, hi)} (not followed further)"
             return r
         self.stack.add(sym)
         self.depth += 1
@@ -1069,7 +1180,10 @@ class _Why:
         r.text = f"{sym.name} is {_TRI[cur]} and has no prompt"
         arches = self.arch_selects(sym.name)
         own_selectors = [t for t in split_expr(sym.rev_dep, OR) if t is not self.kconf.n]
-        if arches and not sym.defaults:
+        only_arch = all(
+            all(n.filename.startswith("arch/") for n in getattr(split_expr(t, AND)[0], "nodes", []))
+            for t in own_selectors)
+        if arches and not sym.defaults and only_arch:
             r.kind = "arch"
             r.arches = arches
             listed = ", ".join(f"{a.arch}{f' (if {a.condition})' if a.condition else ''}" for a in arches)
@@ -1211,10 +1325,15 @@ class _Why:
             r.kind = "cycle"
             r.text += " (already being explained above)"
             return r
+        if self.depth >= self.max_depth:
+            r.kind = "truncated"
+            return r
         self.stack.add(sym)
+        self.depth += 1
         try:
             r.children = self._provenance_children(sym, want_up)
         finally:
+            self.depth -= 1
             self.stack.discard(sym)
         if len(r.children) == 1 and not r.children[0].children and r.children[0].kind in (
                 "probe", "environment", "user-value", "user"):
@@ -1224,9 +1343,21 @@ class _Why:
             r.text = f"{sym.name} = {val}: {leaf.text}"
             r.location = leaf.location or r.location
             r.children = []
+            r.satisfied = leaf.satisfied
+        elif r.kind == "value":
+            # a value explained by facts that hold (a select, a default, …) is itself a fact
+            r.satisfied = bool(r.children) and all(c.satisfied for c in r.children)
         return r
 
     def _provenance_children(self, sym: Symbol, want_up: bool | None) -> list[Reason]:
+        out = self._provenance_reasons(sym, want_up)
+        for c in out:
+            # what holds is marked so; only "hidden"/"no default applies" remain open
+            if c.kind not in ("hidden", "any"):
+                c.satisfied = True
+        return out
+
+    def _provenance_reasons(self, sym: Symbol, want_up: bool | None) -> list[Reason]:
         ev = self.ev
         out: list[Reason] = []
         vis = ev.visibility(sym)
@@ -1266,7 +1397,7 @@ class _Why:
             if origin is not None:
                 dr.kind, dr.probe, dr.env_hint = origin
                 what = "the toolchain" if dr.kind == "environment" else "a shell probe"
-                dr.text = f"{text}: computed by {what} when the tree was loaded"
+                dr.text = f"{dr.probe.source_line}: computed by {what} when the tree was loaded"
             else:
                 for s in sorted(kconfiglib.expr_items(d), key=lambda s: s.name or ""):
                     if s.__class__ is Symbol and not _is_const(s):
@@ -1279,6 +1410,19 @@ class _Why:
             if vis == 0 and any(n.prompt for n in sym.nodes):
                 out.append(Reason(kind="hidden", text=f"{sym.name} is hidden, and no default applies",
                                   children=self.nodes_blockers([n for n in sym.nodes if n.prompt], 1)))
+            elif sym.defaults:
+                # every default's condition is n (they carry the entry's dependencies)
+                alts = []
+                for node in sym.nodes:
+                    dl = self.default_lines(node)
+                    for i, (d, cond) in enumerate(node.defaults):
+                        line = dl[i] if i < len(dl) else node.linenr
+                        alts.append(Reason(kind="default", text=f"default {expr_str(d)} if {expr_str(cond)}",
+                                           value=_TRI[ev.expr(cond)], location=_loc(node, line),
+                                           expr=expr_str(cond),
+                                           children=[self.expr_reason(cond, 1, 2, _loc(node, line))]))
+                out.append(Reason(kind="any", text="no default applies; one of these needs its condition:",
+                                  children=_ordered(alts), value="n", wanted="m or y"))
             else:
                 out.append(Reason(kind="default", text="no default applies"))
         return out
@@ -1397,7 +1541,7 @@ def explain_set(lt: LoadedTree, sym: Symbol) -> Explanation:
     val = lt.ev.str(sym)
     prov = w.provenance(sym)
     reasons = prov.children or [prov]
-    summary = f"{sym.name} = {val}"
+    summary = f"{sym.name} = {val if val != '' else chr(34) * 2}"
     return Explanation(target=sym.name, kind="symbol", type=_type_name(sym), prompt=_prompt_of(sym),
                        location=w.def_loc(sym), want=val, value=val, ok=True, summary=summary,
                        reasons=reasons, facts=w.facts(sym))
@@ -1412,7 +1556,8 @@ def _explain_symbol(w: _Why, sym: Symbol, want: str) -> Explanation:
                 location=w.def_loc(sym), want=want, value=val, facts=w.facts(sym))
     if want == "visible":
         if vis:
-            return Explanation(**base, ok=True, summary=f"{sym.name} is visible (value {val})", reasons=[])
+            return Explanation(**base, ok=True, summary=f"{sym.name} is visible (value {val})",
+                               reasons=w.nodes_blockers(prompted, 1))
         if not prompted:
             prov = w.provenance(sym)
             return Explanation(**base, ok=False, reasons=[Reason(
@@ -1483,7 +1628,7 @@ def _explain_choice(w: _Why, choice: Choice, want: str) -> Explanation:
         return e
     if vis:
         return Explanation(**base, ok=True, summary=f"{name} is visible ({base['value'] or 'nothing'} selected)",
-                           reasons=[])
+                           reasons=w.nodes_blockers([n for n in choice.nodes if n.prompt], 1))
     reasons = w.nodes_blockers([n for n in choice.nodes if n.prompt], 1)
     return Explanation(**base, ok=False, summary=f"{name} is hidden: " + one_line_from(reasons), reasons=reasons)
 
@@ -1495,23 +1640,31 @@ def _explain_menu(w: _Why, node: MenuNode) -> Explanation:
     base = dict(target=title, kind=kind, type=None, prompt=str(node.prompt[0]) if node.prompt else None,
                 location=_loc(node), want="visible", value="visible" if visible else "hidden", facts=None)
     if visible:
-        return Explanation(**base, ok=True, summary=f"{title} is visible", reasons=[])
+        return Explanation(**base, ok=True, summary=f"{title} is visible",
+                           reasons=w.terms_reasons(w.menu_terms(node), 1))
     reasons = w.terms_reasons(w.menu_terms(node), 1)
     return Explanation(**base, ok=False, summary=f"{title} is hidden: " + one_line_from(reasons), reasons=reasons)
 
 
-def _term_brief(r: Reason, ev: Any = None) -> str:
-    e = r.expr or r.text
-    leaf = next((c for c in r.walk() if c.version_check), None)
-    if leaf is not None and leaf.version_check:
-        return f"{e} ({leaf.version_check.found})"
-    sym_child = r.children[0] if len(r.children) == 1 and r.children[0].symbol else None
-    if sym_child is not None and e.lstrip("!") == sym_child.symbol:
-        return f"{e} ({sym_child.symbol}={sym_child.value})" if e.startswith("!") else f"{e} ({sym_child.value})"
-    if r.kind == "visible-if":
-        return f"{r.text} ({r.value})"
-    if r.kind == "choice":
+def _term_brief(r: Reason) -> str:
+    """A term in a few words: "RUST_IS_AVAILABLE (n)", "!MODVERSIONS (MODVERSIONS=y)",
+    "RUSTC_VERSION >= 108100 (found 106300)"."""
+    if r.kind in ("choice", "visible-if") and not r.expr:
         return r.text
+    e = r.expr or r.text
+    only = r.children[0] if len(r.children) == 1 else None
+    if only is not None and only.version_check is not None:
+        return f"{e} (found {only.version_check.found})"
+    if r.kind == "version" and r.version_check is not None:
+        return f"{e} (found {r.version_check.found})"
+    if only is not None and only.symbol and e.lstrip("!") == only.symbol:
+        return f"{e} ({only.symbol}={only.value})" if e.startswith("!") else f"{e} ({only.value})"
+    if r.kind == "visible-if":
+        return f"{r.text.split(' is visible only if ')[0]} visible if {e} ({r.value})"
+    if r.kind == "choice":
+        return r.text.replace("member of ", "") + f" ({'hidden' if r.value == 'n' else r.value})"
+    if r.symbol and r.kind not in ("all", "any"):
+        return f"{r.symbol} ({r.value})"
     return f"{e} ({r.value})"
 
 
@@ -1525,35 +1678,70 @@ def one_line_from(reasons: list[Reason], limit: int = 3) -> str:
 
 
 def one_line_reason(lt: LoadedTree, sym: Symbol) -> str:
-    """A short reason for a hidden or off row, e.g. "needs RUST_IS_AVAILABLE (n)"; "" when visible."""
+    """A short reason for a hidden or off row, e.g. "needs RUST_IS_AVAILABLE (n)";
+    "" for a row that is shown."""
     w = _Why(lt)
+    # one level below each term is enough for a line, and keeps a tree of rows cheap
+    w.max_depth = 1
     ev = lt.ev
     prompted = [n for n in sym.nodes if n.prompt]
-    if sym.choice is not None and ev.visibility(sym):
-        return ""
     if prompted:
         if ev.visibility(sym):
             return ""
         return one_line_from(w.nodes_blockers(prompted, 1))
-    # no prompt: where its value comes from, or what keeps it off
+    # no prompt: what keeps it off, or where its value comes from
     if sym.orig_type in (BOOL, TRISTATE) and ev.tri(sym) == 0:
         r = w.tri_reason(sym, 1, 2)
-        if r.kind in ("probe", "environment"):
-            return f"no prompt; computed by {'the toolchain' if r.kind == 'environment' else 'a shell probe'} (n)"
-        if r.kind == "arch":
-            return "no prompt; " + r.text.split(": ", 1)[-1]
-        for c in r.children:
-            if c.kind == "default" and c.children:
-                return f"no prompt; needs {_term_brief(c.children[0])}"
-            if c.kind == "default":
-                return f"no prompt; {c.text}"
-            if c.kind == "any" and c.children:
-                first = c.children[0]
-                if first.kind == "select":
-                    return "no prompt; not selected (" + ", ".join(s.symbol or "" for s in c.children[:3]) + ")"
-                return "no prompt; " + (first.text if first.kind == "default" else _term_brief(first))
-        return "no prompt; " + r.text.split(": ", 1)[-1]
-    return "no prompt"
+    else:
+        r = w.provenance(sym)
+    return "no prompt; " + _value_brief(r)
+
+
+def _value_brief(r: Reason) -> str:
+    if r.kind == "probe":
+        return f"computed by a shell probe ({r.value})"
+    if r.kind == "environment":
+        return f"comes from the toolchain ({r.value})"
+    if r.kind == "arch":
+        return r.text.split(": ", 1)[-1]
+    for c in r.children:
+        if c.kind in ("probe", "environment"):
+            return _value_brief(c)
+        if c.kind == "select":
+            return f"selected by {c.symbol}"
+        if c.kind == "user-value":
+            return c.text
+        if c.kind == "default":
+            unmet = [x for x in c.children if not x.satisfied]
+            if unmet:
+                # raising needs the condition; lowering is held back by it
+                verb = "kept by " if r.wanted in ("n", "n or m") else "needs "
+                return verb + _expr_brief(unmet[0])
+            return c.text
+        if c.kind == "any" and c.children:
+            first = c.children[0]
+            if first.kind == "select":
+                names = ", ".join(x.symbol or "" for x in c.children[:3])
+                return f"not selected (by {names}{', …' if len(c.children) > 3 else ''})"
+            if first.kind == "default":
+                return "no default applies; " + ("needs " + _expr_brief(first.children[0])
+                                                 if first.children else first.text)
+    if r.kind == "no-prompt" and not r.children:
+        return "no default, not selected"
+    return r.text.split(": ", 1)[-1]
+
+
+def _expr_brief(x: Reason, limit: int = 3) -> str:
+    if x.kind in ("all", "any"):
+        unmet = [c for c in x.children if not c.satisfied and c.kind != "alternative"] or x.children
+        joiner = ", " if x.kind == "all" else " or "
+        parts = [_expr_brief(c) for c in unmet[:limit]]
+        return joiner.join(parts) + (" …" if len(unmet) > limit else "")
+    if x.version_check is not None:
+        return f"{x.expr} (found {x.version_check.found})"
+    if x.symbol:
+        return f"{x.symbol} ({x.value})"
+    return f"{x.expr or x.text} ({x.value})"
 
 
 def rust_status(lt: LoadedTree) -> RustStatus:
@@ -1646,7 +1834,10 @@ def format_explanation(e: Explanation, *, facts: bool = True) -> str:
     head = e.target
     if e.prompt:
         head += f' ({e.type + " " if e.type else ""}"{e.prompt}")'
-    out = [f"{head} at {e.location}", f"  value: {e.value or '-'}    wanted: {e.want}    "
+    def shown(v: str) -> str:
+        return v if v != "" else '""'
+
+    out = [f"{head} at {e.location}", f"  value: {shown(e.value)}    wanted: {shown(e.want)}    "
            f"{'already so' if e.ok else 'not so'}", f"  {e.summary}"]
     if e.reasons:
         out.append("")
@@ -1669,7 +1860,7 @@ def format_rust_status(s: RustStatus) -> str:
         out.append("config RUST:")
         for t in s.terms:
             mark = "[ok]" if t.satisfied else "[--]"
-            out.append(f"  {mark} {t.reason.text} [={t.value}]  ({t.location})")
+            out.append(f"  {mark} {t.reason.text}  ({t.location})")
         if s.blockers:
             out.append("")
             out.append("Blockers:")

@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..assets import demo_tree, resources_root
 from ..core import configfile, menutree
 from ..core.errors import ConfigFileError
 from ..core.search import Hit, SearchIndex
 from ..core.tree import KernelTree
-from ..resources import demo_tree, resources_root
 from .info import info_html
 from .model import NODE_ROLE, ConfigModel
 from .overview import RustOverview

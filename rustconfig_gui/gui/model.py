@@ -2,7 +2,9 @@
 
 There is no second copy of the Kconfig data: items are kconfiglib menu
 nodes (plus one synthetic "Computed (no prompt)" group), values come from
-the core's Evaluator on each ``data()`` call.  The model only remembers, per
+the core's Evaluator on each ``data()`` call.  Indexes carry ``id(item)``
+rather than the object itself: PySide's ``internalPointer`` does not own a
+reference, and the objects are kept alive by the loaded tree and ``_items``.  The model only remembers, per
 parent the view has asked about, which children it currently shows, so that
 after an edit it can tell the view exactly which rows appeared or vanished.
 """
@@ -153,7 +155,7 @@ class ConfigModel(QAbstractItemModel):
     def item(self, index: Index) -> Item | None:
         if not index.isValid():
             return None
-        return index.internalPointer()
+        return self._items.get(index.internalId())
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if column < 0 or column > 2 or row < 0:
@@ -161,7 +163,7 @@ class ConfigModel(QAbstractItemModel):
         kids = self._children(self.item(parent))
         if row >= len(kids):
             return QModelIndex()
-        return self.createIndex(row, column, kids[row])
+        return self.createIndex(row, column, id(kids[row]))
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         item = self.item(index)
@@ -173,7 +175,8 @@ class ConfigModel(QAbstractItemModel):
         row = self._row_of(self._parent_item(p), p)
         if row < 0:
             return QModelIndex()
-        return self.createIndex(row, 0, p)
+        self._items[id(p)] = p
+        return self.createIndex(row, 0, id(p))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() and parent.column() != 0:
@@ -182,9 +185,6 @@ class ConfigModel(QAbstractItemModel):
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 3
-
-    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return self.rowCount(parent) > 0
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
@@ -264,7 +264,9 @@ class ConfigModel(QAbstractItemModel):
             return _TRI_CHECK[ev.tri(sym)]
         if role == Qt.ItemDataRole.ForegroundRole:
             if hidden or (sym is not None and sym.orig_type in (BOOL, TRISTATE) and not self._changeable(sym)):
-                return QApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+                # a copy: brush() returns a reference into a temporary palette
+                palette = QApplication.palette()
+                return QBrush(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
             if sym is not None and sym in self.rust_syms:
@@ -326,6 +328,8 @@ class ConfigModel(QAbstractItemModel):
         return "\n".join(lines) or menutree.prompt_text(item)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         item = self.item(index)
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if item is None or isinstance(item, ComputedGroup) or self.lt is None:
