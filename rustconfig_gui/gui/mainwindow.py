@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..assets import demo_tree, resources_root
-from ..core import configfile, menutree
+from ..core import configfile, menutree, why
 from ..core.errors import ConfigFileError
 from ..core.search import Hit, SearchIndex
 from ..core.tree import KernelTree
@@ -44,6 +44,7 @@ from .model import NODE_ROLE, ConfigModel
 from .overview import RustOverview
 from .rust import rust_symbols_for
 from .toolchain import ToolchainPanel
+from .why_view import explanation_for, toggle, why_html
 from .workers import LoadOutcome, LoadRequest, TreeLoader
 
 MAX_RECENT = 8
@@ -139,6 +140,8 @@ class MainWindow(QMainWindow):
         self.history_pos = -1
         self._navigating = False
         self._keep = False
+        self._info_node: MenuNode | None = None
+        self._why_open: set[str] = set()
         self.modified = False
         self.loader = TreeLoader(self)
         self.loader.progress.connect(self._on_progress)
@@ -423,7 +426,7 @@ class MainWindow(QMainWindow):
             self.config_path = lt.tree.config_path
         self.rust_syms = rust_symbols_for(lt)
         self.index = SearchIndex(lt.kconf)
-        self.model.reason_fn = _reason_fn()
+        self.model.reason_fn = _reason
         self.model.set_tree(lt, self.rust_syms)
         self.settings.setValue(f"files/{lt.tree.source}", lt.kconf.files_parsed)
         if lt.tree.source != demo_tree():
@@ -436,7 +439,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(1)
         self._set_enabled(True)
         self.view.expandToDepth(0)
-        self.overview.update_from(lt, self.rust_syms)
+        self._update_overview()
         self._update_title()
         src = outcome.config_source
         issues = outcome.report.issues if outcome.report else []
@@ -446,7 +449,7 @@ class MainWindow(QMainWindow):
         else:
             msg += f"; configuration from {src}" if src else "; no configuration file (Kconfig defaults)"
         if issues:
-            msg += f"; {len(issues)} lines of it were not taken (see Details)"
+            msg += f"; {len(issues)} line{'s' if len(issues) != 1 else ''} of it not taken (see Details)"
             self.info.setHtml("<h3>Lines of the configuration that were not taken</h3><ul>"
                               + "".join(f"<li>{_html(str(i))}</li>" for i in issues[:200]) + "</ul>")
         self.statusBar().showMessage(msg, 15000)
@@ -457,9 +460,18 @@ class MainWindow(QMainWindow):
     def _on_edited(self, sym: Symbol) -> None:
         self.modified = True
         self._update_title()
-        assert self.lt is not None
-        self.overview.update_from(self.lt, self.rust_syms)
+        self._update_overview()
         self._show_info(self.view.currentIndex())
+
+    def _update_overview(self) -> None:
+        """The overview leads with what blocks "Rust support", from the why engine."""
+        assert self.lt is not None
+        rust = self.lt.sym("RUST")
+        blockers = None
+        if rust is not None and not self.lt.ev.visibility(rust):
+            exp = why.explain(self.lt, rust, "visible")
+            blockers = [r.text for r in exp.reasons if not r.satisfied]
+        self.overview.update_from(self.lt, self.rust_syms, blockers)
 
     def _update_title(self) -> None:
         if self.lt is None:
@@ -535,7 +547,7 @@ class MainWindow(QMainWindow):
         assert self.lt is not None
         self.model.set_tree(self.lt, self.rust_syms)
         self.view.expandToDepth(0)
-        self.overview.update_from(self.lt, self.rust_syms)
+        self._update_overview()
         self._update_title()
 
     def maybe_save(self) -> bool:
@@ -598,7 +610,13 @@ class MainWindow(QMainWindow):
             return
         node = index.data(NODE_ROLE)
         if isinstance(node, MenuNode):
-            self.info.setHtml(info_html(self.lt, node, self.rust_syms, why_html=_why_html(self.lt, node)))
+            if node is not self._info_node:
+                self._why_open = set()
+                self._info_node = node
+            scroll = self.info.verticalScrollBar().value()
+            exp = explanation_for(self.lt, node)
+            self.info.setHtml(info_html(self.lt, node, self.rust_syms, why_html=why_html(exp, self._why_open)))
+            self.info.verticalScrollBar().setValue(scroll)
 
     def select_node(self, node: MenuNode, record: bool = True) -> bool:
         """Jump to an entry: expand its menus, switch to show-all if it is hidden."""
@@ -644,7 +662,10 @@ class MainWindow(QMainWindow):
             self.toolchain.run_check()
 
     def _on_link(self, link: str) -> None:
-        if link == "probe:":
+        if link.startswith("why:"):
+            toggle(self._why_open, link)
+            self._show_info(self.view.currentIndex())
+        elif link == "probe:":
             self.show_toolchain()
         elif link.startswith("sym:"):
             self.select_symbol(link[4:])
@@ -716,22 +737,10 @@ def _html(s: str) -> str:
     return html.escape(s)
 
 
-def _reason_fn():
-    """The one-line reason for hidden rows: the why engine when present."""
-    try:
-        from ..core import why
-    except ImportError:  # pragma: no cover - the engine ships with the app
-        return lambda lt, node: menutree.first_blocker(lt.ev, node)
-
-    def reason(lt, node: MenuNode) -> str:
-        item = node.item
-        if item.__class__ is Symbol:
-            return why.one_line_reason(lt, item)
-        return menutree.first_blocker(lt.ev, node)
-
-    return reason
-
-
-def _why_html(lt, node: MenuNode) -> str:
-    return ""
+def _reason(lt, node: MenuNode) -> str:
+    """The one-line reason on a hidden row, from the why engine."""
+    item = node.item
+    if item.__class__ is Symbol:
+        return why.one_line_reason(lt, item)
+    return menutree.first_blocker(lt.ev, node)
 
