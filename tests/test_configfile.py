@@ -148,3 +148,13 @@ def test_edits_follow_the_c_rules(ev):
     assert ev.assignable(t) == (0, 2)          # without modules a tristate is a bool
     ev.unset(modules)
     assert ev.str(modules) == "y"
+
+
+def test_snapshot_and_restore_return_every_value(ev):
+    syms = ev.kconf.syms
+    before = configfile.config_text(ev)
+    state = ev.snapshot()
+    assert ev.set_value(syms["B"], 2) and ev.set_value(syms["I"], "9")
+    assert configfile.config_text(ev) != before
+    ev.restore(state)
+    assert configfile.config_text(ev) == before

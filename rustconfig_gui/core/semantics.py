@@ -148,6 +148,16 @@ def string_valid(typ: int, text: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class UserState:
+    """A copy of all user input (values and choice priorities)."""
+
+    user: dict[Symbol, int | str]
+    choice_order: dict[Choice, list[Symbol]]
+    choice_user_sel: dict[Choice, Symbol]
+    choice_user_tri: dict[Choice, int]
+
+
 class Evaluator:
     """The C ``conf`` value engine over one parsed kconfiglib tree."""
 
@@ -656,6 +666,18 @@ class Evaluator:
     def unset(self, sym: Symbol) -> None:
         """Forget the user value (the symbol goes back to its default)."""
         self.user.pop(sym, None)
+        self.invalidate()
+
+    def snapshot(self) -> UserState:
+        """Every user input, to return to later (undo, trial applications)."""
+        return UserState(dict(self.user), {c: list(o) for c, o in self.choice_order.items()},
+                         dict(self.choice_user_sel), dict(self.choice_user_tri))
+
+    def restore(self, state: UserState) -> None:
+        self.user = dict(state.user)
+        self.choice_order = {c: list(o) for c, o in state.choice_order.items()}
+        self.choice_user_sel = dict(state.choice_user_sel)
+        self.choice_user_tri = dict(state.choice_user_tri)
         self.invalidate()
 
     def clear_user(self) -> None:
