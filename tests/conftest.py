@@ -41,3 +41,19 @@ def tree_72() -> Path:
 def make_env() -> dict[str, str]:
     """The environment both our loader and the C reference start make from."""
     return clean_env()
+
+
+@pytest.fixture()
+def window(qtbot, tmp_path: Path):
+    """The real main window with its own settings file, shown offscreen."""
+    from PySide6.QtCore import QSettings
+
+    from rustconfig_gui.gui.mainwindow import MainWindow
+
+    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    # closed here, not by qtbot: an unsaved-changes question would block a headless run
+    w.show()
+    yield w
+    w.modified = False
+    w.close()
+    assert not w.loader.busy and not w.toolchain.runner.busy

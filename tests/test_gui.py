@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from fakes import fake_toolchain
 from kconfiglib import Symbol
 from PySide6.QtCore import QModelIndex, QSettings, Qt
@@ -20,17 +19,6 @@ from rustconfig_gui.gui.model import HIDDEN_ROLE, ConfigModel
 from rustconfig_gui.gui.rust import rust_symbols_for
 
 LOAD_TIMEOUT = 120_000
-
-
-@pytest.fixture()
-def window(qtbot, tmp_path: Path):
-    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    # closed here, not by qtbot: an unsaved-changes question would block a headless run
-    w.show()
-    yield w
-    w.modified = False
-    w.close()
-    assert not w.loader.busy
 
 
 def open_and_wait(qtbot, w: MainWindow, tree: KernelTree, **kw) -> None:

@@ -6,9 +6,7 @@ import os
 import time
 from pathlib import Path
 
-import pytest
 from fakes import fake_toolchain, write_script
-from PySide6.QtCore import QSettings
 
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.core.probe import ProbeRequest
@@ -38,7 +36,7 @@ def test_runner_streams_lines_in_order(qtbot, tmp_path: Path):
     runner.finished.connect(results.append)
     req = ProbeRequest(demo(tmp_path, make_vars=tools.make_vars))
     with qtbot.waitSignals([runner.started, runner.finished], order="strict", timeout=60_000):
-        assert runner.start(req)
+        assert runner.probe(req)
     stderr = [t for s, t in lines if s == "stderr"]
     # the script's lines arrive live, in the order it printed them
     first = next(i for i, t in enumerate(stderr) if "is too old" in t)
@@ -55,8 +53,8 @@ def test_second_probe_is_refused_and_cancel_kills_the_group(qtbot, tmp_path: Pat
     tools = fake_toolchain(tmp_path / "t")
     runner = ProbeRunner()
     req = ProbeRequest(demo(tmp_path, make_vars=(("RUSTC", str(hang)), ("BINDGEN", str(tools.bindgen)))))
-    assert runner.start(req)
-    assert not runner.start(req)  # never doubled
+    assert runner.probe(req)
+    assert not runner.probe(req)  # never doubled
     qtbot.waitUntil(pidfile.exists, timeout=30_000)
     t0 = time.monotonic()
     with qtbot.waitSignal(runner.finished, timeout=10_000) as sig:
@@ -71,25 +69,15 @@ def test_timeout_fires(qtbot, tmp_path: Path):
     runner = ProbeRunner()
     req = ProbeRequest(demo(tmp_path, make_vars=(("RUSTC", str(hang)),)), timeout=2)
     with qtbot.waitSignal(runner.finished, timeout=30_000) as sig:
-        runner.start(req)
+        runner.probe(req)
     assert sig.args[0].timed_out and not sig.args[0].available
 
 
 def test_not_a_tree_is_one_sentence(qtbot, tmp_path: Path):
     runner = ProbeRunner()
     with qtbot.waitSignal(runner.failed, timeout=30_000) as sig:
-        runner.start(ProbeRequest(KernelTree(tmp_path)))
+        runner.probe(ProbeRequest(KernelTree(tmp_path)))
     assert "is not a Linux kernel source tree" in sig.args[0]
-
-
-@pytest.fixture()
-def window(qtbot, tmp_path: Path):
-    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    # closed here, not by qtbot: an unsaved-changes question would block a headless run
-    w.show()
-    yield w
-    w.modified = False
-    w.close()
 
 
 def test_passing_probe_then_reload_shows_rust_support(qtbot, window: MainWindow, tmp_path: Path):

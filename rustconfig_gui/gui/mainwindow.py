@@ -144,8 +144,8 @@ class MainWindow(QMainWindow):
         self._why_open: set[str] = set()
         self.modified = False
         self.loader = TreeLoader(self)
-        self.loader.progress.connect(self._on_progress)
-        self.loader.loaded.connect(self._on_loaded)
+        self.loader.progress.connect(lambda fp: self._on_progress(*fp))
+        self.loader.finished.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.loader.cancelled.connect(self._on_cancelled)
         self.loader.busyChanged.connect(self._on_busy)
@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
         self.message.setText(f"Loading {tree.describe()} …\n\nKconfig probes the toolchain (compiler, rustc, "
                              "bindgen); this takes a few seconds.")
         self.stack.setCurrentIndex(0 if self.lt is None else 1)
-        self.loader.start(LoadRequest(tree, config=config, prefer_defconfig=prefer_defconfig,
+        self.loader.load(LoadRequest(tree, config=config, prefer_defconfig=prefer_defconfig,
                                       config_text=config_text))
         return True
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import html
-import threading
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QThread, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,36 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import RustconfigError
 from ..core.probe import ProbeRequest, ProbeResult, check_can_probe, run_probe
 from ..core.tree import KernelTree
+from .jobs import JobRunner
 
 
-class _ProbeJob(QObject):
-    line = Signal(str, str)
-    done = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, request: ProbeRequest) -> None:
-        super().__init__()
-        self.request = request
-        self.stop = threading.Event()
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            check_can_probe(self.request.tree)
-            result = run_probe(self.request, on_line=lambda s, t: self.line.emit(s, t), cancelled=self.stop.is_set)
-        except RustconfigError as e:
-            self.failed.emit(str(e))
-            return
-        except OSError as e:
-            self.failed.emit(f"Could not run make: {e.strerror or e}.")
-            return
-        self.done.emit(result)
-
-
-class ProbeRunner(QObject):
+class ProbeRunner(JobRunner):
     """One ``make rustavailable`` at a time, off the GUI thread.
 
     ``line`` streams (stream, text) as the tools print; ``finished`` carries
@@ -60,57 +35,18 @@ class ProbeRunner(QObject):
     whole process group); ``failed`` is one sentence when it cannot start.
     """
 
-    started = Signal()
     line = Signal(str, str)
-    finished = Signal(object)
-    failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread: QThread | None = None
-        self._job: _ProbeJob | None = None
+        self.progress.connect(lambda item: self.line.emit(*item))
 
-    @property
-    def busy(self) -> bool:
-        return self._thread is not None
+    def probe(self, request: ProbeRequest) -> bool:
+        def work(report, stopped) -> ProbeResult:
+            check_can_probe(request.tree)
+            return run_probe(request, on_line=lambda s, t: report((s, t)), cancelled=stopped)
 
-    def start(self, request: ProbeRequest) -> bool:
-        """False (and nothing started) while another probe runs."""
-        if self.busy:
-            return False
-        thread = QThread()
-        job = _ProbeJob(request)
-        job.moveToThread(thread)
-        thread.started.connect(job.run)
-        job.line.connect(self.line)
-        job.done.connect(self._on_done)
-        job.failed.connect(self._on_failed)
-        self._thread, self._job = thread, job
-        thread.start()
-        self.started.emit()
-        return True
-
-    def cancel(self) -> None:
-        if self._job is not None:
-            self._job.stop.set()
-
-    def _finish(self) -> None:
-        thread, self._thread, self._job = self._thread, None, None
-        if thread is not None:
-            thread.quit()
-            thread.wait()
-
-    def _on_done(self, result: ProbeResult) -> None:
-        self._finish()
-        self.finished.emit(result)
-
-    def _on_failed(self, message: str) -> None:
-        self._finish()
-        self.failed.emit(message)
-
-    def shutdown(self) -> None:
-        self.cancel()
-        self._finish()
+        return self.start(work)
 
 
 _SEVERITY = {"error": ("✖", "#c62828"), "warning": ("⚠", "#ef6c00"), "info": ("ℹ", "#1565c0")}
@@ -246,7 +182,7 @@ class ToolchainPanel(QWidget):
         request = ProbeRequest(self._tree_for_run(), timeout=float(self.timeout.value()))
         self.log.clear()
         self.log.appendPlainText("$ " + " ".join(request.argv()))
-        return self.runner.start(request)
+        return self.runner.probe(request)
 
     def _on_started(self) -> None:
         self.busy.show()

@@ -1,0 +1,117 @@
+"""Running one piece of core work at a time on a QThread.
+
+The work is a plain function ``work(report, stopped) -> result``: it calls
+``report(value)`` to stream progress (delivered to the GUI thread as
+``progress``), polls ``stopped()`` to honour Cancel, and returns its result
+(``finished``).  A :class:`LoadCancelled` ends as ``cancelled``; any other
+:class:`RustconfigError` as ``failed`` with its one sentence.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core.errors import LoadCancelled, RustconfigError
+
+Work = Callable[[Callable[[Any], None], Callable[[], bool]], Any]
+
+
+class _Job(QObject):
+    progress = Signal(object)
+    done = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self.work = work
+        self.stop = threading.Event()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work(self.progress.emit, self.stop.is_set)
+        except LoadCancelled:
+            self.cancelled.emit()
+        except RustconfigError as e:
+            self.failed.emit(str(e))
+        except OSError as e:
+            self.failed.emit(f"{e.strerror or e}.")
+        except Exception as e:  # a bug: still one sentence in the window, details for a report
+            self.failed.emit(f"Unexpected error: {e.__class__.__name__}: {e}\n{traceback.format_exc(limit=3)}")
+        else:
+            self.done.emit(result)
+
+
+class JobRunner(QObject):
+    started = Signal()
+    progress = Signal(object)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    busyChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._job: _Job | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None
+
+    def start(self, work: Work) -> bool:
+        """False (and nothing started) while another job runs: never doubled."""
+        if self.busy:
+            return False
+        thread = QThread()
+        job = _Job(work)
+        job.moveToThread(thread)
+        thread.started.connect(job.run)
+        job.progress.connect(self.progress)
+        # bound methods of this GUI-thread object: queued, never run in the worker
+        job.done.connect(self._on_done)
+        job.failed.connect(self._on_failed)
+        job.cancelled.connect(self._on_cancelled)
+        self._thread, self._job = thread, job
+        thread.start()
+        self.started.emit()
+        self.busyChanged.emit(True)
+        return True
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.stop.set()
+
+    def _join(self) -> None:
+        thread, self._thread, self._job = self._thread, None, None
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+
+    def _end(self, signal: Any, *args: Any) -> None:
+        self._join()
+        self.busyChanged.emit(False)
+        signal.emit(*args)
+
+    @Slot(object)
+    def _on_done(self, result: Any) -> None:
+        self._end(self.finished, result)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._end(self.failed, message)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._end(self.cancelled)
+
+    def shutdown(self) -> None:
+        """Cancel and wait (window closing): no thread outlives its owner."""
+        self.cancel()
+        self._join()
