@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("io.github.rustconfig_gui.RustconfigGui")
     window = MainWindow()
     window.show()
+    sys.excepthook = window.on_unhandled_exception
     if args.tree is not None:
         window.open_tree(KernelTree(args.tree, build=args.build, arch=args.arch, llvm=args.llvm),
                          config=args.config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kconfiglib import MenuNode, Symbol
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QDateTime, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 from ..assets import demo_tree, resources_root
 from ..core import configfile, menutree, why
 from ..core.errors import ConfigFileError
+from ..core.recovery import FileStamp, clear_recovery, read_recovery, write_recovery
 from ..core.search import Hit, SearchIndex
 from ..core.tree import KernelTree
 from .info import info_html
@@ -142,6 +144,12 @@ class MainWindow(QMainWindow):
         self._keep = False
         self._info_node: MenuNode | None = None
         self._why_open: set[str] = set()
+        # what the config file looked like when read/written (None: it did not exist)
+        self._disk_stamp: FileStamp | None = None
+        self.recovery_timer = QTimer(self)
+        self.recovery_timer.setInterval(30_000)
+        self.recovery_timer.timeout.connect(self.write_recovery_now)
+        self.recovery_timer.start()
         self.modified = False
         self.loader = TreeLoader(self)
         self.loader.progress.connect(lambda fp: self._on_progress(*fp))
@@ -234,6 +242,21 @@ class MainWindow(QMainWindow):
         self.overview = RustOverview()
         self.overview.linkActivated.connect(self._on_link)
         lay.addWidget(self.overview)
+        self.recovery_bar = QFrame()
+        self.recovery_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.recovery_bar.setAccessibleName("Recovered changes")
+        bar = QHBoxLayout(self.recovery_bar)
+        bar.setContentsMargins(8, 2, 8, 2)
+        self.recovery_label = QLabel()
+        self.recovery_restore = QPushButton("Restore them")
+        self.recovery_restore.clicked.connect(self.restore_recovery)
+        self.recovery_discard = QPushButton("Discard")
+        self.recovery_discard.clicked.connect(self.discard_recovery)
+        bar.addWidget(self.recovery_label, 1)
+        bar.addWidget(self.recovery_restore)
+        bar.addWidget(self.recovery_discard)
+        self.recovery_bar.hide()
+        lay.addWidget(self.recovery_bar)
 
         self.vsplit = QSplitter(Qt.Orientation.Vertical)
         self.results = QListWidget()
@@ -453,7 +476,62 @@ class MainWindow(QMainWindow):
             self.info.setHtml("<h3>Lines of the configuration that were not taken</h3><ul>"
                               + "".join(f"<li>{_html(str(i))}</li>" for i in issues[:200]) + "</ul>")
         self.statusBar().showMessage(msg, 15000)
+        if not kept:
+            self._disk_stamp = FileStamp.of(self.config_path) if src == self.config_path else None
+            self._offer_recovery()
         self.treeLoaded.emit()
+
+    # -- recovery of unsaved edits -----------------------------------------------------
+
+    def write_recovery_now(self) -> None:
+        if self.lt is not None and self.modified:
+            try:
+                write_recovery(self.lt.tree, self.lt.config_text(), self.config_path or self.lt.tree.config_path)
+            except (OSError, ConfigFileError) as e:
+                self.statusBar().showMessage(f"Could not keep a recovery copy: {e}", 8000)
+
+    def _offer_recovery(self) -> None:
+        assert self.lt is not None
+        rec = read_recovery(self.lt.tree)
+        if rec is None:
+            self.recovery_bar.hide()
+            return
+        when = QDateTime.fromSecsSinceEpoch(int(rec.saved_at)).toString("yyyy-MM-dd hh:mm")
+        self._recovered = rec
+        self.recovery_label.setText(f"Unsaved changes to this tree from {when} were kept after the app "
+                                    "closed unexpectedly.")
+        self.recovery_bar.show()
+
+    def restore_recovery(self) -> None:
+        rec = getattr(self, "_recovered", None)
+        if self.lt is None or rec is None:
+            return
+        report = configfile.read_config_text(self.lt.ev, rec.text, "(recovered changes)")
+        self._after_bulk_change()
+        self.modified = True
+        self._update_title()
+        self.recovery_bar.hide()
+        self.statusBar().showMessage(f"Restored {report.assignments} values; save to keep them.", 8000)
+
+    def discard_recovery(self) -> None:
+        if self.lt is not None:
+            clear_recovery(self.lt.tree)
+        self.recovery_bar.hide()
+
+    def on_unhandled_exception(self, exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
+        """Keep the edits, then show what happened with a way to save."""
+        import traceback
+
+        self.write_recovery_now()
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
+                          f"{exc_type.__name__}: {exc}\n\nYour unsaved changes were kept in a recovery file "
+                          "and will be offered the next time you open this tree.", parent=self)
+        box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
+        save_as = box.addButton("Save as…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        save_as.clicked.connect(self.save_as)
+        box.setObjectName("UnexpectedError")
+        box.open()
 
     # -- editing and files ---------------------------------------------------------------
 
@@ -484,7 +562,32 @@ class MainWindow(QMainWindow):
     def save(self) -> bool:
         if self.lt is None:
             return False
-        return self._write(self.config_path or self.lt.tree.config_path)
+        path = self.config_path or self.lt.tree.config_path
+        if self.changed_on_disk(path):
+            self._ask_disk_changed(path)
+            return False
+        return self._write(path)
+
+    def changed_on_disk(self, path: Path) -> bool:
+        """Did another program (make menuconfig…) write the file since we read it?"""
+        if not path.exists():
+            return False
+        return self._disk_stamp is None or self._disk_stamp.changed(path)
+
+    def _ask_disk_changed(self, path: Path) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Configuration changed on disk",
+                          f"{path} was changed by another program since it was loaded here.", parent=self)
+        box.setInformativeText("Reload it (your changes here are dropped), overwrite it with your "
+                               "configuration, or save yours under another name.")
+        box.setObjectName("ChangedOnDisk")
+        reload_b = box.addButton("Reload", QMessageBox.ButtonRole.DestructiveRole)
+        overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.AcceptRole)
+        save_as = box.addButton("Save as…", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        reload_b.clicked.connect(lambda: self.load_config(path))
+        overwrite.clicked.connect(lambda: self._write(path))
+        save_as.clicked.connect(self.save_as)
+        box.open()
 
     def save_as(self) -> bool:
         if self.lt is None:
@@ -503,6 +606,8 @@ class MainWindow(QMainWindow):
         if adopt or path == self.config_path:
             self.config_path = path
             self.modified = False
+            self._disk_stamp = FileStamp.of(path)
+            clear_recovery(self.lt.tree)
         self._update_title()
         self.statusBar().showMessage(f"Saved {path} (previous version kept as {path.name}.old)", 8000)
         return True
@@ -523,6 +628,8 @@ class MainWindow(QMainWindow):
             return
         self.config_path = path
         self.modified = False
+        self._disk_stamp = FileStamp.of(path)
+        clear_recovery(self.lt.tree)
         self._after_bulk_change()
         msg = f"Loaded {path}"
         if report.issues:
@@ -560,6 +667,8 @@ class MainWindow(QMainWindow):
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()
+        if answer == QMessageBox.StandardButton.Discard and self.lt is not None:
+            clear_recovery(self.lt.tree)
         return answer == QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
