@@ -240,6 +240,117 @@ def cmd_rust_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preset_list(args: argparse.Namespace) -> int:
+    from .core import presets
+
+    frags = presets.builtin_presets() + presets.user_presets()
+    if args.tree is not None:
+        tree = KernelTree(source=args.tree, arch=args.arch)
+        tree.validate()
+        frags += presets.tree_fragments(tree.source, tree.srcarch)
+    if args.json:
+        print(json.dumps({"user_folder": str(presets.user_preset_dir()),
+                          "presets": [f.to_dict() for f in frags]}, indent=2))
+        return 0
+    origin = {"builtin": "built-in", "user": "yours", "tree": "tree"}
+    for f in frags:
+        where = f.label if f.origin == "tree" else f.name
+        print(f"{origin.get(f.origin, f.origin):9} {where:34} {f.title}")
+        if f.description:
+            print(f"{'':9} {'':34} {f.description}")
+    print(f"(your presets are kept in {presets.user_preset_dir()})", file=sys.stderr)
+    return 0
+
+
+def cmd_preset_apply(args: argparse.Namespace) -> int:
+    from .core import presets
+
+    loaded = _load(args)
+    _read_start(args, loaded)
+    _report_issues(loaded)
+    frags = [f for spec in args.presets for f in presets.find_presets(spec, loaded)]
+    report = presets.apply_fragments(loaded, frags)
+    if args.json:
+        print(report.to_json())
+    else:
+        print(report.text(), end="")
+    if not args.dry_run:
+        out = _output_path(args, loaded, ".config")
+        loaded.write_config(out)
+        print(f"configuration written to {out}", file=sys.stderr)
+    return 3 if args.check and not report.ok else 0
+
+
+def cmd_preset_save(args: argparse.Namespace) -> int:
+    from .core import presets
+    from .core.configfile import write_atomic
+    from .core.rustclass import rust_symbols
+
+    loaded = _load(args)
+    _read_start(args, loaded)
+    _report_issues(loaded)
+    head = presets.header(loaded, args.title or (args.name or ""), args.description or "")
+    if args.symbols:
+        syms = []
+        for name in args.symbols:
+            sym = loaded.sym(name.removeprefix("CONFIG_"))
+            if sym is None:
+                raise RustconfigError(f"{name} is not a symbol of this tree.")
+            syms.append(sym)
+        text = presets.fragment_for(loaded, syms, header=head)
+    else:
+        if args.base == "defconfig":
+            path = loaded.defconfig_path()
+            if path is None:
+                raise RustconfigError(f"This ARCH has no arch/{loaded.srcarch}/configs/{loaded.defconfig_name}.")
+        else:
+            path = Path(args.base)
+        try:
+            base_text = path.read_bytes().decode("utf-8", "replace")
+        except OSError as e:
+            raise RustconfigError(f"{path} cannot be read: {e.strerror}.") from None
+        syms = presets.base_differences(loaded, base_text)
+        if args.rust:
+            rust = set(rust_symbols(loaded))
+            syms = [s for s in syms if s in rust]
+        text = presets.fragment_for(loaded, syms, header=head)
+    if args.output:
+        write_atomic(args.output, text, keep_old=False)
+        print(f"fragment written to {args.output}", file=sys.stderr)
+    elif args.name:
+        path = presets.save_user_preset(args.name, text)
+        print(f"preset written to {path}", file=sys.stderr)
+    else:
+        print(text, end="")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .core.configfile import decode_config_bytes
+    from .core.diffconfig import diff_configs, read_values
+    from .core.rustclass import name_is_rust
+
+    texts = []
+    for p in (args.a, args.b):
+        try:
+            texts.append(decode_config_bytes(Path(p).read_bytes(), str(p))[0])
+        except OSError as e:
+            raise RustconfigError(f"{p} cannot be read: {e.strerror}.") from None
+    names = set(read_values(texts[0])) | set(read_values(texts[1]))
+    rust = {n for n in names if name_is_rust(n)}
+    if args.tree is not None:
+        from .core.rustclass import rust_symbols
+
+        loaded = load_tree(KernelTree(source=args.tree, arch=args.arch, llvm=args.llvm))
+        rust |= {s.name for s in rust_symbols(loaded)}
+    diff = diff_configs(texts[0], texts[1], rust).filtered(args.filter or "", rust_only=args.rust_only)
+    if args.json:
+        print(diff.to_json())
+    else:
+        print(diff.text(mark_rust=not args.no_mark, merge_style=args.merge), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rustconfig",
@@ -297,6 +408,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="stop make after S seconds (60)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_probe)
+
+    p = sub.add_parser("preset", help="list, apply or save config fragments (presets)")
+    psub = p.add_subparsers(dest="preset_command", required=True, metavar="ACTION")
+    q = psub.add_parser("list", help="the built-in presets, yours and (with --tree) the tree's own fragments")
+    q.add_argument("--tree", type=Path, help="also list this kernel tree's kernel/configs and arch fragments")
+    q.add_argument("--arch", help="ARCH whose arch/*/configs fragments are listed (default: the host's)")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_preset_list)
+    q = psub.add_parser("apply", help="apply presets in order like merge_config.sh + olddefconfig, with a report")
+    _tree_arguments(q)
+    q.add_argument("presets", nargs="+", metavar="PRESET",
+                   help="a preset name (see 'preset list'), a tree fragment such as rust.config, or a file")
+    q.add_argument("--config", type=Path, help="start from this file (default: BUILD/.config, else the defconfig)")
+    q.add_argument("-o", "--output", type=Path, help="file to write (default: BUILD/.config)")
+    q.add_argument("--dry-run", action="store_true", help="only print the report, write nothing")
+    q.add_argument("--check", action="store_true", help="exit with status 3 when a requested value did not take")
+    q.add_argument("--json", action="store_true", help="machine-readable report")
+    q.set_defaults(func=cmd_preset_apply)
+    q = psub.add_parser("save", help="save a fragment: the differences from a base, or chosen symbols")
+    _tree_arguments(q)
+    q.add_argument("name", nargs="?", help="save as this preset in your preset folder (default: print it)")
+    q.add_argument("--config", type=Path, help="the configuration to save from (default: BUILD/.config)")
+    q.add_argument("--base", default="defconfig", metavar="defconfig|FILE",
+                   help="record the differences from the arch's defconfig (default) or from FILE")
+    q.add_argument("--rust", action="store_true", help="keep only Rust-related symbols")
+    q.add_argument("--symbols", nargs="+", metavar="SYMBOL", help="record exactly these symbols' current values")
+    q.add_argument("--title", help="title recorded in the header")
+    q.add_argument("--description", help="description recorded in the header")
+    q.add_argument("-o", "--output", type=Path, help="export the fragment to this file")
+    q.set_defaults(func=cmd_preset_save)
+
+    p = sub.add_parser("diff", help="compare two config files like scripts/diffconfig, Rust rows marked")
+    p.add_argument("a", nargs="?", type=Path, default=Path(".config.old"), help="old file (default: .config.old)")
+    p.add_argument("b", nargs="?", type=Path, default=Path(".config"), help="new file (default: .config)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("-m", "--merge", action="store_true", help="print changed and new values as .config lines")
+    p.add_argument("--no-mark", action="store_true", help="exactly diffconfig's text, without the [rust] marks")
+    p.add_argument("--rust-only", action="store_true", help="only Rust-related rows")
+    p.add_argument("--filter", metavar="TEXT", help="only rows whose name or values contain TEXT")
+    p.add_argument("--tree", type=Path, help="mark Rust rows with this tree's classification, not by name only")
+    p.add_argument("--arch", help="ARCH for --tree")
+    p.add_argument("--llvm", action="store_true", help="load --tree as with LLVM=1")
+    p.set_defaults(func=cmd_diff)
     return parser
 
 

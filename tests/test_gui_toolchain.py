@@ -107,3 +107,14 @@ def test_passing_probe_then_reload_shows_rust_support(qtbot, window: MainWindow,
     assert lt.ev.visibility(lt.sym("RUST"))
     node = next(n for n in lt.sym("RUST").nodes if n.prompt)
     assert window.model.index_for_node(node).isValid()  # "Rust support" is in the tree now
+
+
+def test_why_links_to_the_latest_findings(qtbot, window: MainWindow, tmp_path: Path):
+    old = fake_toolchain(tmp_path / "old", rustc_version="1.63.0")
+    with qtbot.waitSignal(window.treeLoaded, timeout=120_000):
+        window.open_tree(demo(tmp_path, make_vars=old.make_vars), prefer_defconfig=True)
+    assert window.select_symbol("RUST_IS_AVAILABLE")
+    with qtbot.waitSignal(window.toolchain.runner.finished, timeout=60_000):
+        window.show_toolchain()
+    text = window.info.toPlainText()
+    assert "Latest toolchain check" in text and "too old" in text

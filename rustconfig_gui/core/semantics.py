@@ -184,6 +184,8 @@ class Evaluator:
         self._imp: dict[Symbol, int] = {}
         self._choice_sel: dict[Choice, Symbol | None] = {}
         self._choice_tri: dict[Choice, int] = {}
+        # what-if values of computed symbols (see assume()); empty outside plan checks
+        self.assumed: dict[Symbol, str] = {}
         self.generation = 0
         self.modules_val = 0
         self.invalidate()
@@ -439,6 +441,12 @@ class Evaluator:
         # transitional symbols feed old values into defaults; never written
         if write and sym not in self.transitional:
             self._write.add(sym)
+        if self.assumed:
+            forced = self.assumed.get(sym)
+            if forced is not None:
+                if typ in _BOOL_TRI:
+                    self._tri[sym] = _TRI_STR.index(forced)
+                self._str[sym] = forced
 
     def _validate_range(self, sym: Symbol, val: str) -> str:
         """``sym_validate_range``: clamp to the active range's bound text."""
@@ -673,7 +681,22 @@ class Evaluator:
         return UserState(dict(self.user), {c: list(o) for c, o in self.choice_order.items()},
                          dict(self.choice_user_sel), dict(self.choice_user_tri))
 
+    def assume(self, sym: Symbol, value: str) -> None:
+        """Evaluate as if ``sym`` had computed ``value`` ("n"/"m"/"y" or the text of a
+        string/int/hex), whatever its defaults, selects or user value say.
+
+        Only for checking a plan whose steps lie outside the configuration (a
+        working toolchain makes RUST_IS_AVAILABLE y, a newer pahole raises
+        PAHOLE_VERSION): every other value is then computed from it as usual.
+        Never part of a saved configuration; :meth:`restore` drops all assumptions.
+        """
+        if sym.orig_type in _BOOL_TRI and value not in _TRI_STR:
+            raise ValueError(f"{sym.name} is bool/tristate: assume n, m or y, not {value!r}")
+        self.assumed[sym] = value
+        self.invalidate()
+
     def restore(self, state: UserState) -> None:
+        self.assumed = {}
         self.user = dict(state.user)
         self.choice_order = {c: list(o) for c, o in state.choice_order.items()}
         self.choice_user_sel = dict(state.choice_user_sel)

@@ -296,6 +296,8 @@ class MainWindow(QMainWindow):
 
         self.toolchain = ToolchainPanel()
         self.toolchain.reloadRequested.connect(self.reload_with)
+        # the Why section shows the latest findings next to the probe they explain
+        self.toolchain.runner.finished.connect(lambda _r: self._show_info(self.view.currentIndex()))
         self.toolchain_dock = QDockWidget("Toolchain (make rustavailable)", self)
         self.toolchain_dock.setObjectName("ToolchainDock")
         self.toolchain_dock.setWidget(self.toolchain)
@@ -724,7 +726,8 @@ class MainWindow(QMainWindow):
                 self._info_node = node
             scroll = self.info.verticalScrollBar().value()
             exp = explanation_for(self.lt, node)
-            self.info.setHtml(info_html(self.lt, node, self.rust_syms, why_html=why_html(exp, self._why_open)))
+            section = why_html(exp, self._why_open, self.toolchain.result)
+            self.info.setHtml(info_html(self.lt, node, self.rust_syms, why_html=section))
             self.info.verticalScrollBar().setValue(scroll)
 
     def select_node(self, node: MenuNode, record: bool = True) -> bool:
@@ -808,7 +811,7 @@ class MainWindow(QMainWindow):
         hits = self.index.search(text, limit=100)
         for h in hits:
             label = f"{h.name or h.prompt}"
-            if h.name and h.prompt:
+            if h.name and h.prompt and h.prompt != h.name:
                 label += f" — {h.prompt}"
             label += f"    [{' → '.join(h.path)}]" if h.path else ""
             it = QListWidgetItem(label)

@@ -8,6 +8,7 @@ from kconfiglib import Choice, MenuNode, Symbol
 
 from ..core import why
 from ..core.loader import LoadedTree
+from ..core.probe import ProbeResult
 
 _OK = "<span style='color:#2e7d32'>✔</span>"
 _NO = "<span style='color:#c62828'>✖</span>"
@@ -27,7 +28,20 @@ def explanation_for(lt: LoadedTree, node: MenuNode) -> why.Explanation | None:
     return None
 
 
-def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int) -> str:
+def _findings_html(probe: ProbeResult | None) -> str:
+    """The latest rustavailable findings, for a reason computed by that script."""
+    if probe is None:
+        return ""
+    if probe.available:
+        return "<br><b>Latest toolchain check:</b> Rust is available — reload Kconfig to use it."
+    msgs = [f.message for f in probe.findings if f.severity in ("error", "warning")][:4]
+    if not msgs:
+        return ""
+    return "<br><b>Latest toolchain check:</b><ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in msgs) + "</ul>"
+
+
+def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int,
+                 probe: ProbeResult | None = None) -> str:
     esc = html.escape
     mark = _OK if r.satisfied else _NO
     out = [f"<li>{mark} {esc(r.text)}"]
@@ -45,6 +59,8 @@ def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int) -> st
                    f"<br>exit status {p.status}, output <code>{esc(repr(p.output))}</code>")
         if p.hint:
             out.append(f"<br>{esc(p.hint)} — <a href='probe:'>run the toolchain check</a>")
+        if "rust_is_available" in p.command:
+            out.append(_findings_html(probe))
     if r.version_check:
         v = r.version_check
         out.append(f"<br>found {esc(v.found_version or v.found)}, needs {esc(v.op)} "
@@ -60,7 +76,7 @@ def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int) -> st
         if is_open:
             out.append(f" <a href='why:-{path}'>[hide]</a><ul>")
             for i, c in enumerate(r.children):
-                out.append(_reason_html(c, f"{path}.{i}", expanded, depth + 1))
+                out.append(_reason_html(c, f"{path}.{i}", expanded, depth + 1, probe))
             out.append("</ul>")
         else:
             out.append(f" <a href='why:{path}'>[show {len(r.children)} more]</a>")
@@ -68,14 +84,14 @@ def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int) -> st
     return "".join(out)
 
 
-def why_html(exp: why.Explanation | None, expanded: set[str]) -> str:
+def why_html(exp: why.Explanation | None, expanded: set[str], probe: ProbeResult | None = None) -> str:
     if exp is None:
         return ""
     esc = html.escape
     head = "<h4 style='margin-bottom:0'>Why</h4>"
     if exp.ok and not exp.reasons:
         return f"{head}<p>{esc(exp.summary)}</p>"
-    items = "".join(_reason_html(r, str(i), expanded, 0) for i, r in enumerate(exp.reasons))
+    items = "".join(_reason_html(r, str(i), expanded, 0, probe) for i, r in enumerate(exp.reasons))
     return f"{head}<p>{esc(exp.summary)}</p><ul>{items}</ul>"
 
 
