@@ -240,6 +240,40 @@ def cmd_rust_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fix(args: argparse.Namespace) -> int:
+    from .core import fix
+
+    loaded = _load(args)
+    _read_start(args, loaded)
+    _report_issues(loaded)
+    try:
+        target = fix.find_target(loaded, args.target)
+    except ValueError as e:
+        raise RustconfigError(f"{e}.") from None
+    probe = None
+    if args.probe:
+        from .core.probe import ProbeRequest, check_can_probe, run_probe
+
+        check_can_probe(loaded.tree)
+        probe = run_probe(ProbeRequest(loaded.tree))
+    result = fix.plan_fix(loaded, target, probe=probe, max_plans=args.plans)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.text())
+    if args.output is not None:
+        plan = next((pl for pl in result.plans if pl.verified and not pl.outside_steps), None)
+        if result.already:
+            pass
+        elif plan is None:
+            raise RustconfigError("no plan works with configuration changes alone; nothing was written.")
+        else:
+            fix.apply_plan(loaded, plan)
+        loaded.write_config(args.output)
+        print(f"configuration written to {args.output}", file=sys.stderr)
+    return 0 if result.already or result.possible_here else 3
+
+
 def cmd_preset_list(args: argparse.Namespace) -> int:
     from .core import presets
 
@@ -403,6 +437,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_rust_status)
 
+    p = sub.add_parser("fix", help="plans that make a symbol, choice or menu available (smallest first)")
+    _tree_arguments(p)
+    p.add_argument("target", metavar="SYMBOL[=VALUE]",
+                   help="a symbol with the wanted value (y, m, n, visible, a string or number; default y for "
+                        "bool/tristate, else visible), or the prompt of a menu or choice")
+    p.add_argument("--config", type=Path, help="read this file (default: BUILD/.config, else the defconfig)")
+    p.add_argument("--probe", action="store_true",
+                   help="run make rustavailable first, so a toolchain step names what it found")
+    p.add_argument("--plans", type=int, default=3, metavar="N", help="at most N plans (3)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="apply the smallest plan that needs no outside step and write the .config here")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_fix)
+
     p = sub.add_parser("probe", help="run make rustavailable and explain what it says")
     _tree_arguments(p)
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="stop make after S seconds (60)")
@@ -428,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_preset_apply)
     q = psub.add_parser("save", help="save a fragment: the differences from a base, or chosen symbols")
     _tree_arguments(q)
-    q.add_argument("name", nargs="?", help="save as this preset in your preset folder (default: print it)")
+    q.add_argument("--name", help="save as this preset in your preset folder (default: print the fragment)")
     q.add_argument("--config", type=Path, help="the configuration to save from (default: BUILD/.config)")
     q.add_argument("--base", default="defconfig", metavar="defconfig|FILE",
                    help="record the differences from the arch's defconfig (default) or from FILE")

@@ -2,12 +2,15 @@
 # Installs the Debian/Ubuntu packages rustconfig-gui needs (only the missing ones).
 #   runtime: make, a C compiler and Qt's runtime libraries
 #   tests:   also flex/bison (the kernel's own C conf is the parity reference),
-#            clang/llvm/lld (LLVM=1 loads), rustc/bindgen/rust-src (probes)
+#            clang/llvm/lld (LLVM=1 loads), rustc/bindgen/rust-src (probes),
+#            the packaging checks (desktop-file-validate, appstreamcli, the
+#            PKGBUILD linter, flatpak-builder, groff/man for the man pages)
 set -eu
 
 runtime="make gcc libc6-dev xz-utils python3-venv libgl1 libegl1 libopengl0 libxkbcommon0 \
 libxkbcommon-x11-0 libfontconfig1 libfreetype6 fonts-dejavu-core libdbus-1-3 libglib2.0-0"
-tests="flex bison bc clang llvm lld rustc bindgen rust-src libclang-dev"
+tests="flex bison bc clang llvm lld rustc bindgen rust-src libclang-dev \
+desktop-file-utils appstream shellcheck flatpak-builder groff-base man-db"
 
 case "${1:-runtime}" in
     runtime) want="$runtime" ;;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -119,9 +120,17 @@ def read_config_text(ev: Evaluator, text: str, filename: str = ".config", *,
         report.assignments += 1
         ev.set_user(sym, parsed)
     if not ev.sem.choice_rework:
-        _drop_out_of_range_61(ev, report)
+        _drop_out_of_range_61(ev, report, seen)
     ev.invalidate()
     return report
+
+
+_STRING_SPECIAL = re.compile(r'["\\]')
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """A value quoted in a message: a megabyte line must not become a megabyte message."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 class ConfigIssueText(str):
@@ -138,35 +147,37 @@ def parse_value(sym: Symbol, val: str) -> int | str | ConfigIssueText:
             return 2
         if val[:1] == "n":
             return 0
-        return ConfigIssueText(f"symbol value '{val}' invalid for {sym.name}")
+        return ConfigIssueText(f"symbol value '{_clip(val)}' invalid for {sym.name}")
     if typ == STRING:
         if not val.startswith('"'):
             # C keeps the raw text for an unquoted string
             return val
+        # up to the first unescaped '"'; a backslash keeps the next character.
+        # Jumping between specials, not stepping per character: a 50 MB value
+        # took 13 s one character at a time.
         out = []
         i = 1
-        while i < len(val):
-            c = val[i]
-            if c == '"':
+        while True:
+            m = _STRING_SPECIAL.search(val, i)
+            if m is None:
+                return ConfigIssueText(f"invalid string found for {sym.name}: {_clip(val)}")
+            j = m.start()
+            out.append(val[i:j])
+            if val[j] == '"':
                 return "".join(out)
-            if c == "\\":
-                i += 1
-                if i < len(val):
-                    out.append(val[i])
-                i += 1
-                continue
-            out.append(c)
-            i += 1
-        return ConfigIssueText(f"invalid string found for {sym.name}: {val}")
+            out.append(val[j + 1:j + 2])
+            i = j + 2
     if typ in (INT, HEX):
         if string_valid(typ, val):
             return val
-        return ConfigIssueText(f"symbol value '{val}' invalid for {sym.name}")
+        return ConfigIssueText(f"symbol value '{_clip(val)}' invalid for {sym.name}")
     return ConfigIssueText(f"{sym.name} has no type")
 
 
-def _drop_out_of_range_61(ev: Evaluator, report: ConfigReadReport) -> None:
-    """6.1's conf_read resets string/int/hex user values outside the active range."""
+def _drop_out_of_range_61(ev: Evaluator, report: ConfigReadReport, lines: dict[Symbol, int]) -> None:
+    """6.1's conf_read resets string/int/hex user values outside the active range.
+
+    ``lines``: where this text set each symbol (0: an earlier read set it)."""
     for sym, val in list(ev.user.items()):
         if sym.choice is not None or sym.orig_type not in (INT, HEX):
             continue
@@ -179,7 +190,7 @@ def _drop_out_of_range_61(ev: Evaluator, report: ConfigReadReport) -> None:
                 if not lo <= v <= hi:
                     del ev.user[sym]
                     report.issues.append(ConfigIssue(
-                        report.filename, 0, "out-of-range", sym.name,
+                        report.filename, lines.get(sym, 0), "out-of-range", sym.name,
                         f"{sym.name}={val} is outside its range [{ev.str(low)}, {ev.str(high)}]; "
                         "the default is used"))
                 break
@@ -338,13 +349,17 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = Tr
     the complete old file or the complete new one.
     """
     p = Path(path)
-    if p.is_dir():
-        raise ConfigFileError(f"{p} is a folder; choose a file name to save to.")
     parent = p.parent
-    if parent.exists() and not parent.is_dir():
-        raise ConfigFileError(f"Cannot save {p}: {parent} is a file, not a folder.")
-    if not parent.is_dir():
-        raise ConfigFileError(f"Cannot save {p}: the folder {parent} does not exist.")
+    try:
+        if p.is_dir():
+            raise ConfigFileError(f"{p} is a folder; choose a file name to save to.")
+        if parent.exists() and not parent.is_dir():
+            raise ConfigFileError(f"Cannot save {p}: {parent} is a file, not a folder.")
+        if not parent.is_dir():
+            raise ConfigFileError(f"Cannot save {p}: the folder {parent} does not exist.")
+    except OSError as e:
+        # a folder on the way that we may not enter (exists() raises EACCES)
+        raise ConfigFileError(_write_error(p, e)) from None
     data = text.encode("utf-8")
     with contextlib.suppress(OSError):
         if p.is_file() and p.read_bytes() == data:

@@ -33,6 +33,7 @@ import dataclasses
 import re
 import shlex
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ class Step:
     because: str = ""          # the unmet condition it removes
     commands: list[Remedy] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
+    short: str = ""            # a few words: "MODVERSIONS=n", "fix the Rust toolchain"
 
 
 @dataclass
@@ -162,8 +164,8 @@ class FixResult:
         d["schema"] = SCHEMA
         return d
 
-    def text(self) -> str:
-        return format_result(self)
+    def text(self, *, effects: int = 12) -> str:
+        return format_result(self, effects=effects)
 
 
 @dataclass
@@ -173,7 +175,7 @@ class ApplyReport:
     applied: list[Step]
     pending: list[Step]
     before: UserState
-    reached: bool
+    reached: bool | None       # the target holds now (None: no target given)
 
 
 # -- the target -----------------------------------------------------------------------------
@@ -276,8 +278,14 @@ def find_target(lt: LoadedTree, spec: str) -> Target:
     if sym is not None:
         return make_target(lt, sym, value.strip() if sep else None)
     for node in lt.ev.walk():
-        if node.prompt and str(node.prompt[0]) == spec and node.item.__class__ is not Symbol:
+        if not node.prompt or node.item.__class__ is Symbol:
+            continue
+        prompt = str(node.prompt[0])
+        if prompt == spec:
             return make_target(lt, node.item if node.item.__class__ is Choice else node, None)
+        if sep and prompt == name and node.item.__class__ is Choice:
+            # "Kernel compression mode=KERNEL_XZ": a member of the choice
+            return make_target(lt, node.item, value.strip())
     raise ValueError(f"'{name}' is neither a symbol nor the prompt of a menu or choice in this tree")
 
 
@@ -290,7 +298,9 @@ class _Move:
     sym: Symbol
     value: str                # set: the value; choose: "y"; outside: the value assumed
     reason: Reason = field(compare=False, hash=False)
-    context: str = field(default="", compare=False, hash=False)
+    # the target's unmet condition it serves, and the symbol whose condition it meets
+    top: Reason | None = field(default=None, compare=False, hash=False)
+    owner: str = field(default="", compare=False, hash=False)
 
     @property
     def outside(self) -> bool:
@@ -299,6 +309,12 @@ class _Move:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.kind if not self.outside else "assume", self.sym.name, self.value)
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    top: Reason
+    owner: str
 
 
 class _Explorer(why._Why):
@@ -337,25 +353,33 @@ class _Candidates:
 
     # structure ---------------------------------------------------------------
 
-    def alts(self, r: Reason, nesting: int = 0, need_lo: int = 1) -> list[_Move] | None:
+    def alts(self, r: Reason, nesting: int = 0, need_lo: int = 1, ctx: _Ctx | None = None) -> list[_Move] | None:
         """Moves that make progress on ``r``; [] when none now, None when nothing can."""
         if r.satisfied:
             return []
+        if ctx is None:
+            ctx = _Ctx(top=r, owner=r.symbol or "")
+        elif ctx.top.symbol is not None and ctx.top.symbol == self.p.target_symbol and ctx.top is not r:
+            # below the target's own reason, each of its conditions is what a step is for
+            ctx = _Ctx(top=r, owner=r.symbol or ctx.owner)
+        elif r.symbol and r.version_check is None:
+            ctx = _Ctx(top=ctx.top, owner=r.symbol)
         leaf = self.leaf_kind(r)
         if leaf is not None:
-            return self.leaf_moves(r, leaf, nesting, need_lo)
+            return self.leaf_moves(r, leaf, nesting, need_lo, ctx)
         kids = [c for c in r.children if not c.satisfied]
         if _is_or(r):
             lo = _wanted(r, (need_lo, 2))[0]
-            return self.any_of(kids, nesting, lo)
-        return self.all_of(kids, nesting, need_lo)
+            return self.any_of(kids, nesting, lo, ctx)
+        return self.all_of(kids, nesting, need_lo, ctx)
 
-    def all_of(self, kids: list[Reason], nesting: int, need_lo: int = 1) -> list[_Move] | None:
+    def all_of(self, kids: list[Reason], nesting: int, need_lo: int = 1,
+               ctx: _Ctx | None = None) -> list[_Move] | None:
         main = [c for c in kids if not _is_extra(c)]
         extras = [c for c in kids if _is_extra(c)]
         if len(main) > 1 and all(c.kind == "definition" for c in main):
             # a symbol defined in several places is visible through any of them
-            main_moves = self.any_of(main, nesting, need_lo)
+            main_moves = self.any_of(main, nesting, need_lo, ctx)
         elif any(self.is_dead(c) for c in main):
             for c in main:
                 self.note_dead(c)
@@ -363,7 +387,7 @@ class _Candidates:
         else:
             main_moves = []
             for c in main:
-                m = self.alts(c, nesting, need_lo)
+                m = self.alts(c, nesting, need_lo, ctx)
                 if m is None:
                     main_moves = None
                     break
@@ -372,14 +396,14 @@ class _Candidates:
                     break
         extra_moves: list[_Move] | None = None
         for c in extras:
-            m = self.alts(c, nesting, need_lo)
+            m = self.alts(c, nesting, need_lo, ctx)
             if m is not None:
                 extra_moves = (extra_moves or []) + m
         if main_moves is None and extra_moves is None:
             return None
         return (main_moves or []) + (extra_moves or [])
 
-    def any_of(self, kids: list[Reason], nesting: int, need_lo: int) -> list[_Move] | None:
+    def any_of(self, kids: list[Reason], nesting: int, need_lo: int, ctx: _Ctx | None) -> list[_Move] | None:
         out: list[_Move] = []
         alive = False
         taken = 0
@@ -387,7 +411,7 @@ class _Candidates:
             if taken >= MAX_ALTERNATIVES:
                 alive = True
                 break
-            m = self.alts(c, nesting, need_lo)
+            m = self.alts(c, nesting, need_lo, ctx)
             if m is None:
                 continue
             alive = True
@@ -442,26 +466,35 @@ class _Candidates:
             return "sub" if r.symbol else "dead"
         if r.kind == "cycle":
             return "wait"
+        if r.kind == "constant" and not r.children:
+            return "probe-constant"
         if r.kind == "compare":
             return "dead"
         if not r.children:
             return "dead"
         return None
 
-    def leaf_moves(self, r: Reason, leaf: str, nesting: int, need_lo: int) -> list[_Move] | None:
+    def leaf_moves(self, r: Reason, leaf: str, nesting: int, need_lo: int, ctx: _Ctx) -> list[_Move] | None:
         if leaf == "dead":
             self.dead.append(r)
             return None
+        if leaf == "probe-constant":
+            m = self.p.probe_constant_move(r, ctx)
+            if m is None:
+                self.dead.append(r)
+                return None
+            return [m]
         if leaf == "wait":
             return []
         if leaf == "move":
-            return self.action_moves(r)
+            moves = self.action_moves(r)
+            return [dataclasses.replace(m, top=ctx.top) for m in moves] if moves else moves
         if leaf == "outside":
             m = self.p.outside_move(r)
             if m is None:
                 self.dead.append(r)
                 return None
-            return [m]
+            return [dataclasses.replace(m, top=ctx.top, owner=ctx.owner)]
         # sub: a symbol the engine did not follow here; explain it on its own
         sym = self.lt.sym(r.symbol or "")
         if sym is None or nesting >= _MAX_NESTING or sym.orig_type not in (BOOL, TRISTATE):
@@ -475,7 +508,7 @@ class _Candidates:
         sub = w.tri_reason(sym, lo, hi)
         if sub.satisfied:
             return []
-        return self.alts(sub, nesting + 1, lo)
+        return self.alts(sub, nesting + 1, lo, _Ctx(top=ctx.top, owner=sym.name))
 
     def action_moves(self, r: Reason) -> list[_Move] | None:
         action = r.action or ""
@@ -516,6 +549,9 @@ class _Planner:
         self.start = lt.ev.snapshot()
         self.start_assumed = dict(lt.ev.assumed)
         self.tree = lt.tree
+        goal = target.member() or target.item
+        self.goal_symbols = {goal} if goal.__class__ is Symbol else set()
+        self.target_symbol = goal.name if goal.__class__ is Symbol else None
 
     def explorer(self) -> _Explorer:
         return _Explorer(self.lt)
@@ -701,6 +737,29 @@ class _Planner:
             return _Move("arch", sym, value, r)
         return _Move("environment", sym, value, r)
 
+    def probe_constant_move(self, r: Reason, ctx: _Ctx) -> _Move | None:
+        """A failed ``$(cc-option,…)``-like probe left n in the ``depends on`` of ``ctx.owner``:
+        the step is a toolchain that passes it, assumed to make the owner y."""
+        owner = self.lt.sym(ctx.owner)
+        if owner is None or owner.orig_type not in (BOOL, TRISTATE) or any(n.prompt for n in owner.nodes):
+            return None
+        w = self.explorer()
+        for node in owner.nodes:
+            for ln, text in w.entry(node):
+                if "$(" not in text or not re.match(r"(depends\s+on|def_bool|def_tristate|default)\b", text):
+                    continue
+                failed = [c for c in self.lt.trace.at(node.filename, ln) if c.status != 0 or c.output == "n"]
+                if failed:
+                    call = failed[-1]
+                    probe = why.ProbeInfo(macro=why._macros(text), source_line=text,
+                                          location=f"{node.filename}:{ln}", command=call.command,
+                                          status=call.status, output=call.output, stderr=call.stderr)
+                    leaf = dataclasses.replace(r, kind="probe", symbol=owner.name, probe=probe,
+                                               location=probe.location)
+                    kind = "toolchain" if re.search(r"rustc|bindgen", text) else "compiler"
+                    return _Move(kind, owner, "y", leaf, top=ctx.top, owner=owner.name)
+        return None
+
     # plans ------------------------------------------------------------------------------------
 
     def finish(self, found: list[list[_Move]], before: dict[Symbol, str]) -> list[Plan]:
@@ -737,7 +796,7 @@ class _Planner:
         steps = [self.step(m, before) for m in moves]
         ok = self.replay(moves) and self.target.reached(self.lt)
         result = self.target.value(self.lt)
-        touched = {m.sym for m in moves}
+        touched = {m.sym for m in moves} | self.goal_symbols
         ev = self.ev
         changes = []
         other_tree = any(m.kind == "arch" for m in moves)
@@ -769,19 +828,30 @@ class _Planner:
         sym = m.sym
         rust = is_rust_related(self.lt, sym)
         loc = self._def_loc(sym)
-        because = m.context or _because(r)
+        because = _because(m.top or r)
         if m.kind == "set":
             shown = m.value if m.value != "" else '""'
             return Step("set", f"set {sym.name} to {shown}" + _prompt_suffix(sym), sym.name, m.value,
-                        before.get(sym), rust=rust, location=loc, because=because)
+                        before.get(sym), rust=rust, location=loc, because=because, short=f"{sym.name}={shown}")
         if m.kind == "choose":
             choice = sym.choice
             prompt = next((str(n.prompt[0]) for n in choice.nodes if n.prompt), "choice")
             return Step("choose", f"choose {sym.name} in '{prompt}'" + _prompt_suffix(sym), sym.name, "y",
-                        before.get(sym), rust=rust, location=loc, because=because)
+                        before.get(sym), rust=rust, location=loc, because=because, short=f"choose {sym.name}")
         text, commands, details = self.outside_text(m)
         return Step(m.kind, text, sym.name, m.value, before.get(sym), outside=True, rust=rust,
-                    location=r.location or loc, because=because, commands=commands, details=details)
+                    location=r.location or loc, because=because, commands=commands, details=details,
+                    short=self.outside_short(m))
+
+    def outside_short(self, m: _Move) -> str:
+        vc = m.reason.version_check
+        if m.kind == "pahole" and vc is not None:
+            return f"pahole >= {why.decode_version(vc.symbol, m.value) or m.value}"
+        if m.kind == "toolchain" and vc is not None:
+            return f"{vc.symbol} {vc.op} {vc.needed}"
+        return {"toolchain": "fix the Rust toolchain", "llvm": "LLVM=1", "gnu": "without LLVM=1",
+                "arch": "another ARCH", "compiler": "another compiler", "probe": f"pass the {m.sym.name} probe",
+                }.get(m.kind, f"{m.sym.name}={m.value} from the toolchain")
 
     def _def_loc(self, sym: Symbol) -> str | None:
         node = next((n for n in sym.nodes if n.prompt), sym.nodes[0] if sym.nodes else None)
@@ -789,7 +859,8 @@ class _Planner:
 
     # commands ----------------------------------------------------------------------------------
 
-    def cli(self, *, llvm: bool | None = None, arch: str | None = None, extra: Iterable[str] = ()) -> str:
+    def cli(self, *, llvm: bool | None = None, arch: str | None = None, extra: Iterable[str] = (),
+            make_vars: dict[str, str] | None = None) -> str:
         t = self.tree
         parts = ["rustconfig", "fix", shlex.quote(str(t.source))]
         a = arch or t.arch
@@ -801,7 +872,12 @@ class _Planner:
             parts += ["-O", shlex.quote(str(t.build))]
         if t.cross_compile:
             parts += ["--cross-compile", t.cross_compile]
-        parts += [f"--make-var {shlex.quote(f'{k}={v}')}" for k, v in t.make_vars]
+        merged = dict(t.make_vars)
+        for k in make_vars or {}:
+            merged.pop(k, None)
+        parts += [f"--make-var {shlex.quote(f'{k}={v}')}" for k, v in merged.items()]
+        # values that are placeholders or shell expansions for the user to fill in stay unquoted
+        parts += [f"--make-var {k}={v}" for k, v in (make_vars or {}).items()]
         parts += list(extra)
         parts.append(shlex.quote(self.target.label if self.target.kind == "symbol" else
                                  str(self.target_spec())))
@@ -844,6 +920,19 @@ class _Planner:
         r = m.reason
         env = self.lt.env.variables
         name = m.sym.name
+        if m.kind in ("compiler", "toolchain") and r.kind == "probe" and name != "RUST_IS_AVAILABLE" \
+                and r.probe is not None:
+            p = r.probe
+            tool = "Rust toolchain" if m.kind == "toolchain" else "C compiler"
+            text = f"Use a {tool} that passes {p.macro} ({name}, {p.location})"
+            cmds = [Remedy("Run the probe to see its answer", p.command)] if p.command else []
+            if "cc-option" in p.macro and not self.tree.llvm:
+                cmds.append(Remedy("Clang may pass it: load the tree with LLVM=1 and plan again",
+                                   self.cli(llvm=True)))
+            cmds.append(Remedy("Or load the tree with another compiler and plan again",
+                               self.cli(make_vars={"CC": "/path/to/cc"})))
+            details = [f"it answered {p.output!r} (exit status {p.status}) when the tree was loaded"]
+            return text, cmds, details
         if m.kind == "toolchain" and r.version_check is None:
             return self.toolchain_text()
         if r.version_check is not None:
@@ -851,18 +940,19 @@ class _Planner:
             need = why.decode_version(vc.symbol, m.value) or m.value
             found = vc.found_version or vc.found
             if m.kind == "pahole":
-                text = f"Install pahole {need} or newer (found {found or 'none'}): {name} needs it"
+                who = m.owner if m.owner and m.owner != name else name
+                text = f"Install pahole {need} or newer (found {found if found != 'not found' else 'none'}) for {who}"
                 cmds = [Remedy("Debian / Ubuntu", "sudo apt install pahole"),
                         Remedy("Fedora", "sudo dnf install dwarves"),
                         Remedy("Arch Linux", "sudo pacman -S pahole"),
                         Remedy("Or point make at another pahole, then plan again",
-                               self.cli(extra=["--make-var PAHOLE=/path/to/pahole"]))]
+                               self.cli(make_vars={"PAHOLE": "/path/to/pahole"}))]
                 return text, cmds, [f"now PAHOLE={env.get('PAHOLE', 'pahole')}"]
             if vc.symbol.startswith("BINDGEN"):
                 text = f"Use bindgen {need} or newer (found {found})"
                 cmds = [Remedy("Install the current bindgen with cargo", "cargo install --locked bindgen-cli"),
                         Remedy("Then load the tree with it",
-                               self.cli(extra=["--make-var BINDGEN=$HOME/.cargo/bin/bindgen"]))]
+                               self.cli(make_vars={"BINDGEN": "$HOME/.cargo/bin/bindgen"}))]
                 return text, cmds, [f"now BINDGEN={env.get('BINDGEN', 'bindgen')}"]
             if vc.symbol.startswith("RUSTC"):
                 text = f"Use a Rust compiler with {vc.symbol} {vc.op} {vc.needed} ({need} or newer; found {found})"
@@ -870,11 +960,11 @@ class _Planner:
                                "rustup override set stable"),
                         Remedy("…and add its library source", "rustup component add rust-src"),
                         Remedy("Then load the tree with it",
-                               self.cli(extra=['--make-var RUSTC="$(rustup which rustc)"']))]
+                               self.cli(make_vars={"RUSTC": '"$(rustup which rustc)"'}))]
                 return text, cmds, [f"now RUSTC={env.get('RUSTC', 'rustc')}"]
             text = f"Use a compiler with {vc.symbol} {vc.op} {vc.needed} ({need}; found {found})"
             return text, [Remedy("Load the tree with another compiler, then plan again",
-                                 self.cli(extra=["--make-var CC=/path/to/cc"]))], \
+                                 self.cli(make_vars={"CC": "/path/to/cc"}))], \
                 [f"now CC={env.get('CC', '')}"]
         if m.kind == "llvm":
             text = f"Build with clang and the LLVM tools (LLVM=1): {name} must be y"
@@ -964,7 +1054,7 @@ def _assume_text(assumes: dict[str, str]) -> str:
 
 
 def _because(r: Reason) -> str:
-    return r.text
+    return r.text + (f" ({r.location})" if r.location else "")
 
 
 def _prompt_suffix(sym: Symbol) -> str:
@@ -993,7 +1083,7 @@ def plan_fix(lt: LoadedTree, target: Target | Symbol | Choice | MenuNode, want: 
             return FixResult(target=tgt.label, kind=tgt.kind, want=tgt.want, value=value, already=True, plans=[],
                              possible_here=True, why_not="", summary=exp.summary, explored=0,
                              seconds=time.monotonic() - t0)
-        before = {s: lt.ev.str(s) for s in lt.kconf.unique_defined_syms}
+        before = _all_values(lt)
         found, dead = planner.search()
         plans = planner.finish(found, before)
     finally:
@@ -1001,16 +1091,40 @@ def plan_fix(lt: LoadedTree, target: Target | Symbol | Choice | MenuNode, want: 
     here = [p for p in plans if not p.other_tree]
     why_not = ""
     if not here:
-        why_not = _why_not(tgt, exp, plans, dead)
+        why_not = _why_not(tgt, exp, plans, dead, lt.tree.llvm)
     if here:
         first = here[0]
         summary = f"{exp.summary}; {len(here)} plan{'s' if len(here) != 1 else ''}, the smallest: " + \
-            "; ".join(s.text.split(" (")[0] for s in first.steps[:4]) + (" …" if len(first.steps) > 4 else "")
+            ", ".join(s.short for s in first.steps[:5]) + (" …" if len(first.steps) > 5 else "")
     else:
         summary = f"{exp.summary}; {why_not}"
     return FixResult(target=tgt.label, kind=tgt.kind, want=tgt.want, value=value, already=False, plans=plans,
                      possible_here=bool(here), why_not=why_not, summary=summary, explored=planner.expansions,
                      seconds=time.monotonic() - t0)
+
+
+# every value of the last configuration planned from, per evaluator: planning many targets
+# from one configuration (the overview, the benchmark) computes them once
+_VALUES: weakref.WeakKeyDictionary[Any, tuple[Any, dict[Symbol, str]]] = weakref.WeakKeyDictionary()
+
+
+def _fingerprint(lt: LoadedTree) -> Any:
+    ev = lt.ev
+    return (frozenset((s.name, v) for s, v in ev.user.items()),
+            tuple(tuple(m.name for m in order) for order in ev.choice_order.values()),
+            frozenset((id(c), s.name) for c, s in ev.choice_user_sel.items()),
+            frozenset((id(c), v) for c, v in ev.choice_user_tri.items()),
+            frozenset((s.name, v) for s, v in ev.assumed.items()))
+
+
+def _all_values(lt: LoadedTree) -> dict[Symbol, str]:
+    key = _fingerprint(lt)
+    hit = _VALUES.get(lt.ev)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    values = {s: lt.ev.str(s) for s in lt.kconf.unique_defined_syms}
+    _VALUES[lt.ev] = (key, values)
+    return values
 
 
 def _explain(lt: LoadedTree, t: Target) -> why.Explanation:
@@ -1020,23 +1134,37 @@ def _explain(lt: LoadedTree, t: Target) -> why.Explanation:
     return why.explain(lt, t.item, t.want)
 
 
-def _why_not(t: Target, exp: why.Explanation, plans: list[Plan], dead: list[Reason]) -> str:
+def _dead_text(r: Reason, llvm: bool) -> str:
+    p = r.probe
+    if p is None:
+        return r.text
+    text = f"{p.macro} gave {p.output or 'n'} when the tree was loaded ({p.location})"
+    if r.kind == "probe" and "cc-option" in p.macro and not llvm:
+        text += "; a compiler that passes it is needed (clang may: load the tree with LLVM=1)"
+    elif r.kind == "probe":
+        text += "; only another toolchain changes it"
+    return text
+
+
+def _why_not(t: Target, exp: why.Explanation, plans: list[Plan], dead: list[Reason], llvm: bool) -> str:
     if plans:
         arch = next(s for p in plans for s in p.outside_steps if s.kind == "arch")
         return f"nothing can reach it on this tree: {arch.text}"
     if dead:
         texts = []
         for r in dead:
-            if r.text not in texts:
-                texts.append(r.text)
+            text = _dead_text(r, llvm)
+            if text not in texts:
+                texts.append(text)
         more = f" (and {len(texts) - 3} more)" if len(texts) > 3 else ""
         return "nothing can reach it on this tree: " + "; ".join(texts[:3]) + more
     return "nothing can reach it on this tree: no combination of settings found by the planner reaches it"
 
 
-def apply_plan(lt: LoadedTree, plan: Plan) -> ApplyReport:
+def apply_plan(lt: LoadedTree, plan: Plan, target: Target | None = None) -> ApplyReport:
     """Apply the config steps that can be made now, in order; those that wait for an outside
-    step (a symbol still hidden until the toolchain is fixed) are returned as pending."""
+    step (a symbol still hidden until the toolchain is fixed) are returned as pending.
+    ``before`` is the configuration as it was, for undo."""
     ev = lt.ev
     before = ev.snapshot()
     applied: list[Step] = []
@@ -1052,15 +1180,8 @@ def apply_plan(lt: LoadedTree, plan: Plan) -> ApplyReport:
             else:
                 ok = ev.set_value(sym, s.value or "")
         (applied if ok else pending).append(s)
-    reached = all(ev.str(lt.sym(s.symbol)) == _expected(lt, s) for s in applied if lt.sym(s.symbol or ""))
-    return ApplyReport(applied=applied, pending=pending, before=before, reached=reached and not pending)
-
-
-def _expected(lt: LoadedTree, s: Step) -> str:
-    sym = lt.sym(s.symbol or "")
-    if sym is None:
-        return ""
-    return _normal_text(sym, s.value or "") if sym.orig_type not in (BOOL, TRISTATE) else (s.value or "")
+    reached = target.reached(lt) if target is not None else None
+    return ApplyReport(applied=applied, pending=pending, before=before, reached=reached)
 
 
 # -- text -----------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ flatpak-spawn process (as ``process.kill_group`` does on timeout or cancel)
 does not leave make running on the host.
 
 This needs the permission ``--talk-name=org.freedesktop.Flatpak`` (set in the
-Flatpak manifest); without it flatpak-spawn fails and the error names it.
+Flatpak manifest); without it flatpak-spawn fails, and ``host_access_problem()``
+says so in one sentence with the command that grants it.
 """
 
 from __future__ import annotations
@@ -116,6 +117,25 @@ def host_command(command: str | Sequence[str], *, shell: bool = False, env: Mapp
         argv = command
     full = host_argv(argv, env=env, cwd=cwd, sandboxed=True, sandbox_env=sandbox_env)
     return HostCommand(full, False, None, None, via_host=True)
+
+
+# sandbox paths the host does not see at the same place: the app (/app, where the
+# demo tree is installed), the runtime (/usr), and the sandbox's private temp folders
+_SANDBOX_PRIVATE = (Path("/app"), Path("/usr"), Path("/tmp"), Path("/var/tmp"), Path("/run"))
+
+
+def is_host_visible(path: str | os.PathLike[str], *, sandboxed: bool | None = None) -> bool:
+    """Whether a command run on the host finds ``path`` at the same place.
+
+    Always true outside Flatpak.  Inside, home (``--filesystem=home``) is
+    shared at the same path; /app, /usr, /tmp and /run are the sandbox's own,
+    so a tree or build folder there (the installed demo tree, a temporary O=
+    folder) must be copied or created under home first.
+    """
+    if not _sandboxed(sandboxed):
+        return True
+    p = Path(os.path.abspath(os.fspath(path)))
+    return not any(p == top or top in p.parents for top in _SANDBOX_PRIVATE)
 
 
 def host_which(name: str, *, sandboxed: bool | None = None) -> str | None:

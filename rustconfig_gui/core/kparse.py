@@ -352,6 +352,25 @@ class KernelKconfig(kconfiglib.Kconfig):
             self._rc_progress(self._rc_files, len(self.trace.calls))
         return io.StringIO(new)
 
+    def _parse_block(self, end_token: Any, parent: Any, prev: Any) -> Any:
+        if end_token is None:
+            return super()._parse_block(end_token, parent, prev)  # type: ignore[misc]
+        # an 'if' node keeps no location: where its block starts is where it is
+        where = (getattr(parent, "filename", None) or self.filename,
+                 getattr(parent, "linenr", None) or self.linenr)
+        try:
+            return super()._parse_block(end_token, parent, prev)  # type: ignore[misc]
+        except kconfiglib.KconfigError as e:
+            m = _UNCLOSED_RE.match(str(e))
+            if not m:
+                raise
+            # kconfiglib names only the file; the C parser names the open entry's line
+            fname = where[0] or ""
+            rel = os.path.relpath(fname, self._rc_srctree) if os.path.isabs(fname) else fname
+            opener = m.group(1)[3:]
+            raise KconfigSyntaxError(f"this '{opener}' has no '{m.group(1)}' before the end of the file",
+                                     rel, where[1]) from None
+
     def source_line(self, filename: str, line: int) -> str:
         """The original text of a Kconfig line (before translation)."""
         lines = self._rc_source_lines.get(filename)
@@ -396,6 +415,7 @@ def _traced_shell(kconf: KernelKconfig, _name: str, command: str) -> str:
     return kconf.run_probe(command)
 
 
+_UNCLOSED_RE = re.compile(r"^error: expected '(endif|endmenu|endchoice)' at end of ")
 _LOC_RE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): (?:error: )?(?P<msg>.*)$", re.S)
 
 
@@ -403,7 +423,9 @@ def _syntax_error(text: str) -> KconfigSyntaxError:
     text = text.strip()
     m = _LOC_RE.match(text)
     if m:
-        return KconfigSyntaxError(m.group("msg").strip(), m.group("file"), int(m.group("line")))
+        # one line: kconfiglib appends an include path on lines of its own
+        msg = " ".join(m.group("msg").split())
+        return KconfigSyntaxError(msg, m.group("file"), int(m.group("line")))
     return KconfigSyntaxError(text)
 
 

@@ -657,13 +657,32 @@ def fragment_for(lt: LoadedTree, symbols: Iterable[Symbol], *, header: str = "")
 
 
 def fragment_from_changes(lt: LoadedTree, before: UserState, *, header: str = "") -> str:
-    """The changes made since ``before`` (e.g. since the tree was opened): the
-    values the user set, which bring the rest along when applied."""
-    return fragment_for(lt, touched_symbols(lt, before), header=header)
+    """The changes made since ``before`` (e.g. since the tree was opened).
+
+    The values the user set, and every other value that, applied over the
+    configuration of ``before`` as it would be saved, would otherwise stay
+    as that file has it (an option a change made visible that the file
+    records as ``is not set``).  So the fragment, applied over that
+    configuration, gives the current one.
+    """
+    ev = lt.ev
+    now = ev.snapshot()
+    ev.restore(before)
+    try:
+        before_text = config_text(ev)
+    finally:
+        ev.restore(now)
+    syms = set(touched_symbols(lt, before)) | set(base_differences(lt, before_text))
+    return fragment_for(lt, syms, header=header)
 
 
 def base_differences(lt: LoadedTree, base_text: str) -> list[Symbol]:
-    """User-settable symbols whose .config line differs from ``base_text``'s (menu order)."""
+    """User-settable symbols whose .config line differs from ``base_text``'s (menu order).
+
+    Left out: a symbol without a user value now that has no line in the base
+    either (e.g. an option a change made visible, at its default).  Over the
+    base it has no user value again and is computed the same way.
+    """
     ev = lt.ev
     now = ev.snapshot()
     order = _menu_order(lt)
@@ -675,7 +694,11 @@ def base_differences(lt: LoadedTree, base_text: str) -> list[Symbol]:
         base_lines = _lines(ev, order)
     finally:
         ev.restore(now)
-    return [s for s in order if s in settable and now_lines[s] != base_lines[s]]
+
+    def follows(s: Symbol) -> bool:
+        return s.choice is None and s not in now.user and base_lines[s] is None
+
+    return [s for s in order if s in settable and now_lines[s] != base_lines[s] and not follows(s)]
 
 
 def fragment_from_base(lt: LoadedTree, base_text: str, *, header: str = "") -> str:

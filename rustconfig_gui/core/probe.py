@@ -14,10 +14,12 @@ import re
 import selectors
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import hostexec
 from .errors import TreeError
 from .probe_findings import (
     AVAILABLE_TEXT,
@@ -35,6 +37,15 @@ TARGET = "rustavailable"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # after make exited or was killed, how long pipes held open by an escaped process are still read
 _DRAIN_SECONDS = 5.0
+# A tool that floods its output (100 MB measured 437 MB of memory and a million
+# log lines; one 100 MB line took 76 s to join) must not fill memory or the log:
+# the first and the last lines are kept (the script's own messages come last),
+# and a line is cut after MAX_LINE_BYTES.
+KEEP_HEAD_LINES = 2000
+KEEP_TAIL_LINES = 2000
+MAX_LINE_BYTES = 8192
+# the stream of the line that stands for the lines left out
+NOTE_STREAM = "note"
 
 
 @dataclass
@@ -93,7 +104,9 @@ class ProbeRequest:
 @dataclass
 class ProbeResult:
     """One finished run.  ``returncode`` is make's, negative when its group was killed
-    (timeout, cancel); ``lines`` are ``(stream, text)`` in the order they were read."""
+    (timeout, cancel); ``lines`` are ``(stream, text)`` in the order they were read
+    (at most the first KEEP_HEAD_LINES and the last KEEP_TAIL_LINES, with one
+    NOTE_STREAM line between them counting what was left out)."""
 
     argv: list[str]
     returncode: int | None
@@ -166,6 +179,66 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+class LineSplitter:
+    """One stream's bytes in, complete lines out as ``(first bytes, bytes cut)``:
+    a line longer than ``limit`` keeps its first ``limit`` bytes and only the
+    count of the rest, so memory stays bounded however the chunks fall."""
+
+    def __init__(self, limit: int = MAX_LINE_BYTES) -> None:
+        self.limit = limit
+        self.partial = b""
+        self.cut = 0
+
+    def feed(self, chunk: bytes) -> list[tuple[bytes, int]]:
+        *complete, rest = (self.partial + chunk).split(b"\n")
+        out: list[tuple[bytes, int]] = []
+        for raw in complete:
+            out.append((raw[:self.limit], self.cut + max(0, len(raw) - self.limit)))
+            self.cut = 0
+        if len(rest) > self.limit:
+            self.cut += len(rest) - self.limit
+            rest = rest[:self.limit]
+        self.partial = rest
+        return out
+
+    def close(self) -> list[tuple[bytes, int]]:
+        """The unterminated last line, if any."""
+        out = [(self.partial, self.cut)] if self.partial or self.cut else []
+        self.partial, self.cut = b"", 0
+        return out
+
+
+class _KeptLines:
+    """The first KEEP_HEAD_LINES lines (streamed as they come) and the last
+    KEEP_TAIL_LINES (streamed at the end, after a line counting the ones between)."""
+
+    def __init__(self, on_line: Callable[[str, str], None] | None) -> None:
+        self.lines: list[tuple[str, str]] = []
+        self.tail: deque[tuple[str, str]] = deque(maxlen=KEEP_TAIL_LINES)
+        self.dropped = 0
+        self.on_line = on_line
+
+    def add(self, stream: str, text: str) -> None:
+        if len(self.lines) < KEEP_HEAD_LINES:
+            self._keep(stream, text)
+            return
+        if len(self.tail) == self.tail.maxlen:
+            self.dropped += 1
+        self.tail.append((stream, text))
+
+    def finish(self) -> list[tuple[str, str]]:
+        if self.dropped:
+            self._keep(NOTE_STREAM, f"[{self.dropped} lines of output left out here]")
+        while self.tail:
+            self._keep(*self.tail.popleft())
+        return self.lines
+
+    def _keep(self, stream: str, text: str) -> None:
+        self.lines.append((stream, text))
+        if self.on_line is not None:
+            self.on_line(stream, text)
+
+
 def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None = None,
               cancelled: Callable[[], bool] | None = None, *, poll: float = 0.05) -> ProbeResult:
     """Run ``make rustavailable``, streaming each line to ``on_line(stream, text)`` as it arrives."""
@@ -174,25 +247,26 @@ def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None 
     src = request.tree.source
     start = time.monotonic()
     try:
-        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        # inside Flatpak the tree's make and toolchain are the host's
+        hc = hostexec.host_command(argv, env=env)
+        proc = subprocess.Popen(hc.args, env=hc.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True)
     except FileNotFoundError:
         raise TreeError(f"'{request.tree.make}' was not found; install GNU make.") from None
     except PermissionError:
         raise TreeError(f"'{request.tree.make}' cannot be run (permission denied).") from None
 
-    lines: list[tuple[str, str]] = []
-    partial = {"stdout": b"", "stderr": b""}
+    kept = _KeptLines(on_line)
+    splitters = {"stdout": LineSplitter(), "stderr": LineSplitter()}
     timed_out = was_cancelled = False
     group_killed = False
     stop_at: float | None = None
     deadline = start + request.timeout
 
-    def emit(stream: str, raw: bytes) -> None:
-        text = raw.decode("utf-8", "replace").rstrip("\r")
-        lines.append((stream, text))
-        if on_line is not None:
-            on_line(stream, text)
+    def emit(stream: str, pieces: list[tuple[bytes, int]]) -> None:
+        for raw, cut in pieces:
+            text = raw.decode("utf-8", "replace").rstrip("\r")
+            kept.add(stream, f"{text} [{cut} more bytes of this line left out]" if cut else text)
 
     sel = selectors.DefaultSelector()
     assert proc.stdout is not None and proc.stderr is not None
@@ -205,14 +279,9 @@ def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None 
                 chunk = os.read(key.fd, 65536)
                 if not chunk:
                     sel.unregister(key.fileobj)
-                    if partial[stream]:
-                        emit(stream, partial[stream])
-                        partial[stream] = b""
+                    emit(stream, splitters[stream].close())
                     continue
-                buf = partial[stream] + chunk
-                *complete, partial[stream] = buf.split(b"\n")
-                for raw in complete:
-                    emit(stream, raw)
+                emit(stream, splitters[stream].feed(chunk))
             now = time.monotonic()
             if not group_killed:
                 if cancelled is not None and cancelled():
@@ -230,9 +299,9 @@ def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None 
     finally:
         if not group_killed:
             _kill_group(proc.pid)
-        for stream, rest in partial.items():
-            if rest:
-                emit(stream, rest)
+        for stream, splitter in splitters.items():
+            emit(stream, splitter.close())
+        lines = kept.finish()
         sel.close()
         proc.stdout.close()
         proc.stderr.close()

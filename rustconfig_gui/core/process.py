@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from . import hostexec
+
 
 class Timeout(Exception):
     """The child did not finish in time; its process group was killed."""
@@ -43,7 +45,9 @@ def run(command: str | Sequence[str], *, shell: bool = False, env: dict[str, str
         cancelled: Callable[[], bool] | None = None, poll: float = 0.1) -> Finished:
     """Run to completion, collecting output; kill the group on timeout/cancel."""
     start = time.monotonic()
-    proc = subprocess.Popen(command, shell=shell, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+    # inside Flatpak the tree's make and toolchain are the host's
+    hc = hostexec.host_command(command, shell=shell, env=env, cwd=cwd)
+    proc = subprocess.Popen(hc.args, shell=hc.shell, env=hc.env, cwd=hc.cwd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = None if timeout is None else start + timeout
     while True:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import platform
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import process
+from . import hostexec, process
 from .errors import ProbeTimeout, TreeError
 
 # ``scripts/subarch.include`` of the kernel: uname -m -> SUBARCH
@@ -41,6 +40,29 @@ _ARCH_ALIASES = {
 
 # Variables whose absence from our run would change what Kconfig computes.
 KCONFIG_ENV_REQUIRED = ("srctree", "ARCH", "SRCARCH", "KERNELVERSION", "CC")
+
+
+# The kernel's Makefile refuses whitespace and ':' in its source and output
+# folders, and passes $(srctree)/$(objtree) to the shell unquoted in recipes
+# and Kconfig macros: with any of these in the path, make or Kconfig fail with
+# a message about something else (measured on 6.12 and the demo tree).
+_PATH_BREAKERS = " \t\n:'\"$;&|()<>`\\*?"
+_PATH_BREAKER_NAMES = {" ": "a space", "\t": "a tab", "\n": "a line break", ":": "a colon"}
+
+
+def path_breakers(path: str | os.PathLike[str]) -> list[str]:
+    """The characters of ``path`` that the kernel's build cannot take in a folder name."""
+    text = os.fspath(path)
+    return [c for c in dict.fromkeys(text) if c in _PATH_BREAKERS]
+
+
+def check_kbuild_path(path: Path, what: str) -> None:
+    """:class:`TreeError` when ``path`` (a source or O= folder) cannot work with the kernel's build."""
+    bad = path_breakers(path)
+    if bad:
+        names = ", ".join(_PATH_BREAKER_NAMES.get(c, f"'{c}'" if c != "'" else '"\'"') for c in bad)
+        raise TreeError(f"The kernel's build cannot use {what} {path}: its path contains {names}, "
+                        "which the kernel's Makefile and Kconfig do not quote; move it to a path without them.")
 
 
 def host_arch(machine: str | None = None) -> str:
@@ -125,11 +147,14 @@ class KernelTree:
                 f"{src} is too old: its Kconfig has no macro language "
                 "(scripts/Kconfig.include, Linux 4.18 and later)."
             )
+        check_kbuild_path(src, "the source folder")
         if self.arch is not None:
             check_arch(src, self.arch, self.srcarch)
         if self.build is not None and self.build.exists() and not self.build.is_dir():
             raise TreeError(f"The build folder {self.build} exists and is not a folder.")
-        if shutil.which(self.make) is None:
+        if self.build is not None:
+            check_kbuild_path(self.build, "the build folder")
+        if hostexec.host_which(self.make) is None:
             raise TreeError(f"'{self.make}' was not found on PATH; install GNU make to load a kernel tree.")
 
 
@@ -168,6 +193,7 @@ def parse_kernel_version(text: str) -> tuple[int, ...]:
 
 
 _ENV_GOAL = "rustconfig-envconfig"
+_RECIPE_FAILED = re.compile(r"^make(\[\d+\])?: \*\*\* \[[^\]]*\] Error \d+$")
 _CLEAN_VARS = ("KCONFIG_CONFIG", "KBUILD_DEFCONFIG", "KBUILD_KCONFIG", "O", "KBUILD_OUTPUT",
                "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
 
@@ -190,7 +216,12 @@ def capture_environment(tree: KernelTree, timeout: float = 120.0,
     into the tree.
     """
     tree.validate()
-    with tempfile.TemporaryDirectory(prefix="rustconfig-env-") as odir:
+    # in a Flatpak the host's make cannot see the sandbox's private /tmp
+    scratch = None
+    if hostexec.in_flatpak():
+        scratch = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rustconfig-gui"
+        scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rustconfig-env-", dir=scratch) as odir:
         # NUL-separated so values with newlines survive
         recipe = "\t@env -0; printf '__RUSTCONFIG_DEFCONFIG__=%s\\0' '$(KBUILD_DEFCONFIG)'"
         cmd = [tree.make, "-s", "-C", str(tree.source), f"O={odir}",
@@ -208,6 +239,10 @@ def capture_environment(tree: KernelTree, timeout: float = 120.0,
     if done.returncode != 0:
         lines = [ln for ln in stderr.splitlines() if "overriding recipe" not in ln
                  and "ignoring old recipe" not in ln]
+        # "make: *** [Makefile:236: __sub-make] Error 2" only repeats that a
+        # recipe failed; the line before it says why
+        causes = [ln for ln in lines if not _RECIPE_FAILED.match(ln.strip())]
+        lines = causes or lines
         detail = lines[-1].strip() if lines else f"exit status {done.returncode}"
         raise TreeError(f"The tree's make could not prepare Kconfig: {detail}")
     variables: dict[str, str] = {}

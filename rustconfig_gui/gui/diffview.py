@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QFont, QIcon
+from PySide6.QtGui import QBrush, QFont, QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -71,7 +71,9 @@ class DiffDialog(QDialog):
         top.addWidget(QLabel("Compare:"))
         self.source = QComboBox()
         self.source.setAccessibleName("Comparison")
+        self.source.setPlaceholderText("Choose what to compare")
         self.source.addItem("Two files…")
+        self.source.setCurrentIndex(-1)
         self.source.activated.connect(self._on_source)
         top.addWidget(self.source, 1)
         lay.addLayout(top)
@@ -97,6 +99,7 @@ class DiffDialog(QDialog):
         self.table.setAccessibleName("Differences")
         self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(False)
@@ -129,15 +132,17 @@ class DiffDialog(QDialog):
 
     def show_source(self, index: int) -> bool:
         """Run comparison ``index`` of :meth:`add_source`; False (and a message) when it cannot."""
-        self.source.setCurrentIndex(index)
         try:
             a, b, la, lb = self._sources[index][1]()
         except ConfigFileError as e:
             self.set_diff(ConfigDiff(), "", "")
             self.caption.setText(f"<span style='color:#c62828'>{_esc(str(e))}</span>")
-            return False
-        self.set_texts(a, b, la, lb)
-        return True
+            ok = False
+        else:
+            self.set_diff(diff_configs(a, b, self.rust_names), la, lb)
+            ok = True
+        self.source.setCurrentIndex(index)
+        return ok
 
     def _on_source(self, index: int) -> None:
         if index < len(self._sources):
@@ -156,9 +161,12 @@ class DiffDialog(QDialog):
         except ConfigFileError as e:
             self.caption.setText(f"<span style='color:#c62828'>{_esc(str(e))}</span>")
             return False
+        self.source.setCurrentIndex(self.source.count() - 1)
         return True
 
     def set_texts(self, a_text: str, b_text: str, a_label: str, b_label: str) -> None:
+        """Show the differences of two texts (the drop-down then shows none of its entries)."""
+        self.source.setCurrentIndex(-1)
         self.set_diff(diff_configs(a_text, b_text, self.rust_names), a_label, b_label)
 
     def set_diff(self, diff: ConfigDiff, a_label: str, b_label: str) -> None:
@@ -179,10 +187,14 @@ class DiffDialog(QDialog):
         tint = QBrush(RUST_TINT)
         bold = QFont(self.table.font())
         bold.setBold(True)
+        gray = QBrush(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         for i, r in enumerate(rows):
-            cells = [_KIND_TEXT[r.kind], r.name, "" if r.old is None else r.old, "" if r.new is None else r.new]
+            cells = [_KIND_TEXT[r.kind], r.name, "—" if r.old is None else r.old, "—" if r.new is None else r.new]
             for col, text in enumerate(cells):
                 it = QTableWidgetItem(text)
+                if col >= 2 and (r.old if col == 2 else r.new) is None:
+                    it.setForeground(gray)
+                    it.setToolTip("not in this configuration")
                 if r.rust:
                     it.setBackground(tint)
                     if col == 1:

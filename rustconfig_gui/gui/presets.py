@@ -257,7 +257,7 @@ class PresetsDialog(QDialog):
     def add_fragment(self, frag: Fragment, checked: bool = False) -> QTreeWidgetItem:
         self.tree.blockSignals(True)
         try:
-            it = QTreeWidgetItem([frag.title, frag.label])
+            it = QTreeWidgetItem([frag.title, _short(frag)])
             it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(0, Qt.CheckState.Unchecked)
             it.setData(0, FRAGMENT_ROLE, frag)
@@ -315,7 +315,7 @@ class PresetsDialog(QDialog):
             return
         row = self._order_row(frag)
         if it.checkState(0) == Qt.CheckState.Checked and row < 0:
-            o = QListWidgetItem(f"{frag.title}  ({frag.label})")
+            o = QListWidgetItem(f"{frag.title}  ({_short(frag)})")
             o.setData(FRAGMENT_ROLE, frag)
             o.setToolTip(frag.description or frag.label)
             self.order.addItem(o)
@@ -382,6 +382,13 @@ class PresetsDialog(QDialog):
             self.link_fn(url.toString())
 
 
+def _short(frag: Fragment) -> str:
+    """The file as a list shows it: tree-relative for the tree's and built-in ones, else the name."""
+    if frag.origin in ("user", "file") and frag.path is not None:
+        return frag.path.name
+    return frag.label
+
+
 # -- Save fragment ----------------------------------------------------------------------------
 
 
@@ -389,7 +396,7 @@ SOURCES = (
     ("changes", "Changes since the tree was opened"),
     ("rust-changes", "Rust-related values you changed"),
     ("defconfig", "Differences from the arch's defconfig"),
-    ("start", "Differences from the configuration loaded at start"),
+    ("start", "Differences from the configuration file loaded at start"),
     ("minimal", "Minimal config (what 'make savedefconfig' writes)"),
 )
 
@@ -398,7 +405,8 @@ class SaveFragmentDialog(QDialog):
     """Save a fragment (or the minimal config) to the preset folder or a file."""
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, opened: UserState | None = None,
-                 start_text: str | None = None, rust_syms: frozenset[Any] = frozenset()) -> None:
+                 start_text: str | None = None, rust_syms: frozenset[Any] = frozenset(),
+                 start_label: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Save fragment")
         self.lt = lt
@@ -410,6 +418,10 @@ class SaveFragmentDialog(QDialog):
         self.source = QComboBox()
         self.source.setAccessibleName("What to save")
         for key, label in SOURCES:
+            if key == "start" and start_label:
+                label += f" ({start_label})"
+            elif key == "defconfig" and lt.defconfig_path() is not None:
+                label += f" ({lt.defconfig_name})"
             self.source.addItem(label, key)
         self.source.currentIndexChanged.connect(self._refresh)
         form.addRow("Save:", self.source)
@@ -544,6 +556,7 @@ class PresetsController(QObject):
         self.stack = QUndoStack(self)
         self.opened: UserState | None = None
         self.start_text: str | None = None
+        self.start_label = ""
         self._last: UserState | None = None
         self.last_report: ApplyReport | None = None
 
@@ -588,7 +601,15 @@ class PresetsController(QObject):
         # snapshots hold the symbols of one parse; a new parse starts over
         self.stack.clear()
         self.opened = lt.ev.snapshot()
-        self.start_text = lt.config_text()
+        # the file the configuration came from, as it is on disk
+        self.start_text, self.start_label = None, ""
+        rep = lt.config_report
+        if rep is not None and Path(rep.filename).is_file():
+            try:
+                self.start_text = Path(rep.filename).read_bytes().decode("utf-8", "replace")
+                self.start_label = Path(rep.filename).name
+            except OSError:
+                pass
         self._last = self.opened
         for a in (self.act_apply, self.act_save, self.act_diff):
             a.setEnabled(True)
@@ -653,7 +674,8 @@ class PresetsController(QObject):
             self.w.select_symbol(link[4:])
 
     def save_dialog(self) -> SaveFragmentDialog:
-        return SaveFragmentDialog(self.w, self.w.lt, self.opened, self.start_text, self.w.rust_syms)
+        return SaveFragmentDialog(self.w, self.w.lt, self.opened, self.start_text, self.w.rust_syms,
+                                  self.start_label)
 
     def diff_dialog(self) -> Any:
         from .diffview import DiffDialog, read_text
@@ -673,15 +695,22 @@ class PresetsController(QObject):
 
     def open_apply_dialog(self) -> None:
         if self.w.lt is not None:
-            self.presets_dialog().show()
+            _show(self.presets_dialog())
 
     def open_save_dialog(self) -> None:
         if self.w.lt is not None:
-            self.save_dialog().show()
+            _show(self.save_dialog())
 
     def open_diff_dialog(self) -> None:
         if self.w.lt is not None:
-            self.diff_dialog().show()
+            _show(self.diff_dialog())
+
+
+def _show(dialog: QDialog) -> None:
+    # not modal: the tree stays usable (a reason's link selects its symbol)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    dialog.raise_()
 
 
 def install_preset_actions(window: Any) -> PresetsController:
