@@ -364,19 +364,22 @@ def test_assume_overrides_a_computed_value_until_restore(tree_612: Path, make_en
     lt = load(tree_612, make_env, (("RUSTC", str(toolchain.rustc)), ("BINDGEN", DEBIAN_BINDGEN)))
     lt.defconfig()
     ev = lt.ev
-    ria, rust, btf = lt.sym("RUST_IS_AVAILABLE"), lt.sym("RUST"), lt.sym("PAHOLE_HAS_LANG_EXCLUDE")
+    ria, rust = lt.sym("RUST_IS_AVAILABLE"), lt.sym("RUST")
+    # def_bool RUSTC_VERSION >= 109800, and the stand-in rustc is 1.85
+    newer = lt.sym("RUSTC_HAS_SUSPICIOUS_RUNTIME_SYMBOL_DEFINITIONS")
     text = lt.config_text()
     state = ev.snapshot()
     assert ev.str(ria) == "n" and not ev.visibility(rust)
     ev.assume(ria, "y")
     assert ev.str(ria) == "y" and ev.tri(ria) == 2 and ev.visibility(rust) == 2
     assert ev.set_value(rust, "y") and ev.str(rust) == "y"
-    ev.assume(lt.sym("PAHOLE_VERSION"), "124")
-    assert ev.str(btf) == "y"
+    assert ev.str(newer) == "n"
+    ev.assume(lt.sym("RUSTC_VERSION"), "109800")
+    assert ev.str(newer) == "y"
     with pytest.raises(ValueError):
         ev.assume(ria, "yes")
     ev.restore(state)
-    assert ev.assumed == {} and ev.str(ria) == "n" and ev.str(btf) == "n" and not ev.visibility(rust)
+    assert ev.assumed == {} and ev.str(ria) == "n" and ev.str(newer) == "n" and not ev.visibility(rust)
     assert lt.config_text() == text
 
 

@@ -11,7 +11,7 @@ from fakes import fake_toolchain
 from PySide6.QtGui import QUndoStack
 
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core import presets
+from rustconfig_gui.core import configfile, presets
 from rustconfig_gui.core.errors import ConfigFileError
 from rustconfig_gui.core.loader import LoadedTree, load_tree
 from rustconfig_gui.core.rustclass import rust_symbols
@@ -73,7 +73,7 @@ def test_presets_dialog_orders_applies_and_undoes(qtbot, demo_lt: LoadedTree, tr
     for name in ("rust-hacking", "log-17", "rust-support", "kernel/configs/nopm.config"):
         assert dlg.set_checked(name)
     assert [f.name for f in dlg.checked_fragments()] == ["rust-hacking", "log-17", "rust-support", "nopm"]
-    assert dlg.move(2, -2) and not dlg.move(0, -1)
+    assert dlg.move_row(2, -2) and not dlg.move_row(0, -1)
     assert dlg.set_checked("kernel/configs/nopm.config", False)
     assert [f.name for f in dlg.checked_fragments()] == ["rust-support", "rust-hacking", "log-17"]
     assert dlg.apply_button.isEnabled() and dlg.apply_button.text() == "Apply 3 presets"
@@ -142,11 +142,14 @@ def test_save_fragment_dialog_sources(qtbot, demo_lt: LoadedTree, tmp_path: Path
 
     dlg.set_source("rust-changes")
     assert [a.name for a in presets.scan_assignments(dlg.fragment_text())] == ["SAMPLE_RUST_PRINT"]
+    # the defconfig file itself asks for RUST=y and the samples: over it, the edits alone do
+    edits = ["CONFIG_LOG_BUF_SHIFT=16", "# CONFIG_MODVERSIONS is not set", "CONFIG_SAMPLE_RUST_PRINT=m"]
     dlg.set_source("start")
     assert "x86_64_defconfig" in dlg.source.currentText()
-    assert [a.text for a in presets.scan_assignments(dlg.fragment_text())] == lines
+    assert [a.text for a in presets.scan_assignments(dlg.fragment_text())] == edits
     dlg.set_source("defconfig")
-    assert [a.text for a in presets.scan_assignments(dlg.fragment_text())] == lines
+    from_defconfig = dlg.fragment_text()
+    assert [a.text for a in presets.scan_assignments(from_defconfig)] == edits
     dlg.set_source("minimal")
     assert dlg.fragment_text() == lt.min_config_text() and not dlg.save_button.isEnabled()
     exported = dlg.export_to(tmp_path / "defconfig")
@@ -166,9 +169,13 @@ def test_save_fragment_dialog_sources(qtbot, demo_lt: LoadedTree, tmp_path: Path
     offered = {bare.source.itemData(i) for i in range(bare.source.count()) if model.item(i).isEnabled()}
     assert offered == {"defconfig", "minimal"}
 
-    # over the opened configuration it gives the edited one
+    # applied over the opened configuration it gives the edited one; the other one does
+    # when merged into the defconfig file (merge_config.sh arch/x86/configs/x86_64_defconfig frag)
     ev.restore(opened)
     assert presets.apply_fragments(lt, [presets.Fragment(text, "changes")]).ok
+    assert lt.config_text() == edited
+    merged = presets.merged_text(start_file.read_text(), [presets.Fragment(from_defconfig, "from-defconfig")])
+    configfile.read_config_text(ev, merged, "merged")
     assert lt.config_text() == edited
 
 
@@ -221,7 +228,7 @@ def test_window_menu_applies_undoes_and_compares(qtbot, window, tmp_path: Path):
     build = tmp_path / "build"
     ctl = install_preset_actions(window)
     menus = [a.text() for a in window.menuBar().actions()]
-    assert "&Presets" in menus and "&Edit" in menus
+    assert menus.index("&File") < menus.index("&Edit") < menus.index("&View") < menus.index("&Presets")
     assert not ctl.act_apply.isEnabled()
     with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
         assert window.open_tree(KernelTree(demo_tree(), build=build, make_vars=tools.make_vars),

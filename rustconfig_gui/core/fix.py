@@ -21,7 +21,8 @@ handful of re-evaluations and alternatives come after it.
 
 Every plan is **verified**: its steps are applied to a copy of the current
 configuration (``snapshot``/``restore``), every value is computed again, and
-the target must be reached.  Outside steps are verified by assuming their
+the target must be reached (steps the target turns out not to need are dropped
+first).  Outside steps are verified by assuming their
 effect (``Evaluator.assume``: RUST_IS_AVAILABLE computed as y, PAHOLE_VERSION
 as the version needed, …), and the plan says so.  Side effects are every
 other symbol whose value the plan changes, Rust-related ones marked.
@@ -35,7 +36,7 @@ import shlex
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +57,7 @@ _WANTED = {"n": (0, 0), "m": (1, 1), "y": (2, 2), "any": (0, 2), "m or y": (1, 2
 _LLVM_SYMBOLS = frozenset({"CC_IS_CLANG", "AS_IS_LLVM", "LD_IS_LLD"})
 _GNU_SYMBOLS = frozenset({"CC_IS_GCC", "AS_IS_GNU", "LD_IS_BFD"})
 # kinds of outside steps
-OUTSIDE_KINDS = ("toolchain", "llvm", "gnu", "arch", "pahole", "compiler", "probe", "environment")
+OUTSIDE_KINDS = ("toolchain", "llvm", "gnu", "arch", "pahole", "compiler", "environment")
 
 # search limits: states explained per target, steps per plan, alternatives per "one of"
 MAX_EXPANSIONS = 60
@@ -348,7 +349,6 @@ class _Candidates:
         self.p = planner
         self.lt = planner.lt
         self.ev = planner.lt.ev
-        self.subs = 0
         self.dead: list[Reason] = []
 
     # structure ---------------------------------------------------------------
@@ -503,7 +503,6 @@ class _Candidates:
             lo, hi = max(need_lo, 1), 2
         else:
             lo, hi = _wanted(r, (1, 2))
-        self.subs += 1
         w = self.p.explorer()
         sub = w.tri_reason(sym, lo, hi)
         if sub.satisfied:
@@ -727,8 +726,10 @@ class _Planner:
             if not raising:
                 # a probe that passes is never turned off by making the toolchain worse
                 return None
-            is_rust = sym.name == "RUST_IS_AVAILABLE" or (r.probe is not None and "rust_is_available" in r.probe.macro)
-            return _Move("toolchain" if is_rust else "probe", sym, value, r)
+            macro = r.probe.macro if r.probe is not None else ""
+            if sym.name == "RUST_IS_AVAILABLE" or "rust_is_available" in macro:
+                return _Move("toolchain", sym, value, r)
+            return _Move("toolchain" if re.search(r"rustc|bindgen", macro) else "compiler", sym, value, r)
         if sym.name in _LLVM_SYMBOLS:
             return _Move("llvm" if raising else "gnu", sym, value, r)
         if sym.name in _GNU_SYMBOLS:
@@ -846,11 +847,11 @@ class _Planner:
     def outside_short(self, m: _Move) -> str:
         vc = m.reason.version_check
         if m.kind == "pahole" and vc is not None:
-            return f"pahole >= {why.decode_version(vc.symbol, m.value) or m.value}"
-        if m.kind == "toolchain" and vc is not None:
-            return f"{vc.symbol} {vc.op} {vc.needed}"
+            return f"pahole {_version_span(vc, m.reason.wanted != 'false', m.value)}"
+        if vc is not None:
+            return f"{vc.symbol} {_version_span(vc, m.reason.wanted != 'false', m.value)}"
         return {"toolchain": "fix the Rust toolchain", "llvm": "LLVM=1", "gnu": "without LLVM=1",
-                "arch": "another ARCH", "compiler": "another compiler", "probe": f"pass the {m.sym.name} probe",
+                "arch": "another ARCH", "compiler": "another compiler",
                 }.get(m.kind, f"{m.sym.name}={m.value} from the toolchain")
 
     def _def_loc(self, sym: Symbol) -> str | None:
@@ -937,11 +938,13 @@ class _Planner:
             return self.toolchain_text()
         if r.version_check is not None:
             vc = r.version_check
-            need = why.decode_version(vc.symbol, m.value) or m.value
+            want_true = r.wanted != "false"
+            span = _version_span(vc, want_true, m.value)
+            newer = _version_relation(vc, want_true) in (">=", ">")
             found = vc.found_version or vc.found
             if m.kind == "pahole":
                 who = m.owner if m.owner and m.owner != name else name
-                text = f"Install pahole {need} or newer (found {found if found != 'not found' else 'none'}) for {who}"
+                text = f"Install pahole {span} (found {found if found != 'not found' else 'none'}) for {who}"
                 cmds = [Remedy("Debian / Ubuntu", "sudo apt install pahole"),
                         Remedy("Fedora", "sudo dnf install dwarves"),
                         Remedy("Arch Linux", "sudo pacman -S pahole"),
@@ -949,32 +952,41 @@ class _Planner:
                                self.cli(make_vars={"PAHOLE": "/path/to/pahole"}))]
                 return text, cmds, [f"now PAHOLE={env.get('PAHOLE', 'pahole')}"]
             if vc.symbol.startswith("BINDGEN"):
-                text = f"Use bindgen {need} or newer (found {found})"
+                text = f"Use bindgen {span} (found {found})"
                 cmds = [Remedy("Install the current bindgen with cargo", "cargo install --locked bindgen-cli"),
                         Remedy("Then load the tree with it",
                                self.cli(make_vars={"BINDGEN": "$HOME/.cargo/bin/bindgen"}))]
                 return text, cmds, [f"now BINDGEN={env.get('BINDGEN', 'bindgen')}"]
             if vc.symbol.startswith("RUSTC"):
-                text = f"Use a Rust compiler with {vc.symbol} {vc.op} {vc.needed} ({need} or newer; found {found})"
-                cmds = [Remedy("With rustup, in the kernel folder: use the current stable rustc",
-                               "rustup override set stable"),
+                text = f"Use a Rust compiler with {vc.symbol} {span} (found {found})"
+                if newer:
+                    pick = Remedy("With rustup, in the kernel folder: use the current stable rustc",
+                                  "rustup override set stable")
+                elif vc.symbol == "RUSTC_VERSION":
+                    version = why.decode_version(vc.symbol, m.value)
+                    pick = Remedy(f"With rustup, in the kernel folder: use rustc {version}",
+                                  f"rustup override set {version}")
+                else:
+                    pick = Remedy(f"With rustup, in the kernel folder: pick a rustc whose {vc.symbol} is {span}",
+                                  "rustup toolchain list")
+                cmds = [pick,
                         Remedy("…and add its library source", "rustup component add rust-src"),
                         Remedy("Then load the tree with it",
                                self.cli(make_vars={"RUSTC": '"$(rustup which rustc)"'}))]
                 return text, cmds, [f"now RUSTC={env.get('RUSTC', 'rustc')}"]
-            text = f"Use a compiler with {vc.symbol} {vc.op} {vc.needed} ({need}; found {found})"
+            text = f"Use a compiler with {vc.symbol} {span} (found {found})"
             return text, [Remedy("Load the tree with another compiler, then plan again",
                                  self.cli(make_vars={"CC": "/path/to/cc"}))], \
                 [f"now CC={env.get('CC', '')}"]
         if m.kind == "llvm":
             text = f"Build with clang and the LLVM tools (LLVM=1): {name} must be y"
             cmds = [Remedy("Load the tree with LLVM=1 and plan again", self.cli(llvm=True)),
-                    Remedy("Build with it", self.make_cmd("olddefconfig", llvm=True))]
+                    Remedy("Configure with it", self.make_cmd("olddefconfig", llvm=True))]
             return text, cmds, [f"now CC={env.get('CC', '')}"]
         if m.kind == "gnu":
             text = f"Build with gcc and GNU binutils (without LLVM=1): {name} must be {m.value}"
             cmds = [Remedy("Load the tree without LLVM=1 and plan again", self.cli(llvm=False)),
-                    Remedy("Build with it", self.make_cmd("olddefconfig", llvm=False))]
+                    Remedy("Configure with it", self.make_cmd("olddefconfig", llvm=False))]
             return text, cmds, [f"now CC={env.get('CC', '')}"]
         if m.kind == "arch":
             arches = r.arches or []
@@ -993,15 +1005,6 @@ class _Planner:
             cmds = [Remedy(f"Load the tree with ARCH={a} and plan again", self.cli(arch=a)) for a in names]
             details = [f"arch/{a.arch}: select {name}" + (f" if {a.condition}" if a.condition else "")
                        + f"  ({a.location})" for a in arches]
-            return text, cmds, details
-        if m.kind == "probe":
-            p = r.probe
-            text = f"Make the toolchain pass the probe behind {name} (it gave {r.value or 'n'})"
-            cmds = []
-            if p is not None and p.command:
-                cmds.append(Remedy("Run the probe to see its answer", p.command))
-            cmds.append(Remedy("Then load the tree again and plan again", self.cli()))
-            details = [p.macro + f"  ({p.location})"] if p is not None else []
             return text, cmds, details
         hint = r.env_hint or "comes from the toolchain make was given"
         text = f"{name} must be {m.value}: {hint}"
@@ -1022,12 +1025,19 @@ class _Planner:
                 first = bad[0]
                 more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
                 cmds = [rem for f in bad for rem in f.remedies if rem.command]
-                details = [f.message for f in bad]
+                details = [f.message for f in bad[1:]]
                 return f"Fix the Rust toolchain: {first.message}{more}", cmds + [check], details
         return ("Fix the Rust toolchain: scripts/rust_is_available.sh does not accept it "
                 f"({now}); see what it reports",
                 [Remedy("See what it reports", self.probe_cli()),
-                 Remedy("Or ask the tree's make", self.make_cmd("rustavailable"))], [now])
+                 Remedy("Or ask the tree's make", self.make_cmd("rustavailable"))], [])
+
+
+def _version_relation(vc: why.VersionCheck, want_true: bool) -> str:
+    """The relation the symbol must have to the needed number for the check to come out as wanted."""
+    if want_true:
+        return vc.op
+    return {">=": "<", ">": "<=", "<=": ">", "<": ">=", "=": "!=", "!=": "="}[vc.op]
 
 
 def _version_value(vc: why.VersionCheck, want_true: bool) -> str | None:
@@ -1035,12 +1045,23 @@ def _version_value(vc: why.VersionCheck, want_true: bool) -> str | None:
         needed = int(vc.needed)
     except ValueError:
         return None
-    op = vc.op
-    if not want_true:
-        op = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "=": "!=", "!=": "="}[op]
+    op = _version_relation(vc, want_true)
     value = {">=": needed, ">": needed + 1, "<=": needed, "<": needed - 1, "=": needed,
              "!=": needed + 1}[op]
     return str(max(value, 0))
+
+
+def _version_span(vc: why.VersionCheck, want_true: bool, value: str) -> str:
+    """"1.81.0 or newer", "exactly 12", … for the value a version check needs."""
+    op = _version_relation(vc, want_true)
+    shown = why.decode_version(vc.symbol, value) or value
+    if op in (">=", ">"):
+        return f"{shown} or newer"
+    if op in ("<=", "<"):
+        return f"{shown} or older"
+    if op == "=":
+        return f"exactly {shown}"
+    return f"other than {why.decode_version(vc.symbol, vc.needed) or vc.needed}"
 
 
 def _arch_name(srcarch: str, condition: str) -> str:
@@ -1196,8 +1217,8 @@ def format_plan(p: Plan, number: int | None = None, *, effects: int = 12) -> str
         if s.outside:
             for d in s.details:
                 out.append(f"         {d}")
-            for c in s.commands:
-                out.append(f"         {c.title}: {c.command}")
+            for rem in s.commands:
+                out.append(f"         {rem.title}: {rem.command}")
     out.append(f"  {p.note}")
     if p.side_effects:
         rust = [c for c in p.side_effects if c.rust]
@@ -1222,13 +1243,7 @@ def format_result(r: FixResult, *, effects: int = 12) -> str:
     return "\n".join(out)
 
 
-def steps_text(steps: list[Step]) -> str:
-    return "\n".join(f"{i}. {s.text}" for i, s in enumerate(steps, 1))
-
-
-OnApply = Callable[[Plan], ApplyReport]
-
 __all__ = [
-    "ApplyReport", "Change", "FixResult", "OUTSIDE_KINDS", "OnApply", "Plan", "SCHEMA", "Step", "Target",
-    "apply_plan", "find_target", "format_plan", "format_result", "make_target", "plan_fix", "steps_text",
+    "ApplyReport", "Change", "FixResult", "OUTSIDE_KINDS", "Plan", "SCHEMA", "Step", "Target",
+    "apply_plan", "find_target", "format_plan", "format_result", "make_target", "plan_fix",
 ]

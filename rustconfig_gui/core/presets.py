@@ -472,8 +472,6 @@ def merged_text(base_text: str, fragments: Sequence[Fragment]) -> str:
         drop = {a.line for a in scan_assignments(text) if a.name in names}
         lines = text.split("\n")
         text = "\n".join(line for n, line in enumerate(lines, 1) if n not in drop)
-        if text and not text.endswith("\n"):
-            text += "\n"
         # merge_config.sh: "In case the previous file lacks a new line at the end"
         text += "\n" + frag.text
     return text
@@ -525,8 +523,9 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
                 continue
             value = _TRI[parsed] if isinstance(parsed, int) else parsed
             taken_here[a.name] = Request(a.name, value, a.text, frag.label, a.line, i)
-        for a in scan_assignments(frag.text):
-            if a.name in later[i] and a.name not in taken_here and lt.sym(a.name) is not None:
+        last_here = {a.name: a for a in scan_assignments(frag.text)}
+        for a in last_here.values():
+            if a.name in later[i] and lt.sym(a.name) is not None:
                 # replaced later: find who replaces it, for the report
                 j = next(k for k in range(i + 1, len(frags)) if a.name in assigned[k])
                 repl = [b for b in scan_assignments(frags[j].text) if b.name == a.name][-1]
@@ -677,11 +676,14 @@ def fragment_from_changes(lt: LoadedTree, before: UserState, *, header: str = ""
 
 
 def base_differences(lt: LoadedTree, base_text: str) -> list[Symbol]:
-    """User-settable symbols whose .config line differs from ``base_text``'s (menu order).
+    """User-settable symbols whose .config line differs from ``base_text``'s and
+    that must be recorded to get the current configuration over that base
+    (menu order).
 
-    Left out: a symbol without a user value now that has no line in the base
-    either (e.g. an option a change made visible, at its default).  Over the
-    base it has no user value again and is computed the same way.
+    Left out is a symbol that would have its current value anyway with the
+    user value the base gives it (none, when the base has no line for it):
+    an option a change made visible, at its default, or one a select now
+    raises above the base's ``is not set``.
     """
     ev = lt.ev
     now = ev.snapshot()
@@ -692,19 +694,40 @@ def base_differences(lt: LoadedTree, base_text: str) -> list[Symbol]:
     ev.invalidate()
     try:
         base_lines = _lines(ev, order)
+        candidates = [s for s in order if s in settable and now_lines[s] != base_lines[s]]
+        base_user = {s: ev.user.get(s, _NONE) for s in candidates}
     finally:
         ev.restore(now)
+    return [s for s in candidates if s.choice is not None or not _same_with(lt, s, base_user[s], now_lines[s])]
 
-    def follows(s: Symbol) -> bool:
-        return s.choice is None and s not in now.user and base_lines[s] is None
 
-    return [s for s in order if s in settable and now_lines[s] != base_lines[s] and not follows(s)]
+def _same_with(lt: LoadedTree, sym: Symbol, user: object, line: str | None) -> bool:
+    """Would ``sym`` keep its .config line with ``user`` as its user value?
+    (Nothing that decides its value depends on it.)"""
+    ev = lt.ev
+    old = ev.user.get(sym, _NONE)
+    if old == user:
+        return True
+    try:
+        if user is _NONE:
+            del ev.user[sym]
+        else:
+            ev.user[sym] = user  # type: ignore[assignment]
+        ev.invalidate()
+        return (symbol_line(ev, sym) if ev.written(sym) else None) == line
+    finally:
+        if old is _NONE:
+            ev.user.pop(sym, None)
+        else:
+            ev.user[sym] = old  # type: ignore[assignment]
+        ev.invalidate()
 
 
 def fragment_from_base(lt: LoadedTree, base_text: str, *, header: str = "") -> str:
     """The user-settable values that differ from ``base_text`` (the arch's
-    defconfig, the .config read at start, …): applied over that base, the
-    fragment gives the current configuration."""
+    defconfig, the .config read at start, …): ``merge_config.sh`` of that
+    file and the fragment, then ``olddefconfig``, gives the current
+    configuration."""
     return fragment_for(lt, base_differences(lt, base_text), header=header)
 
 

@@ -644,6 +644,9 @@ class Evaluator:
             self.invalidate()
             return True
         text = str(value)
+        if "\n" in text:
+            # no .config line can hold it: written out, the rest would become lines of their own
+            return False
         if not self.string_within_range(sym, text):
             return False
         if sym.orig_type == HEX and text[:2].lower() != "0x":

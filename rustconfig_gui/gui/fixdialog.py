@@ -35,6 +35,7 @@ from ..core import fix
 from ..core.fix import ApplyReport, FixResult, Plan, Target
 from ..core.loader import LoadedTree
 from ..core.probe import ProbeResult
+from ..core.semantics import UserState
 
 _OK = "#2e7d32"
 _WARN = "#ef6c00"
@@ -58,13 +59,13 @@ class ApplyPlanCommand(QUndoCommand):
         self.target = target
         self.on_change = on_change
         self.report: ApplyReport | None = None
-        self.after = None
+        self.after: UserState | None = None
 
     def redo(self) -> None:
         if self.report is None:
             self.report = fix.apply_plan(self.lt, self.plan, self.target)
             self.after = self.lt.ev.snapshot()
-        else:
+        elif self.after is not None:
             self.lt.ev.restore(self.after)
         if self.on_change is not None:
             self.on_change()
@@ -96,9 +97,9 @@ def plan_html(plan: Plan, *, effects_limit: int = 300) -> str:
             out.append(f"<br><span style='color:gray'>for: {_esc(s.because)}</span>")
         for d in s.details:
             out.append(f"<br><span style='color:gray'>{_esc(d)}</span>")
-        for c in s.commands:
-            if c.command:
-                out.append(f"<br>→ {_esc(c.title)}: <code>{_esc(c.command)}</code>")
+        for rem in s.commands:
+            if rem.command:
+                out.append(f"<br>→ {_esc(rem.title)}: <code>{_esc(rem.command)}</code>")
         out.append("</li>")
     out.append("</ol>")
     if plan.other_tree:
@@ -165,7 +166,7 @@ class FixDialog(QDialog):
         self.probe = probe
         self.apply_fn = apply
         self.link_fn = link
-        self.result: FixResult | None = None
+        self.fix_result: FixResult | None = None
         self.last_report: ApplyReport | None = None
         self.copied: str | None = None
 
@@ -183,8 +184,9 @@ class FixDialog(QDialog):
         self.want.addItems(wanted_values(target))
         self.want.setCurrentText(target.want)
         self.want.activated.connect(lambda _i: self.set_want(self.want.currentText()))
-        if self.want.isEditable():
-            self.want.lineEdit().returnPressed.connect(lambda: self.set_want(self.want.currentText()))
+        edit = self.want.lineEdit()
+        if edit is not None:
+            edit.returnPressed.connect(lambda: self.set_want(self.want.currentText()))
         top.addWidget(self.want)
         lay.addLayout(top)
 
@@ -216,7 +218,7 @@ class FixDialog(QDialog):
         self.checklist_layout = QGridLayout(self.checklist)
         self.checklist_layout.setContentsMargins(0, 0, 0, 0)
         box_lay.addWidget(self.checklist)
-        lay.addWidget(self.outside_box)
+        lay.addWidget(self.outside_box, 1)
         self.checks: list[QCheckBox] = []
         self.copy_buttons: list[tuple[QPushButton, str]] = []
 
@@ -255,10 +257,10 @@ class FixDialog(QDialog):
     def replan(self) -> FixResult:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.result = fix.plan_fix(self.lt, self.target, probe=self.probe)
+            self.fix_result = fix.plan_fix(self.lt, self.target, probe=self.probe)
         finally:
             QApplication.restoreOverrideCursor()
-        r = self.result
+        r = self.fix_result
         self.setWindowTitle(f"Make available — {r.target}")
         self.heading.setText(f"<b>{_esc(r.target)}</b> &nbsp; now <code>{_esc(r.value or chr(34) * 2)}</code>")
         self.summary.setText(r.summary)
@@ -283,9 +285,9 @@ class FixDialog(QDialog):
 
     def current_plan(self) -> Plan | None:
         row = self.plans.currentRow()
-        if self.result is None or not 0 <= row < len(self.result.plans):
+        if self.fix_result is None or not 0 <= row < len(self.fix_result.plans):
             return None
-        return self.result.plans[row]
+        return self.fix_result.plans[row]
 
     def select_plan(self, index: int) -> Plan | None:
         self.plans.setCurrentRow(index)
@@ -313,7 +315,8 @@ class FixDialog(QDialog):
     def _fill_checklist(self, plan: Plan | None) -> None:
         grid = self.checklist_layout
         while grid.count():
-            w = grid.takeAt(0).widget()
+            item = grid.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 # gone at once, not only at the next event loop turn
                 w.hide()
@@ -373,7 +376,7 @@ class FixDialog(QDialog):
         self.last_report = report
         if report is None:
             return None
-        self.status.setText(apply_text(report, self.target, self.lt))
+        self.status.setText(apply_text(report, self.target, plan))
         self.apply_button.setEnabled(False)
         return report
 
@@ -382,7 +385,7 @@ class FixDialog(QDialog):
             self.link_fn(link)
 
 
-def apply_text(report: ApplyReport, target: Target, lt: LoadedTree) -> str:
+def apply_text(report: ApplyReport, target: Target, plan: Plan) -> str:
     done = ", ".join(_esc(s.short) for s in report.applied) or "nothing"
     out = f"Applied {len(report.applied)} change{'s' if len(report.applied) != 1 else ''}: {done}."
     if report.pending:
@@ -390,8 +393,12 @@ def apply_text(report: ApplyReport, target: Target, lt: LoadedTree) -> str:
         out += (f" <span style='color:{_WARN}'>Waiting for the outside steps: {waiting}</span> — do them, "
                 "reload the tree, and plan again.")
     elif report.reached:
-        out += f" <span style='color:{_OK}'>{_esc(target.label)} holds now.</span> Edit → Undo takes it back."
-    return out
+        out += f" <span style='color:{_OK}'>{_esc(target.label)} holds now.</span>"
+    elif plan.outside_steps:
+        out += (f" <span style='color:{_WARN}'>{_esc(target.label)} follows once the outside steps are done "
+                "and the tree is reloaded.</span>")
+    return out + " Edit → Undo takes it back."
+
 
 
 # -- in the main window -----------------------------------------------------------------------
@@ -496,11 +503,12 @@ class FixController(QObject):
     def probe(self) -> ProbeResult | None:
         panel = getattr(self.w, "toolchain", None)
         result = getattr(panel, "result", None)
+        tree = getattr(panel, "tree", None)
         lt = self.w.lt
-        if result is None or lt is None or getattr(panel, "tree", None) is None:
+        if result is None or lt is None or tree is None:
             return None
         # findings of a probe for another source tree say nothing about this one
-        return result if panel.tree.source == lt.tree.source else None
+        return result if tree.source == lt.tree.source else None
 
     def open_dialog(self, target: Target) -> FixDialog:
         if self.dialog is not None:

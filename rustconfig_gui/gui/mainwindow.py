@@ -44,6 +44,7 @@ from ..core.tree import KernelTree
 from .info import info_html
 from .model import NODE_ROLE, ConfigModel
 from .overview import RustOverview
+from .presets import install_preset_actions
 from .rust import rust_symbols_for
 from .toolchain import ToolchainPanel
 from .why_view import explanation_for, toggle, why_html
@@ -305,6 +306,9 @@ class MainWindow(QMainWindow):
         self.toolchain_dock.hide()
         view.addSeparator()
         view.addAction(self.toolchain_dock.toggleViewAction())
+
+        # presets, fragments, diffs, and undo for edits (gui/presets.py)
+        self.presets_ui = install_preset_actions(self)
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QFont, QKeySequence, QStandardItemModel, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -288,10 +289,12 @@ class PresetsDialog(QDialog):
             self.add_file(name)
 
     def items(self) -> list[QTreeWidgetItem]:
-        out = []
+        """Every preset row, group by group."""
+        out: list[QTreeWidgetItem] = []
         for i in range(self.tree.topLevelItemCount()):
             g = self.tree.topLevelItem(i)
-            out += [g.child(j) for j in range(g.childCount())]
+            if g is not None:
+                out += [c for j in range(g.childCount()) if (c := g.child(j)) is not None]
         return out
 
     def item_for(self, name: str) -> QTreeWidgetItem | None:
@@ -333,7 +336,7 @@ class PresetsDialog(QDialog):
         """The checked presets in the order they will be applied."""
         return [self.order.item(i).data(FRAGMENT_ROLE) for i in range(self.order.count())]
 
-    def move(self, row: int, delta: int) -> bool:
+    def move_row(self, row: int, delta: int) -> bool:
         new = row + delta
         if not (0 <= row < self.order.count() and 0 <= new < self.order.count()):
             return False
@@ -343,7 +346,7 @@ class PresetsDialog(QDialog):
         return True
 
     def move_current(self, delta: int) -> bool:
-        return self.move(self.order.currentRow(), delta)
+        return self.move_row(self.order.currentRow(), delta)
 
     def _update_buttons(self) -> None:
         n = self.order.count()
@@ -465,6 +468,7 @@ class SaveFragmentDialog(QDialog):
 
     def _enable_sources(self) -> None:
         model = self.source.model()
+        assert isinstance(model, QStandardItemModel)
         available = {"changes": self.opened is not None, "rust-changes": self.opened is not None,
                      "defconfig": self.lt.defconfig_path() is not None, "start": self.start_text is not None,
                      "minimal": True}
@@ -585,7 +589,13 @@ class PresetsController(QObject):
 
     def add_menus(self) -> None:
         bar = self.w.menuBar()
-        edit = bar.addMenu("&Edit")
+        # Edit goes between File and View, where menus usually have it
+        view = next((a for a in bar.actions() if a.text() == "&View"), None)
+        edit = QMenu("&Edit", bar)
+        if view is not None:
+            bar.insertMenu(view, edit)
+        else:
+            bar.addMenu(edit)
         edit.addAction(self.act_undo)
         edit.addAction(self.act_redo)
         menu = bar.addMenu("&Presets")

@@ -1,0 +1,183 @@
+"""The "Make available…" dialog and its hook-up, on the demo tree (its own real make and
+scripts) with stand-in rustc/bindgen scripts that pass or fail its rust_is_available.sh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fakes import Toolchain, fake_toolchain
+from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtWidgets import QApplication
+
+from rustconfig_gui.assets import demo_tree
+from rustconfig_gui.core import fix
+from rustconfig_gui.core.loader import LoadedTree, load_tree
+from rustconfig_gui.core.tree import KernelTree
+from rustconfig_gui.gui.fixdialog import ApplyPlanCommand, FixDialog, install_fix_actions, target_for_node
+
+LOAD_TIMEOUT = 120_000
+DEBIAN_RUSTC = "/usr/bin/rustc"  # 1.63: the demo's rust_is_available.sh wants a newer one
+
+@pytest.fixture(scope="module")
+def tools(tmp_path_factory: pytest.TempPathFactory) -> Toolchain:
+    return fake_toolchain(tmp_path_factory.mktemp("rust-tools"))
+
+
+def demo(tmp_path: Path, make_vars: tuple[tuple[str, str], ...]) -> KernelTree:
+    return KernelTree(demo_tree(), build=tmp_path / "demo-build", make_vars=make_vars)
+
+
+@pytest.fixture()
+def working(tmp_path: Path, tools: Toolchain) -> LoadedTree:
+    lt = load_tree(demo(tmp_path, tools.make_vars))
+    lt.defconfig()
+    return lt
+
+
+def shot(widget, folder: Path, name: str) -> Path:
+    """The widget as rendered, for a person to look at (pytest --basetemp keeps it)."""
+    path = folder / name
+    QApplication.processEvents()  # let layouts settle after the last change
+    assert widget.grab().save(str(path)) and path.stat().st_size > 0
+    return path
+
+
+def undoable(lt: LoadedTree, stack: QUndoStack):
+    def apply(plan: fix.Plan, target: fix.Target):
+        cmd = ApplyPlanCommand(lt, plan, target)
+        stack.push(cmd)
+        return cmd.report
+    return apply
+
+
+def test_plans_apply_as_one_undoable_step(qtbot, working: LoadedTree, tmp_path: Path):
+    lt = working
+    rust, modv = lt.sym("RUST"), lt.sym("MODVERSIONS")
+    assert lt.ev.str(rust) == "n" and lt.ev.str(modv) == "y"
+    original = lt.config_text()
+    stack = QUndoStack()
+    dlg = FixDialog(None, lt, fix.make_target(lt, rust, "y"), apply=undoable(lt, stack))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    # the demo's RUST: depends on !MODVERSIONS || GENDWARFKSYMS, two ways
+    assert dlg.plans.count() == len(dlg.fix_result.plans) >= 2
+    assert "MODVERSIONS=n" in dlg.plans.item(0).text()
+    assert "GENDWARFKSYMS" in dlg.plans.item(1).text()
+    assert "set MODVERSIONS to n" in dlg.details.toPlainText()
+    assert "Side effects" in dlg.details.toPlainText()
+    assert not dlg.outside_box.isVisibleTo(dlg) and dlg.apply_button.isEnabled()
+    shot(dlg, tmp_path, "fix-dialog-demo.png")
+    assert lt.config_text() == original  # planning alone changes nothing
+
+    report = dlg.apply_selected()
+    assert report is not None and report.reached and not report.pending
+    assert lt.ev.str(rust) == "y" and lt.ev.str(modv) == "n"
+    assert "holds now" in dlg.status.text() and not dlg.apply_button.isEnabled()
+    assert stack.count() == 1 and stack.undoText() == "Make RUST=y available"
+    stack.undo()
+    assert lt.config_text() == original
+    stack.redo()
+    assert lt.ev.str(rust) == "y"
+    # the second plan, from the start again
+    stack.undo()
+    dlg.replan()
+    plan = dlg.select_plan(1)
+    assert [s.short for s in plan.steps][-1] == "choose GENDWARFKSYMS"
+    dlg.apply_selected()
+    assert lt.ev.str(rust) == "y" and lt.ev.str(lt.sym("GENDWARFKSYMS")) == "y" and lt.ev.str(modv) == "y"
+
+
+def test_outside_steps_checklist_with_copy_buttons(qtbot, tmp_path: Path, tools: Toolchain):
+    lt = load_tree(demo(tmp_path, (("RUSTC", DEBIAN_RUSTC), ("BINDGEN", str(tools.bindgen)))))
+    lt.defconfig()
+    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "n"
+    stack = QUndoStack()
+    dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUST"), "y"), apply=undoable(lt, stack))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    plan = dlg.current_plan()
+    assert plan.steps[0].kind == "toolchain" and plan.verified
+    assert dlg.outside_box.isVisibleTo(dlg)
+    assert [c.text() for c in dlg.checks] == ["fix the Rust toolchain"]
+    commands = [c.command for c in plan.steps[0].commands]
+    assert [text for _, text in dlg.copy_buttons] == commands
+    assert any(c.startswith("rustconfig probe ") and f"RUSTC={DEBIAN_RUSTC}" in c for c in commands)
+    button, text = dlg.copy_buttons[0]
+    button.click()
+    assert QGuiApplication.clipboard().text() == text == dlg.copied
+    dlg.checks[0].setChecked(True)
+    shot(dlg, tmp_path, "fix-dialog-outside-steps.png")
+    # Apply makes what it can now; RUST follows once the toolchain works
+    report = dlg.apply_selected()
+    assert [s.symbol for s in report.applied] == ["MODVERSIONS"] and not report.reached
+    assert "once the outside steps are done" in dlg.status.text()
+    stack.undo()
+    assert lt.ev.str(lt.sym("MODVERSIONS")) == "y"
+
+
+def test_wanted_value_replans(qtbot, working: LoadedTree):
+    lt = working
+    dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUST"), "y"))
+    qtbot.addWidget(dlg)
+    assert not dlg.apply_button.isVisible()  # no apply callback: plans only
+    assert dlg.set_want("n")
+    assert dlg.fix_result.already and dlg.plans.count() == 0
+    assert "Nothing to do" in dlg.details.toPlainText()
+    assert dlg.set_want("visible")
+    assert dlg.fix_result.want == "visible" and dlg.fix_result.plans
+    assert not dlg.set_want("maybe")
+    assert dlg.target.want == "visible"
+
+
+def test_impossible_target_says_why(qtbot, working: LoadedTree):
+    lt = working
+    dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUSTC_VERSION")))
+    qtbot.addWidget(dlg)
+    assert dlg.plans.count() == 0
+    text = dlg.details.toPlainText()
+    assert "Nothing can reach RUSTC_VERSION=visible" in text and "has no prompt" in text
+
+
+def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
+    ctl = install_fix_actions(window)
+    with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
+        assert window.open_tree(demo(tmp_path, tools.make_vars), prefer_defconfig=True)
+    lt = window.lt
+    edit = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Edit")
+    assert ctl.act_fix in edit.actions() and ctl.act_fix.isEnabled()
+    # the overview offers it while Rust support is off
+    assert ctl.rust_button.isVisibleTo(window)
+    ctl.rust_button.click()
+    dlg = ctl.dialog
+    assert dlg is not None and dlg.isVisible() and dlg.target.label == "RUST=y"
+    shot(window, tmp_path, "fix-window.png")
+    report = dlg.apply_selected()
+    assert report.reached and lt.ev.str(lt.sym("RUST")) == "y"
+    assert window.modified and not ctl.rust_button.isVisibleTo(window)
+    assert window.current_node().item is lt.sym("RUST")
+    ctl.act_undo.trigger()
+    assert lt.ev.str(lt.sym("RUST")) == "n" and ctl.rust_button.isVisibleTo(window)
+    # the action works on the selected entry
+    assert window.select_symbol("SAMPLE_RUST_MINIMAL")
+    ctl.act_fix.trigger()
+    assert ctl.dialog is not dlg and ctl.dialog.target.label == "SAMPLE_RUST_MINIMAL=y"
+    node = window.current_node()
+    assert target_for_node(lt, node).item is lt.sym("SAMPLE_RUST_MINIMAL")
+    ctl.dialog.close()
+
+
+def test_window_hook_shares_an_undo_stack(qtbot, window, tmp_path: Path, tools: Toolchain):
+    # as with the presets' Edit -> Undo: one stack, the window's own change callback
+    stack = QUndoStack()
+    changes: list[str] = []
+    ctl = install_fix_actions(window, stack=stack, changed=lambda: changes.append(window.lt.ev.str(rust)))
+    with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
+        assert window.open_tree(demo(tmp_path, tools.make_vars), prefer_defconfig=True)
+    rust = window.lt.sym("RUST")
+    dlg = ctl.open_for_rust()
+    dlg.apply_selected()
+    assert stack.count() == 1 and changes == ["y"]
+    stack.undo()
+    assert changes == ["y", "n"] and window.lt.ev.str(rust) == "n"
+    ctl.dialog.close()
