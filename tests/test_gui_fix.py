@@ -145,7 +145,7 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
         assert window.open_tree(demo(tmp_path, tools.make_vars), prefer_defconfig=True)
     lt = window.lt
     edit = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Edit")
-    assert ctl.act_fix in edit.actions() and ctl.act_fix.isEnabled()
+    assert ctl.act_fix in edit.actions() and ctl.act_fix.isEnabled() and ctl.act_undo in edit.actions()
     # the overview offers it while Rust support is off
     assert ctl.rust_button.isVisibleTo(window)
     ctl.rust_button.click()
@@ -167,17 +167,22 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
     ctl.dialog.close()
 
 
-def test_window_hook_shares_an_undo_stack(qtbot, window, tmp_path: Path, tools: Toolchain):
-    # as with the presets' Edit -> Undo: one stack, the window's own change callback
-    stack = QUndoStack()
-    changes: list[str] = []
-    ctl = install_fix_actions(window, stack=stack, changed=lambda: changes.append(window.lt.ev.str(rust)))
+def test_window_hook_shares_the_windows_undo(qtbot, window, tmp_path: Path, tools: Toolchain):
+    # the wiring for the window: Edit -> Undo of the presets' controller takes a plan back too
+    edits = window.presets_ui
+    ctl = install_fix_actions(window, stack=edits.stack, changed=edits.config_replaced)
     with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
         assert window.open_tree(demo(tmp_path, tools.make_vars), prefer_defconfig=True)
-    rust = window.lt.sym("RUST")
+    lt = window.lt
+    rust = lt.sym("RUST")
+    edit = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Edit")
+    assert ctl.act_fix in edit.actions() and ctl.act_undo not in edit.actions()
     dlg = ctl.open_for_rust()
     dlg.apply_selected()
-    assert stack.count() == 1 and changes == ["y"]
-    stack.undo()
-    assert changes == ["y", "n"] and window.lt.ev.str(rust) == "n"
+    assert lt.ev.str(rust) == "y" and window.modified and edits.stack.count() == 1
+    assert edits.act_undo.isEnabled() and "Make RUST=y available" in edits.act_undo.text()
+    edits.act_undo.trigger()
+    assert lt.ev.str(rust) == "n" and ctl.rust_button.isVisibleTo(window)
+    edits.act_redo.trigger()
+    assert lt.ev.str(rust) == "y" and not ctl.rust_button.isVisibleTo(window)
     ctl.dialog.close()

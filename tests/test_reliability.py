@@ -395,7 +395,7 @@ KINDS = {
 
 
 @pytest.fixture(scope="module")
-def loaded(request, make_env) -> Callable[[str], LoadedTree]:
+def loaded(make_env) -> Callable[[str], LoadedTree]:
     cache: dict[str, LoadedTree] = {}
 
     def get(version: str) -> LoadedTree:

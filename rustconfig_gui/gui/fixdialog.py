@@ -461,15 +461,17 @@ class FixController(QObject):
         window.model.valueEdited.connect(lambda _sym: self.update_button())
 
     def add_menus(self) -> None:
-        """The action into the window's Edit menu (made here, with Undo/Redo, when there is none)."""
+        """The action into the window's Edit menu (made here when there is none), with Undo/Redo
+        of the controller's own stack when it has one."""
         bar = self.w.menuBar()
         edit = next((a.menu() for a in bar.actions() if a.menu() is not None
                      and a.text().replace("&", "") == "Edit"), None)
         if edit is None:
             edit = bar.addMenu("&Edit")
-            if self.own_stack:
-                edit.addAction(self.act_undo)
-                edit.addAction(self.act_redo)
+        if self.own_stack:
+            # without a shared stack, its own Undo/Redo must be reachable
+            edit.addAction(self.act_undo)
+            edit.addAction(self.act_redo)
         edit.addSeparator()
         edit.addAction(self.act_fix)
 

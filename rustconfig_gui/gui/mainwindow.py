@@ -41,6 +41,7 @@ from ..core.errors import ConfigFileError
 from ..core.recovery import FileStamp, clear_recovery, read_recovery, write_recovery
 from ..core.search import Hit, SearchIndex
 from ..core.tree import KernelTree
+from .fixdialog import install_fix_actions
 from .info import info_html
 from .model import NODE_ROLE, ConfigModel
 from .overview import RustOverview
@@ -309,6 +310,8 @@ class MainWindow(QMainWindow):
 
         # presets, fragments, diffs, and undo for edits (gui/presets.py)
         self.presets_ui = install_preset_actions(self)
+        # "Make available…" on entries and in the Rust overview (gui/fixdialog.py), on the same undo stack
+        self.fix_ui = install_fix_actions(self, stack=self.presets_ui.stack, changed=self.presets_ui.config_replaced)
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)

@@ -630,10 +630,10 @@ class PresetsController(QObject):
             return
         now = lt.ev.snapshot()
         name = getattr(sym, "name", "value")
-        self.stack.push(SnapshotCommand(lt, f"change {name}", self._last, now, self._changed))
+        self.stack.push(SnapshotCommand(lt, f"change {name}", self._last, now, self.config_replaced))
         self._last = now
 
-    def _changed(self) -> None:
+    def config_replaced(self) -> None:
         self._last = self.w.lt.ev.snapshot()
         self.w.modified = True
         self.w._after_bulk_change()
@@ -668,7 +668,7 @@ class PresetsController(QObject):
             return None
         if self._last is not None and lt.ev.snapshot() != self._last:
             self.stack.clear()
-        cmd = ApplyPresetsCommand(lt, fragments, self._changed)
+        cmd = ApplyPresetsCommand(lt, fragments, self.config_replaced)
         self.stack.push(cmd)
         self.last_report = cmd.report
         if cmd.report is not None:
