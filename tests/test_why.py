@@ -660,3 +660,17 @@ def test_targets_of_every_kind(lt612_fixed: LoadedTree):
     hz = sym(lt, "LOG_BUF_SHIFT")
     e = why.explain(lt, hz, "99")
     assert e.reasons[0].kind == "range" and "outside the range" in e.reasons[0].text
+
+
+def test_one_line_reason_names_a_failed_probe_dependency():
+    # arch/Kconfig of the demo: depends on $(success,test -e <gcc plugin header>); the
+    # header is not installed here (the test asserts the probe's own output first)
+    from rustconfig_gui.assets import demo_tree
+    from rustconfig_gui.core.loader import load_tree as _load
+    from rustconfig_gui.core.tree import KernelTree as _Tree
+
+    lt = _load(_Tree(demo_tree()))
+    call = next(c for c in lt.trace.calls if "plugin-version.h" in c.command)
+    if call.output != "n":
+        pytest.skip("this machine has the GCC plugin headers, so the probe passes")
+    assert why.one_line_reason(lt, lt.sym("GCC_PLUGINS")) == f"needs a probe that failed ({call.location})"

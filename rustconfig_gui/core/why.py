@@ -1653,6 +1653,9 @@ def _term_brief(r: Reason) -> str:
         return r.text
     e = r.expr or r.text
     only = r.children[0] if len(r.children) == 1 else None
+    if only is not None and only.kind == "probe" and only.probe is not None and e in ("n", "y", "m"):
+        # the dependency was a macro that expanded to a constant: name the probe
+        return f"a probe that failed ({only.probe.location})"
     if only is not None and only.version_check is not None:
         return f"{e} (found {only.version_check.found})"
     if r.kind == "version" and r.version_check is not None:
