@@ -158,3 +158,24 @@ def test_snapshot_and_restore_return_every_value(ev):
     assert configfile.config_text(ev) != before
     ev.restore(state)
     assert configfile.config_text(ev) == before
+
+
+def test_a_killed_save_leaves_no_temp_behind_after_the_next_save(tmp_path: Path):
+    import subprocess
+    import sys
+
+    target = tmp_path / ".config"
+    # a real process that dies (SIGKILL) after creating its temp file, before the rename
+    code = ("import os, tempfile, signal; fd, t = tempfile.mkstemp(prefix='..config.' + str(os.getpid()) + '.', "
+            f"suffix='.tmp', dir={str(tmp_path)!r}); os.write(fd, b'x' * 1000); os.kill(os.getpid(), signal.SIGKILL)")
+    subprocess.run([sys.executable, "-c", code])
+    assert len(list(tmp_path.glob("..config.*.tmp"))) == 1
+    configfile.write_atomic(target, "new\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".config"]
+
+
+def test_issue_list_is_capped_but_counted(ev):
+    text = "garbage\n" * (configfile.MAX_ISSUES + 5)
+    rep = configfile.read_config_text(ev, text)
+    assert len(rep.issues) == configfile.MAX_ISSUES
+    assert rep.issue_count == configfile.MAX_ISSUES + 5

@@ -118,3 +118,12 @@ def test_why_links_to_the_latest_findings(qtbot, window: MainWindow, tmp_path: P
         window.show_toolchain()
     text = window.info.toPlainText()
     assert "Latest toolchain check" in text and "too old" in text
+
+
+def test_tool_path_the_build_would_run_through_a_shell_is_refused(qtbot, window: MainWindow, tmp_path: Path):
+    with qtbot.waitSignal(window.treeLoaded, timeout=120_000):
+        window.open_tree(demo(tmp_path), prefer_defconfig=True)
+    window.toolchain.rustc.setText("/opt/rust;touch /tmp/owned/rustc")
+    assert not window.toolchain.run_check()
+    assert "through the shell unquoted" in window.toolchain.findings.toPlainText()
+    assert not window.toolchain.runner.busy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import re
 import tempfile
@@ -17,6 +18,7 @@ from .errors import ConfigFileError
 from .semantics import Evaluator, _c_strtoll, string_valid
 
 CONFIG_ = "CONFIG_"
+MAX_ISSUES = 10_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,18 @@ class ConfigReadReport:
     filename: str
     assignments: int = 0
     issues: list[ConfigIssue] = field(default_factory=list)
+    #: issues past MAX_ISSUES are counted, not kept (a 50 MB file of garbage)
+    issues_not_kept: int = 0
+
+    @property
+    def issue_count(self) -> int:
+        return len(self.issues) + self.issues_not_kept
+
+    def add(self, issue: ConfigIssue) -> None:
+        if len(self.issues) < MAX_ISSUES:
+            self.issues.append(issue)
+        else:
+            self.issues_not_kept += 1
 
     @property
     def unknown_symbols(self) -> list[str]:
@@ -95,26 +109,26 @@ def read_config_text(ev: Evaluator, text: str, filename: str = ".config", *,
             val = "n"
         else:
             if not line.startswith(CONFIG_):
-                report.issues.append(ConfigIssue(filename, lineno, "unexpected-data", None,
+                report.add(ConfigIssue(filename, lineno, "unexpected-data", None,
                                                  f"unexpected data: {line[:80]}"))
                 continue
             name, sep, val = line[len(CONFIG_):].partition("=")
             if not sep:
-                report.issues.append(ConfigIssue(filename, lineno, "unexpected-data", None,
+                report.add(ConfigIssue(filename, lineno, "unexpected-data", None,
                                                  f"unexpected data: {line[:80]}"))
                 continue
         sym = kconf.syms.get(name)
         if sym is None or not sym.nodes:
-            report.issues.append(ConfigIssue(filename, lineno, "unknown-symbol", name,
+            report.add(ConfigIssue(filename, lineno, "unknown-symbol", name,
                                              f"unknown symbol: {CONFIG_}{name}"))
             continue
         if sym in seen:
-            report.issues.append(ConfigIssue(
+            report.add(ConfigIssue(
                 filename, lineno, "duplicate", name,
                 f"override: reassigning to symbol {name} (first set on line {seen[sym]})"))
         parsed = parse_value(sym, val)
         if isinstance(parsed, ConfigIssueText):
-            report.issues.append(ConfigIssue(filename, lineno, "invalid-value", name, str(parsed)))
+            report.add(ConfigIssue(filename, lineno, "invalid-value", name, str(parsed)))
             continue
         seen[sym] = lineno
         report.assignments += 1
@@ -189,7 +203,7 @@ def _drop_out_of_range_61(ev: Evaluator, report: ConfigReadReport, lines: dict[S
                 hi = _c_strtoll(ev.str(high), base)
                 if not lo <= v <= hi:
                     del ev.user[sym]
-                    report.issues.append(ConfigIssue(
+                    report.add(ConfigIssue(
                         report.filename, lines.get(sym, 0), "out-of-range", sym.name,
                         f"{sym.name}={val} is outside its range [{ev.str(low)}, {ev.str(high)}]; "
                         "the default is used"))
@@ -367,7 +381,9 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = Tr
     fd = -1
     tmp = ""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+        _remove_dead_temps(p)
+        # the pid in the name lets a later save remove what a killed one left
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.{os.getpid()}.", suffix=".tmp", dir=parent)
         with os.fdopen(fd, "wb") as f:
             fd = -1
             f.write(data)
@@ -392,6 +408,22 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = Tr
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     return True
+
+
+def _remove_dead_temps(p: Path) -> None:
+    """Temp files of saves whose process no longer exists (killed mid-write)."""
+    for tmp in p.parent.glob(f".{glob.escape(p.name)}.*.tmp"):
+        rest = tmp.name[len(p.name) + 2:]
+        pid_text = rest.split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        except PermissionError:
+            pass
 
 
 def _keep_old(p: Path) -> None:

@@ -475,13 +475,14 @@ class MainWindow(QMainWindow):
         self._update_title()
         src = outcome.config_source
         issues = outcome.report.issues if outcome.report else []
+        issue_count = outcome.report.issue_count if outcome.report else 0
         msg = f"Loaded {lt.title} in {lt.timings.total:.1f} s ({len(lt.trace.calls)} probes)"
         if kept:
             msg += "; your current values were kept"
         else:
             msg += f"; configuration from {src}" if src else "; no configuration file (Kconfig defaults)"
-        if issues:
-            msg += f"; {len(issues)} line{'s' if len(issues) != 1 else ''} of it not taken (see Details)"
+        if issue_count:
+            msg += f"; {issue_count} line{'s' if issue_count != 1 else ''} of it not taken (see Details)"
             self.info.setHtml("<h3>Lines of the configuration that were not taken</h3><ul>"
                               + "".join(f"<li>{_html(str(i))}</li>" for i in issues[:200]) + "</ul>")
         self.statusBar().showMessage(msg, 15000)
@@ -641,8 +642,8 @@ class MainWindow(QMainWindow):
         clear_recovery(self.lt.tree)
         self._after_bulk_change()
         msg = f"Loaded {path}"
-        if report.issues:
-            msg += f"; {len(report.issues)} lines were not taken"
+        if report.issue_count:
+            msg += f"; {report.issue_count} line{'s' if report.issue_count != 1 else ''} not taken"
             self.info.setHtml("<h3>Lines not taken</h3><ul>" +
                               "".join(f"<li>{_html(str(i))}</li>" for i in report.issues[:200]) + "</ul>")
         self.statusBar().showMessage(msg, 10000)

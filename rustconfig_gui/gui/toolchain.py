@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.probe import ProbeRequest, ProbeResult, check_can_probe, run_probe
-from ..core.tree import KernelTree
+from ..core.tree import KernelTree, path_breakers
 from .jobs import JobRunner
 
 
@@ -179,6 +179,14 @@ class ToolchainPanel(QWidget):
         if self.runner.busy:
             self.log.appendPlainText("(a probe is already running)")
             return False
+        for field_, name in ((self.rustc, "RUSTC"), (self.bindgen, "BINDGEN")):
+            bad = path_breakers(field_.text().strip())
+            if bad:
+                # the kernel's Makefile runs $(RUSTC)/$(BINDGEN) unquoted through sh
+                self.findings.setHtml(f"<p style='color:#c62828'><b>{name} path contains "
+                                      f"{html.escape(' '.join(bad))}: the kernel's build runs it through "
+                                      "the shell unquoted. Use a path without these characters.</b></p>")
+                return False
         request = ProbeRequest(self._tree_for_run(), timeout=float(self.timeout.value()))
         self.log.clear()
         self.log.appendPlainText("$ " + " ".join(request.argv()))
