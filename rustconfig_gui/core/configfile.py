@@ -8,7 +8,7 @@ import glob
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +77,34 @@ def decode_config_bytes(data: bytes, filename: str) -> tuple[str, list[ConfigIss
     return "\n".join(out), issues
 
 
+def scan_lines(text: str) -> Iterator[tuple[int, str | None, str, str]]:
+    """The lines of a .config as ``conf_read_simple`` sees them, in order:
+    (line number, symbol name or None for unexpected data, value, line).
+
+    ``# CONFIG_X is not set`` gives the value "n"; blank lines and other
+    comments are skipped; a trailing CR is dropped."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for lineno, line in enumerate(lines, 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line:
+            continue
+        if line[0] == "#":
+            if line[1:2] != " " or not line[2:].startswith(CONFIG_):
+                continue
+            name, sep, rest = line[2 + len(CONFIG_):].partition(" ")
+            if sep and rest == "is not set":
+                yield lineno, name, "n", line
+            continue
+        if not line.startswith(CONFIG_):
+            yield lineno, None, "", line
+            continue
+        name, sep, val = line[len(CONFIG_):].partition("=")
+        yield (lineno, name, val, line) if sep else (lineno, None, "", line)
+
+
 def read_config_text(ev: Evaluator, text: str, filename: str = ".config", *,
                      replace: bool = True) -> ConfigReadReport:
     """``conf_read_simple(name, S_DEF_USER)``: set user values from .config text.
@@ -89,34 +117,10 @@ def read_config_text(ev: Evaluator, text: str, filename: str = ".config", *,
     if replace:
         ev.clear_user()
     seen: dict[Symbol, int] = {}
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    for lineno, line in enumerate(lines, 1):
-        if line.endswith("\r"):
-            line = line[:-1]
-        if not line:
+    for lineno, name, val, line in scan_lines(text):
+        if name is None:
+            report.add(ConfigIssue(filename, lineno, "unexpected-data", None, f"unexpected data: {line[:80]}"))
             continue
-        if line[0] == "#":
-            if line[1:2] != " ":
-                continue
-            p = line[2:]
-            if not p.startswith(CONFIG_):
-                continue
-            name, sep, rest = p[len(CONFIG_):].partition(" ")
-            if not sep or rest != "is not set":
-                continue
-            val = "n"
-        else:
-            if not line.startswith(CONFIG_):
-                report.add(ConfigIssue(filename, lineno, "unexpected-data", None,
-                                                 f"unexpected data: {line[:80]}"))
-                continue
-            name, sep, val = line[len(CONFIG_):].partition("=")
-            if not sep:
-                report.add(ConfigIssue(filename, lineno, "unexpected-data", None,
-                                                 f"unexpected data: {line[:80]}"))
-                continue
         sym = kconf.syms.get(name)
         if sym is None or not sym.nodes:
             report.add(ConfigIssue(filename, lineno, "unknown-symbol", name,

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from kconfiglib import BOOL, TRISTATE, Symbol
 
 from ..assets import resources_root
-from . import why
+from . import configfile, why
 from .configfile import (
     CONFIG_,
     ConfigIssue,
@@ -79,25 +79,8 @@ class Assignment:
 
 def scan_assignments(text: str) -> Iterator[Assignment]:
     """The lines ``read_config_text`` takes as assignments (same rules, same order)."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    for lineno, line in enumerate(lines, 1):
-        if line.endswith("\r"):
-            line = line[:-1]
-        if not line:
-            continue
-        if line[0] == "#":
-            if line[1:2] != " " or not line[2:].startswith(CONFIG_):
-                continue
-            name, sep, rest = line[2 + len(CONFIG_):].partition(" ")
-            if sep and rest == "is not set":
-                yield Assignment(lineno, name, "n", line)
-            continue
-        if not line.startswith(CONFIG_):
-            continue
-        name, sep, val = line[len(CONFIG_):].partition("=")
-        if sep:
+    for lineno, name, val, line in configfile.scan_lines(text):
+        if name is not None:
             yield Assignment(lineno, name, val, line)
 
 

@@ -1195,15 +1195,8 @@ class _Why:
             return
         active = self._active_default(sym)
         if active is not None:
-            node, idx, d, cond = active
-            dl = self.default_lines(node)
-            line = dl[idx] if idx < len(dl) else node.linenr
-            origin = self.macro_origin(sym, node.filename, line, want_up=True)
-            if origin is not None:
-                r.kind, r.probe, r.env_hint = origin
-                r.location = _loc(node, line)
-                what = "the toolchain" if r.kind == "environment" else "a shell probe"
-                r.text = f"{sym.name} is {_TRI[cur]}: computed by {what} when the tree was loaded"
+            node, line, d, cond = self._default_at(active)
+            if self._computed_by_macro(r, sym, cur, node, line, want_up=True):
                 return
             dv, cv = ev.expr(d), ev.expr(cond)
             dr = Reason(kind="default", text=f"default {expr_str(d)}"
@@ -1279,15 +1272,8 @@ class _Why:
                 r.children.append(s)
         active = self._active_default(sym)
         if active is not None:
-            node, idx, d, cond = active
-            dl = self.default_lines(node)
-            line = dl[idx] if idx < len(dl) else node.linenr
-            origin = self.macro_origin(sym, node.filename, line, want_up=False)
-            if origin is not None:
-                r.kind, r.probe, r.env_hint = origin
-                r.location = _loc(node, line)
-                what = "the toolchain" if r.kind == "environment" else "a shell probe"
-                r.text = f"{sym.name} is {_TRI[cur]}: computed by {what} when the tree was loaded"
+            node, line, d, cond = self._default_at(active)
+            if self._computed_by_macro(r, sym, cur, node, line, want_up=False):
                 return
             dv, cv = ev.expr(d), ev.expr(cond)
             dr = Reason(kind="default", text=f"default {expr_str(d)}"
@@ -1306,6 +1292,24 @@ class _Why:
         if prompted and vis == 0:
             r.children.append(Reason(kind="hidden", text=f"or make {sym.name} visible and set it to {_TRI[hi]}:",
                                      children=self.nodes_blockers(prompted, 1), value="n", wanted="m or y"))
+
+    def _default_at(self, active: tuple[Any, int, Any, Any]) -> tuple[Any, int, Any, Any]:
+        """(node, line of the default, value, condition) for an active default."""
+        node, idx, d, cond = active
+        dl = self.default_lines(node)
+        return node, (dl[idx] if idx < len(dl) else node.linenr), d, cond
+
+    def _computed_by_macro(self, r: Reason, sym: Symbol, cur: int, node: MenuNode, line: int,
+                           want_up: bool) -> bool:
+        """Fill ``r`` when the active default was computed by a probe or the toolchain."""
+        origin = self.macro_origin(sym, node.filename, line, want_up=want_up)
+        if origin is None:
+            return False
+        r.kind, r.probe, r.env_hint = origin
+        r.location = _loc(node, line)
+        what = "the toolchain" if r.kind == "environment" else "a shell probe"
+        r.text = f"{sym.name} is {_TRI[cur]}: computed by {what} when the tree was loaded"
+        return True
 
     def _active_default(self, sym: Symbol) -> tuple[MenuNode, int, Any, Any] | None:
         for node in sym.nodes:
