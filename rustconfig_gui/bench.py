@@ -29,6 +29,66 @@ from pathlib import Path
 from .devtools.cref import Build, CConf, clean_env
 from .devtools.trees import ensure_tree
 
+_CACHED_CHILD = r"""
+import json, os, resource, sys, tempfile, time
+src, arch, llvm = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+from rustconfig_gui.core.loader import load_tree
+from rustconfig_gui.core.probecache import ProbeCache
+from rustconfig_gui.core.search import SearchIndex
+from rustconfig_gui.core.tree import KernelTree
+work = tempfile.mkdtemp()
+# a RUSTC of our own, so a toolchain change can be simulated by touching it
+rustc = os.path.join(work, "rustc")
+with open(rustc, "w") as f:
+    f.write("#!/bin/sh\nexec /usr/bin/rustc \"$@\"\n")
+os.chmod(rustc, 0o755)
+tree = KernelTree(src, arch=arch, llvm=llvm, make_vars=(("RUSTC", rustc),))
+root = os.path.join(work, "probes")
+def timed(cache):
+    t0 = time.monotonic()
+    lt = load_tree(tree, probe_cache=cache)
+    return lt, time.monotonic() - t0
+_, cold = timed(ProbeCache(root))
+lt, warm = timed(ProbeCache(root))
+st = os.stat(rustc)
+os.utime(rustc, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+lt, reload = timed(ProbeCache(root))
+rerun = sum(1 for c in lt.trace.calls if not c.cached)
+lt.defconfig()
+t0 = time.monotonic()
+index = SearchIndex(lt.kconf)
+index_build = time.monotonic() - t0
+search = []
+for q in ("r", "ru", "rus", "rust", "rust s", "rust su", "net", "usb stor", "x"):
+    t0 = time.monotonic()
+    index.search(q)
+    search.append(time.monotonic() - t0)
+ev = lt.ev
+toggles = []
+for name in ("NET", "USB", "MODULES", "SOUND", "BLOCK", "PCI"):
+    sym = lt.sym(name)
+    if sym is None or len(ev.assignable(sym)) < 2:
+        continue
+    old = ev.tri(sym)
+    for v in (0 if old else 2, old):
+        t0 = time.monotonic()
+        ev.set_value(sym, v)
+        ev.invalidate()
+        # what a view does next: recompute the rows it shows (top level)
+        for node in lt.kconf.top_node.list and [lt.kconf.top_node.list] or []:
+            n = node
+            while n is not None:
+                ev.menu_is_visible(n)
+                if hasattr(n.item, "name"):
+                    ev.tri(n.item) if n.item.orig_type in (1, 2) else None
+                n = n.next
+        toggles.append(time.monotonic() - t0)
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"cold": cold, "warm": warm, "reload": reload, "rerun": rerun,
+                  "search_max": max(search), "index_build": index_build,
+                  "toggle_max": max(toggles) if toggles else 0.0, "rss_mb": rss}))
+"""
+
 _CHILD = r"""
 import json, resource, sys, time, tempfile, os
 mode, src, arch, llvm = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
@@ -63,6 +123,14 @@ def _child(mode: str, src: str, arch: str, llvm: bool) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def _cached_child(src: str, arch: str, llvm: bool) -> dict[str, float]:
+    env = clean_env()
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    out = subprocess.run([sys.executable, "-c", _CACHED_CHILD, src, arch, "1" if llvm else "0"],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def _c_defconfig(src: str, arch: str, llvm: bool) -> tuple[float, float]:
     cc = CConf(Build(Path(src), arch=arch, llvm=llvm))
     cc.defconfig()  # builds conf once
@@ -80,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--arch", default="x86_64")
     p.add_argument("--llvm", action="store_true")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (median is shown)")
+    p.add_argument("--no-cache-table", action="store_true", help="skip the probe-cache measurements")
     args = p.parse_args(argv)
     rows = []
+    cache_rows = []
     for v in args.versions:
         src = str(ensure_tree(v))
         c_runs = [_c_defconfig(src, args.arch, args.llvm) for _ in range(args.repeat)]
@@ -93,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"{v} {args.arch}{' LLVM=1' if args.llvm else ''}", c, k, o,
                      statistics.median(r["probes"] for r in o_runs),
                      max(r["rss_mb"] for r in o_runs), int(o_runs[0]["calls"])))
+        if not args.no_cache_table:
+            cache_rows.append((rows[-1][0], c, _cached_child(src, args.arch, args.llvm)))
         print(f"measured {v}", file=sys.stderr, flush=True)
     print(f"{'tree':<16} {'C defconfig':>11} {'kconfiglib':>10} {'ours':>7} {'ours/C':>7} "
           f"{'kconfiglib/C':>12} {'probes':>7} {'calls':>5} {'peak RSS':>9}")
@@ -101,6 +173,15 @@ def main(argv: list[str] | None = None) -> int:
               f"{probes:>6.2f}s {calls:>5} {rss:>6.0f} MB")
     print(f"\nmedian of {args.repeat} runs each; 'ours' = make environment + parse + probes + defconfig;"
           f" machine: {os.cpu_count()} CPUs")
+    if cache_rows:
+        print(f"\n{'tree':<16} {'cold':>6} {'warm':>6} {'warm/C':>6} {'reload':>6} {'rerun':>5} "
+              f"{'search':>7} {'index':>6} {'toggle':>7} {'RSS':>7}")
+        for name, c, r in cache_rows:
+            print(f"{name:<16} {r['cold']:>5.2f}s {r['warm']:>5.2f}s {r['warm'] / c:>6.2f} "
+                  f"{r['reload']:>5.2f}s {int(r['rerun']):>5} {r['search_max'] * 1000:>5.1f}ms "
+                  f"{r['index_build']:>5.2f}s {r['toggle_max'] * 1000:>5.1f}ms {r['rss_mb']:>4.0f} MB")
+        print("one run each, probe cache in a fresh folder: cold fills it, warm reuses it, reload "
+              "follows touching RUSTC; 'rerun' = probes run on reload; search/toggle = worst case")
     return 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import __version__
 from .core.errors import RustconfigError
 from .core.loader import LoadedTree, load_tree
+from .core.probecache import ProbeCache
 from .core.tree import KernelTree
 
 
@@ -41,7 +42,9 @@ def _load(args: argparse.Namespace) -> LoadedTree:
     if getattr(args, "progress", False) and sys.stderr.isatty():
         def progress(files: int, probes: int) -> None:
             print(f"\rparsing: {files} files, {probes} probes", end="", file=sys.stderr, flush=True)
-    loaded = load_tree(_tree(args), progress=progress)
+    # only commands with a --no-cache flag use the probe cache
+    cache = ProbeCache() if getattr(args, "no_cache", None) is False else None
+    loaded = load_tree(_tree(args), progress=progress, probe_cache=cache)
     if progress:
         print(file=sys.stderr)
     return loaded
@@ -53,6 +56,12 @@ def _report_issues(loaded: LoadedTree) -> None:
         return
     for issue in rep.issues:
         print(f"warning: {issue}", file=sys.stderr)
+
+
+def cmd_cache_clear(args: argparse.Namespace) -> int:
+    cache = ProbeCache()
+    print(f"removed {cache.clear()} cached probe results from {cache.root}")
+    return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -73,6 +82,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         "menus": len(kconf.menus),
         "kconfig_files": len(kconf.kconfig_filenames),
         "macro_calls": len(loaded.trace.calls),
+        "macro_calls_cached": sum(1 for c in loaded.trace.calls if c.cached),
         "probe_seconds": round(loaded.trace.seconds, 3),
         "environment_seconds": round(loaded.timings.environment, 3),
         "parse_seconds": round(loaded.timings.parse, 3),
@@ -95,7 +105,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"  ARCH          {info['arch']} (SRCARCH {info['srcarch']}){'  LLVM=1' if loaded.tree.llvm else ''}")
     print(f"  symbols       {info['symbols']} ({info['choices']} choices, {info['menus']} menus)")
     print(f"  Kconfig files {info['kconfig_files']}")
-    print(f"  shell macros  {info['macro_calls']} ({info['probe_seconds']:.2f} s)")
+    print(f"  shell macros  {info['macro_calls']} ({info['probe_seconds']:.2f} s, "
+          f"{info['macro_calls_cached']} from the probe cache)")
     print(f"  load time     {info['load_seconds']:.2f} s (make environment "
           f"{info['environment_seconds']:.2f} s, parse {info['parse_seconds']:.2f} s)")
     print(f"  defconfig     {info['defconfig'] or '-'}")
@@ -396,7 +407,14 @@ def build_parser() -> argparse.ArgumentParser:
     _tree_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--progress", action="store_true", help="show parsing progress on a terminal")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run every $(shell,…) probe instead of reusing unchanged results")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("cache", help="the probe-result cache")
+    csub = p.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
+    q = csub.add_parser("clear", help="remove every cached probe result")
+    q.set_defaults(func=cmd_cache_clear)
 
     p = sub.add_parser("defconfig", help="write .config from the arch's default configuration")
     _tree_arguments(p)

@@ -74,7 +74,9 @@ def test_search_jumps_and_history(qtbot, window: MainWindow, tmp_path: Path):
     open_and_wait(qtbot, window, demo(tmp_path), prefer_defconfig=True)
     window.focus_search()
     qtbot.keyClicks(window.search, "RUST")
-    assert window.results.isVisible() and window.results.count() > 3
+    # results come when typing pauses
+    qtbot.waitUntil(lambda: window.results.count() > 3, timeout=5_000)
+    assert window.results.isVisible()
     first = window.results.item(0).data(Qt.ItemDataRole.UserRole)
     assert first.name == "RUST"
     qtbot.keyClick(window.search, Qt.Key.Key_Return)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from os.path import realpath
@@ -31,6 +32,7 @@ import kconfiglib
 
 from . import process
 from .errors import KconfigSyntaxError, LoadCancelled, ProbeTimeout
+from .probecache import CachedResult, ProbeCache
 
 
 @dataclass
@@ -45,6 +47,8 @@ class MacroCall:
     seconds: float
     stderr: str = ""
     source_line: str = ""
+    # the result came from the probe cache (``seconds`` is then the lookup time)
+    cached: bool = False
 
     @property
     def location(self) -> str:
@@ -284,7 +288,8 @@ class KernelKconfig(kconfiglib.Kconfig):
 
     def __init__(self, srctree: str, env: dict[str, str], *, cwd: str | None = None,
                  progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-                 probe_timeout: float = 120.0) -> None:
+                 probe_timeout: float = 120.0, probe_cache: ProbeCache | None = None) -> None:
+        self._rc_probe_cache = probe_cache
         self._rc_srctree = srctree
         self._rc_env = env
         self._rc_cwd = cwd or srctree
@@ -383,8 +388,15 @@ class KernelKconfig(kconfiglib.Kconfig):
         return self._rc_files
 
     def run_probe(self, command: str) -> str:
+        t0 = time.monotonic()
         if self._rc_cancelled():
             raise LoadCancelled()
+        cache = self._rc_probe_cache
+        key = cache.key(command, self._rc_env, self._rc_cwd, self._rc_srctree) if cache else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            return self._record(command, hit.stdout, hit.stderr, hit.returncode,
+                                time.monotonic() - t0, cached=True)
         try:
             done = process.run(command, shell=True, env=self._rc_env, cwd=self._rc_cwd,
                                timeout=self._rc_probe_timeout, cancelled=self._rc_cancelled)
@@ -395,7 +407,12 @@ class KernelKconfig(kconfiglib.Kconfig):
                 f"{self.filename}:{self.linenr}: the probe '{command}' did not finish in "
                 f"{self._rc_probe_timeout:.0f} s and was killed with its child processes."
             ) from None
-        out, err, seconds = done.stdout, done.stderr, done.seconds
+        if cache and key:
+            cache.put(key, CachedResult(done.stdout, done.stderr, done.returncode, done.seconds))
+        return self._record(command, done.stdout, done.stderr, done.returncode, done.seconds)
+
+    def _record(self, command: str, out: bytes, err: bytes, returncode: int, seconds: float,
+                cached: bool = False) -> str:
         stdout = out.decode("utf-8", "replace")
         stderr = err.decode("utf-8", "replace")
         # as do_shell() in preprocess.c: newlines become spaces, trailing ones go
@@ -404,8 +421,8 @@ class KernelKconfig(kconfiglib.Kconfig):
         rel = os.path.relpath(fname, self._rc_srctree) if os.path.isabs(fname) else fname
         self.trace.calls.append(MacroCall(
             command=command, filename=rel, line=self.linenr, output=value,
-            status=done.returncode, seconds=seconds, stderr=stderr,
-            source_line=self.source_line(rel, self.linenr).strip()))
+            status=returncode, seconds=seconds, stderr=stderr,
+            source_line=self.source_line(rel, self.linenr).strip(), cached=cached))
         if self._rc_progress:
             self._rc_progress(self._rc_files, len(self.trace.calls))
         return value

@@ -16,6 +16,7 @@ from . import configfile
 from .errors import ConfigFileError, KconfigSyntaxError, RustconfigError
 from .kparse import KernelKconfig, MacroTrace, Progress
 from .menutree import ReverseDeps
+from .probecache import ProbeCache
 from .semantics import Evaluator, Semantics
 from .tree import KconfigEnvironment, KernelTree, capture_environment, host_arch
 
@@ -148,11 +149,14 @@ class LoadedTree:
 
 def load_tree(tree: KernelTree, *, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None,
-              probe_timeout: float = 120.0, base_env: dict[str, str] | None = None) -> LoadedTree:
+              probe_timeout: float = 120.0, base_env: dict[str, str] | None = None,
+              probe_cache: ProbeCache | None = None) -> LoadedTree:
     """Open ``tree`` exactly as its own ``conf`` would see it.
 
     ``base_env`` is the environment make starts from (default: ours).
     Raises :class:`RustconfigError` subclasses with one clear sentence.
+    With ``probe_cache``, ``$(shell,…)`` results whose inputs are unchanged
+    are taken from it (each MacroCall says whether it was).
     """
     timings = LoadTimings()
     t0 = time.monotonic()
@@ -162,7 +166,8 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
     if tree.build is not None:
         tree.build.mkdir(parents=True, exist_ok=True)
     kconf = KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree),
-                          progress=progress, cancelled=cancelled, probe_timeout=probe_timeout)
+                          progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
+                          probe_cache=probe_cache)
     timings.parse = time.monotonic() - t1
     timings.probes = kconf.trace.seconds
     semantics = Semantics.for_version(env.version)

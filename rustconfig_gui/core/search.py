@@ -25,6 +25,9 @@ class Hit:
     where: str  # what matched: name, prompt or help
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 @dataclass
 class _Entry:
     node: MenuNode
@@ -33,9 +36,15 @@ class _Entry:
     parts: tuple[str, ...]
     prompt: str
     help: str
+    # words split once when the index is built, not on every keystroke
+    prompt_words: frozenset[str] = frozenset()
+    prompt_list: tuple[str, ...] = ()
+    help_words: frozenset[str] = frozenset()
 
-
-_WORD = re.compile(r"[a-z0-9]+")
+    def __post_init__(self) -> None:
+        self.prompt_list = tuple(_WORD.findall(self.prompt))
+        self.prompt_words = frozenset(self.prompt_list)
+        self.help_words = frozenset(_WORD.findall(self.help))
 
 
 class SearchIndex:
@@ -96,16 +105,15 @@ def _score(e: _Entry, w: str) -> tuple[int, str]:
             return 400, "name"
         if any(p.startswith(w) for p in e.parts):
             return 300, "name"
-    words = _WORD.findall(e.prompt)
-    if w in words:
+    if w in e.prompt_words:
         return 250, "prompt"
-    if any(x.startswith(w) for x in words):
+    if w in e.prompt and any(x.startswith(w) for x in e.prompt_list):
         return 200, "prompt"
     if e.name_lower and w in e.name_lower:
         return 120, "name"
     if w in e.prompt:
         return 100, "prompt"
-    if w in _WORD.findall(e.help):
+    if w in e.help_words:
         return 40, "help"
     if w in e.help:
         return 20, "help"

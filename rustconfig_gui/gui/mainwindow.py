@@ -211,7 +211,12 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleName("Search")
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(380)
-        self.search.textChanged.connect(self._on_search_text)
+        # search when typing pauses, not on every keystroke
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(150)
+        self.search_timer.timeout.connect(lambda: self._on_search_text(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
         self.search.returnPressed.connect(self._search_enter)
         tb.addWidget(self.search)
 
@@ -834,6 +839,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"No option matches “{text}”.", 4000)
 
     def _search_enter(self) -> None:
+        if self.search_timer.isActive():
+            self.search_timer.stop()
+            self._on_search_text(self.search.text())
         it = self.results.currentItem()
         if it is not None:
             self._on_result(it)

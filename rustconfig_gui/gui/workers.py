@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..core import configfile
 from ..core.loader import LoadedTree, load_tree
+from ..core.probecache import ProbeCache
 from ..core.tree import KernelTree
 from .jobs import JobRunner
 
@@ -17,6 +18,7 @@ class LoadRequest:
     config: Path | None = None     # an explicit config file to read
     prefer_defconfig: bool = False  # no .config: start from the arch defconfig (demo tree)
     config_text: str | None = None  # carry the current (unsaved) values over a reload
+    use_probe_cache: bool = True
 
 
 @dataclass
@@ -30,7 +32,9 @@ def load_work(req: LoadRequest):
     """The loading job: parse in the worker, read the starting configuration."""
 
     def work(report, stopped) -> LoadOutcome:
-        lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped)
+        # probe results are reused while the tools they ran are unchanged (core/probecache.py)
+        lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped,
+                       probe_cache=ProbeCache() if req.use_probe_cache else None)
         source: Path | None = None
         if req.config_text is not None:
             report_ = configfile.read_config_text(lt.ev, req.config_text, "(current configuration)")

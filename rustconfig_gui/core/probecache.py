@@ -1,0 +1,337 @@
+"""A disk cache for ``$(shell,…)`` results, keyed by what the command can run.
+
+An entry is used only when everything the command depends on that we can see
+is unchanged:
+
+* the command text, the working directory and the environment it reads
+  (``$VAR`` references, ``NAME=value`` words, and a fixed set of variables
+  that change what compilers and shells do, PATH first);
+* the identity (realpath, size, mtime_ns) of every word that resolves to an
+  executable through the probe's PATH or is an absolute or cwd-relative path,
+  of the values of referenced variables that name programs, of the assembler
+  and linker a compiler driver calls, and of every tree script the command
+  runs plus the sibling scripts those name.
+
+A command whose program cannot be found (and is not a shell builtin) is never
+cached, nor one that runs something whose result depends on state outside
+its words: ``rust_is_available.sh`` (rust-src, libclang), interpreters
+importing modules, rustup/pyenv proxies (the toolchain they pick lives in
+settings files).  Entries are JSON files written atomically; a format change
+bumps ``FORMAT``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = 1
+
+_BUILTINS = frozenset({
+    "test", "[", "[[", "]", "]]", "echo", "printf", "true", "false", ":", "{", "}", "(", ")", "!",
+    "command", "set", "trap", "exit", "return", "cd", "export", "unset", "read", "shift",
+    "eval", "exec", "type", "if", "then", "else", "elif", "fi", "case", "esac", "for", "while",
+    "until", "do", "done", "in", "local", "wait", "umask", "getopts", "hash", "pwd",
+})
+# Words after which the next word runs as a program.
+_COMMAND_STARTS = frozenset({";", "&&", "||", "|", "&", "(", "{", "!", "then", "else", "elif", "do",
+                             "if", "while", "until", "exec", "command", "time", "$("})
+_REDIRECTS = frozenset({">", ">>", "<", "<<", ">&", "<&", "&>", ">|", "<>"})
+# Results that depend on state no word of the command names.
+_NEVER = frozenset({"rust_is_available.sh", "python", "python3", "perl", "openssl", "pkg-config",
+                    "rustup"})
+_AMBIENT = ("PATH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "LD_LIBRARY_PATH", "LD_PRELOAD",
+            "GCC_EXEC_PREFIX", "COMPILER_PATH", "CPATH", "C_INCLUDE_PATH", "LIBRARY_PATH",
+            "RUSTUP_TOOLCHAIN", "RUSTUP_HOME", "CARGO_HOME", "LIBCLANG_PATH", "CLANG_PATH",
+            "BINDGEN_EXTRA_CLANG_ARGS", "RUST_LIB_SRC", "CCACHE_DIR")
+_VAR_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_REF_RE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
+_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_SCRIPT_NAME_RE = re.compile(r"[\w.-]+\.(?:sh|py|pl|awk)\b")
+_DRIVER_RE = re.compile(r"^(?P<prefix>.*?)(?:gcc|cc|clang)(?:-\d+(?:\.\d+)*)?$")
+
+Identity = tuple[str, str, int, int]  # (word, realpath, size, mtime_ns); size -1 = missing
+
+
+def default_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rustconfig-gui" / "probes"
+
+
+@dataclass(frozen=True)
+class ProbeKey:
+    digest: str
+    command: str
+    identity: tuple[Identity, ...]
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    stdout: bytes
+    stderr: bytes
+    returncode: int
+    seconds: float
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    uncacheable: int = 0
+    uncacheable_commands: list[str] = field(default_factory=list)
+
+
+class Uncacheable(Exception):
+    """The command's identity cannot be established."""
+
+
+class ProbeCache:
+    """Probe results on disk under ``root`` (default ``$XDG_CACHE_HOME/rustconfig-gui/probes``).
+
+    With ``enabled=False`` nothing is read or written.
+    """
+
+    def __init__(self, root: str | os.PathLike[str] | None = None, *, enabled: bool = True) -> None:
+        self.root = Path(root) if root is not None else default_root()
+        self.enabled = enabled
+        self.stats = CacheStats()
+        self._which: dict[tuple[str, str], str | None] = {}
+        self._stat: dict[str, tuple[str, int, int]] = {}
+        self._script_text: dict[str, str] = {}
+
+    # -- identity ---------------------------------------------------------
+    def key(self, command: str, env: dict[str, str], cwd: str, srctree: str) -> ProbeKey | None:
+        """The cache key of ``command``, or None when it must not be cached."""
+        if not self.enabled:
+            return None
+        self._stat.clear()  # files may change between loads; within one key, stat once
+        try:
+            identity, var_names = self._identity(command, env, cwd, srctree)
+        except Uncacheable:
+            self.stats.uncacheable += 1
+            self.stats.uncacheable_commands.append(command)
+            return None
+        env_part = sorted((n, env.get(n)) for n in set(_AMBIENT) | var_names)
+        blob = json.dumps([FORMAT, command, os.path.realpath(cwd), env_part], sort_keys=True)
+        return ProbeKey(hashlib.sha256(blob.encode()).hexdigest(), command, tuple(identity))
+
+    def _identity(self, command: str, env: dict[str, str], cwd: str,
+                  srctree: str) -> tuple[list[Identity], set[str]]:
+        path = env.get("PATH", "")
+        words, positions = _words(command)
+        var_names = set(_VAR_RE.findall(command))
+        seen: dict[str, Identity] = {}
+        pending = list(zip(words, positions, strict=True))
+        # values of referenced variables may name programs too (e.g. $CC)
+        for name in sorted(var_names):
+            value = env.get(name)
+            if value:
+                pending.extend((w, False) for w in value.split())
+        scripts: list[str] = []
+        while pending:
+            word, is_command = pending.pop(0)
+            m = _ASSIGN_RE.match(word)
+            if m:
+                var_names.add(m.group(1))
+                pending.extend((w, False) for w in m.group(2).split())
+                continue
+            if is_command and word in _BUILTINS:
+                continue
+            ref = _REF_RE.match(word)
+            if ref:
+                # '$CC -x c …': the program is the variable's value
+                value = env.get(ref.group(1), "").split()
+                if is_command and not value:
+                    raise Uncacheable(word)
+                pending[:0] = [(w, is_command and i == 0) for i, w in enumerate(value)]
+                continue
+            base = os.path.basename(word)
+            resolved = self._resolve(word, path, cwd)
+            if resolved is not None and (base in _NEVER or "/shims/" in resolved
+                                         or os.path.basename(self._file_id(resolved)[0]) in _NEVER):
+                raise Uncacheable(word)
+            if resolved is None:
+                if is_command:
+                    raise Uncacheable(word)
+                if (word.startswith("/") and len(word) > 1 and not word.startswith("/dev/")
+                        and " " not in word):
+                    seen.setdefault(word, (word, word, -1, 0))  # its appearance must invalidate
+                # a quoted word may hold a command line of its own
+                for sub in word.split() if " " in word else ():
+                    if (r := self._resolve(sub, path, cwd)) is not None:
+                        seen.setdefault(sub, (sub, *self._file_id(r)))
+                continue
+            if word not in seen:
+                seen[word] = (word, *self._file_id(resolved))
+            real = seen[word][1]
+            if real.startswith(os.path.realpath(srctree) + os.sep) and real not in scripts:
+                scripts.append(real)
+            d = _DRIVER_RE.match(base)
+            if d and "/" not in word:
+                prefix = d.group("prefix")
+                for companion in (f"{prefix}as", f"{prefix}ld"):
+                    r = self._resolve(companion, path, cwd)
+                    if r is not None:
+                        seen.setdefault(companion, (companion, *self._file_id(r)))
+        for script in scripts:
+            text = self._read_script(script)
+            for name in _VAR_RE.findall(text):
+                if name in env and name not in var_names:
+                    var_names.add(name)
+                    for w in env[name].split():
+                        r = self._resolve(w, path, cwd)
+                        if r is not None:
+                            seen.setdefault(w, (w, *self._file_id(r)))
+            folder = os.path.dirname(script)
+            for name in set(_SCRIPT_NAME_RE.findall(text)):
+                sibling = os.path.join(folder, name)
+                if os.path.basename(sibling) in _NEVER:
+                    raise Uncacheable(sibling)
+                if os.path.isfile(sibling):
+                    seen.setdefault(sibling, (sibling, *self._file_id(sibling)))
+        return sorted(seen.values()), var_names
+
+    def _resolve(self, word: str, path: str, cwd: str) -> str | None:
+        if not word or word.startswith("-") or "$" in word or "=" in word or "\n" in word:
+            return None
+        k = (word, path if "/" not in word else cwd)
+        if k in self._which:
+            return self._which[k]
+        found: str | None = None
+        if "/" in word:
+            p = word if os.path.isabs(word) else os.path.join(cwd, word)
+            if os.path.isfile(p):
+                found = p
+        elif " " not in word:
+            for d in path.split(os.pathsep):
+                p = os.path.join(d or ".", word)
+                if os.path.isfile(p) and os.access(p, os.X_OK):
+                    found = p
+                    break
+        self._which[k] = found
+        return found
+
+    def _file_id(self, path: str) -> tuple[str, int, int]:
+        got = self._stat.get(path)
+        if got is None:
+            real = os.path.realpath(path)
+            try:
+                st = os.stat(real)
+                got = (real, st.st_size, st.st_mtime_ns)
+            except OSError:
+                got = (real, -1, 0)
+            self._stat[path] = got
+        return got
+
+    def _read_script(self, path: str) -> str:
+        text = self._script_text.get(path)
+        if text is None:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    text = f.read(200_000)
+            except OSError:
+                text = ""
+            self._script_text[path] = text
+        return text
+
+    # -- storage ----------------------------------------------------------
+    def _file(self, key: ProbeKey) -> Path:
+        return self.root / key.digest[:2] / f"{key.digest}.json"
+
+    def get(self, key: ProbeKey) -> CachedResult | None:
+        try:
+            with open(self._file(key), encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            self.stats.misses += 1
+            return None
+        if (data.get("format") != FORMAT or data.get("command") != key.command
+                or [tuple(i) for i in data.get("identity", [])] != list(key.identity)):
+            self.stats.misses += 1
+            return None
+        self.stats.hits += 1
+        return CachedResult(data["stdout"].encode("utf-8", "surrogateescape"),
+                            data["stderr"].encode("utf-8", "surrogateescape"),
+                            int(data["returncode"]), float(data["seconds"]))
+
+    def put(self, key: ProbeKey, result: CachedResult) -> None:
+        if not self.enabled:
+            return
+        data = {"format": FORMAT, "command": key.command, "identity": [list(i) for i in key.identity],
+                "stdout": result.stdout.decode("utf-8", "surrogateescape"),
+                "stderr": result.stderr.decode("utf-8", "surrogateescape"),
+                "returncode": result.returncode, "seconds": result.seconds}
+        target = self._file(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+            os.replace(tmp, target)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def clear(self) -> int:
+        """Remove every entry; returns how many were removed."""
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for f in self.root.glob("*/*.json"):
+            try:
+                f.unlink()
+                removed += 1
+            except OSError:
+                pass
+        for d in self.root.iterdir():
+            if d.is_dir():
+                try:
+                    d.rmdir()
+                except OSError:
+                    pass
+        return removed
+
+    def entries(self) -> int:
+        return sum(1 for _ in self.root.glob("*/*.json")) if self.root.is_dir() else 0
+
+
+def _words(command: str) -> tuple[list[str], list[bool]]:
+    """Shell words of ``command`` and whether each is in command position."""
+    lex = shlex.shlex(command, posix=True, punctuation_chars=";&|()<>")
+    lex.whitespace_split = True
+    lex.commenters = ""
+    try:
+        toks = list(lex)
+    except ValueError as e:  # unbalanced quotes: cannot tell what runs
+        raise Uncacheable(command) from e
+    words: list[str] = []
+    positions: list[bool] = []
+    expect_command = True
+    after_redirect = False
+    prev = ""
+    for tok in toks:
+        if tok and set(tok) <= set(";&|()<>"):
+            after_redirect = tok in _REDIRECTS or tok.endswith(">") or tok.endswith("<")
+            expect_command = not after_redirect and (tok in _COMMAND_STARTS or tok in (";", "&&", "||"))
+            continue
+        if after_redirect:
+            after_redirect = False
+            words.append(tok)
+            positions.append(False)
+            continue
+        if expect_command and tok.startswith("-") and prev in ("command", "exec", "time"):
+            words.append(tok)  # an option of 'command -v': the next word is still the program
+            positions.append(False)
+            continue
+        is_cmd = expect_command and not _ASSIGN_RE.match(tok)
+        words.append(tok)
+        positions.append(is_cmd)
+        if is_cmd:
+            expect_command = tok in _COMMAND_STARTS
+            prev = tok
+    return words, positions
