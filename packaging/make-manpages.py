@@ -26,6 +26,8 @@ METAINFO = HERE / "io.github.rustconfig_gui.RustconfigGui.metainfo.xml"
 def esc(text: str) -> str:
     """Text for a roff line: backslashes, hyphens and leading dots/quotes made literal."""
     text = text.replace("\\", "\\e").replace("-", "\\-")
+    # groff reads bytes; any non-ASCII character becomes a named Unicode escape
+    text = "".join(c if ord(c) < 128 else f"\\[u{ord(c):04X}]" for c in text)
     return "\\&" + text if text[:1] in (".", "'") else text
 
 
