@@ -214,16 +214,22 @@ def _drop_out_of_range_61(ev: Evaluator, report: ConfigReadReport, lines: dict[S
                 break
 
 
-def read_config_file(ev: Evaluator, path: str | os.PathLike[str], *, replace: bool = True) -> ConfigReadReport:
+def read_config_bytes(path: str | os.PathLike[str], what: str = "config file") -> bytes:
+    """The file's bytes, or a :class:`ConfigFileError` sentence saying why not."""
     p = Path(path)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise ConfigFileError(f"{p} does not exist.") from None
     except IsADirectoryError:
-        raise ConfigFileError(f"{p} is a folder, not a config file.") from None
+        raise ConfigFileError(f"{p} is a folder, not a {what}.") from None
     except OSError as e:
         raise ConfigFileError(f"{p} cannot be read: {e.strerror}.") from None
+
+
+def read_config_file(ev: Evaluator, path: str | os.PathLike[str], *, replace: bool = True) -> ConfigReadReport:
+    p = Path(path)
+    data = read_config_bytes(p)
     text, issues = decode_config_bytes(data, str(p))
     report = read_config_text(ev, text, str(p), replace=replace)
     report.issues[:0] = issues

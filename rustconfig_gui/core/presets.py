@@ -131,14 +131,7 @@ class Fragment:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], *, origin: str = "file", label: str | None = None) -> Fragment:
         p = Path(path)
-        try:
-            data = p.read_bytes()
-        except FileNotFoundError:
-            raise ConfigFileError(f"{p} does not exist.") from None
-        except IsADirectoryError:
-            raise ConfigFileError(f"{p} is a folder, not a config fragment.") from None
-        except OSError as e:
-            raise ConfigFileError(f"{p} cannot be read: {e.strerror}.") from None
+        data = configfile.read_config_bytes(p, "config fragment")
         return cls.from_bytes(data, label or str(p), path=p, origin=origin)
 
     @property
