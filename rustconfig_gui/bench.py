@@ -1,6 +1,6 @@
 """Load-time and memory benchmark against the kernel's own conf and kconfiglib.
 
-``python -m rustconfig_gui.bench [--versions 6.12 7.2] [--llvm] [--repeat N]``
+``python -m rustconfig_gui.bench [VERSION:ARCH[:llvm] …] [--repeat N]``
 
 For each tree, in one run on this machine, each measurement in a fresh
 process (so peak RSS is that measurement's own):
@@ -27,12 +27,14 @@ import time
 from pathlib import Path
 
 from .devtools.cref import Build, CConf, clean_env
+from .devtools.parity import llvm_too_old
 from .devtools.trees import ensure_tree
 
 _CACHED_CHILD = r"""
 import json, os, resource, sys, tempfile, time
 src, arch, llvm = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
-from rustconfig_gui.core.loader import load_tree
+from rustconfig_gui.core.loader import load_tree, store_parse
+from rustconfig_gui.core.parsecache import ParseCache
 from rustconfig_gui.core.probecache import ProbeCache
 from rustconfig_gui.core.search import SearchIndex
 from rustconfig_gui.core.tree import KernelTree
@@ -44,16 +46,26 @@ with open(rustc, "w") as f:
 os.chmod(rustc, 0o755)
 tree = KernelTree(src, arch=arch, llvm=llvm, make_vars=(("RUSTC", rustc),))
 root = os.path.join(work, "probes")
-def timed(cache):
+parses = os.path.join(work, "parses")
+def timed():
     t0 = time.monotonic()
-    lt = load_tree(tree, probe_cache=cache)
+    lt = load_tree(tree, probe_cache=ProbeCache(root), parse_cache=ParseCache(parses))
     return lt, time.monotonic() - t0
-_, cold = timed(ProbeCache(root))
-lt, warm = timed(ProbeCache(root))
+lt, cold = timed()
+store_parse(lt, ParseCache(parses))  # the window does this in a worker after showing the tree
+lt, warm = timed()
+assert lt.timings.parse_cached
 st = os.stat(rustc)
 os.utime(rustc, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
-lt, reload = timed(ProbeCache(root))
+lt, reload = timed()
+assert lt.timings.parse_cached
 rerun = sum(1 for c in lt.trace.calls if not c.cached)
+# another rustc version: every probe that prints it differs, so the tree is parsed again
+with open(rustc, "w") as f:
+    f.write("#!/bin/sh\ncase \"$*\" in --version) echo 'rustc 1.99.0 (bench 2026-01-01)';; "
+            "*) exec /usr/bin/rustc \"$@\";; esac\n")
+os.utime(rustc, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000_000))
+_, changed = timed()
 lt.defconfig()
 t0 = time.monotonic()
 index = SearchIndex(lt.kconf)
@@ -84,7 +96,7 @@ for name in ("NET", "USB", "MODULES", "SOUND", "BLOCK", "PCI"):
                 n = n.next
         toggles.append(time.monotonic() - t0)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"cold": cold, "warm": warm, "reload": reload, "rerun": rerun,
+print(json.dumps({"cold": cold, "warm": warm, "reload": reload, "rerun": rerun, "changed": changed,
                   "search_max": max(search), "index_build": index_build,
                   "toggle_max": max(toggles) if toggles else 0.0, "rss_mb": rss}))
 """
@@ -142,46 +154,89 @@ def _c_defconfig(src: str, arch: str, llvm: bool) -> tuple[float, float]:
     return wall, max(before, after) / 1024
 
 
+def _gui_child(src: str, arch: str, llvm: bool) -> dict:
+    env = clean_env()
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    out = subprocess.run([sys.executable, "-m", "rustconfig_gui.gui.stallbench", src, arch,
+                          "1" if llvm else "0"], capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _setups(spec: list[str]) -> list[tuple[str, str, bool]]:
+    """"7.2:x86_64:llvm" -> ("7.2", "x86_64", True)."""
+    out = []
+    for item in spec:
+        parts = item.split(":")
+        out.append((parts[0], parts[1] if len(parts) > 1 else "x86_64", len(parts) > 2 and parts[2] == "llvm"))
+    return out
+
+
+DEFAULT_SETUPS = ["6.12:x86_64", "6.12:x86_64:llvm", "7.2:x86_64", "7.2:x86_64:llvm", "7.2:arm64"]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m rustconfig_gui.bench", description=__doc__.split("\n")[0])
-    p.add_argument("--versions", nargs="*", default=["6.1", "6.12", "7.2"])
-    p.add_argument("--arch", default="x86_64")
-    p.add_argument("--llvm", action="store_true")
+    p.add_argument("setups", nargs="*", default=DEFAULT_SETUPS, metavar="VERSION:ARCH[:llvm]",
+                   help=f"trees to measure (default: {' '.join(DEFAULT_SETUPS)})")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (median is shown)")
-    p.add_argument("--no-cache-table", action="store_true", help="skip the probe-cache measurements")
+    p.add_argument("--no-cache-table", action="store_true", help="skip the cache measurements")
+    p.add_argument("--no-gui-table", action="store_true", help="skip the window measurements")
     args = p.parse_args(argv)
     rows = []
     cache_rows = []
-    for v in args.versions:
+    gui_rows = []
+    skipped = []
+    for v, arch, llvm in _setups(args.setups):
+        name = f"{v} {arch}{' LLVM=1' if llvm else ''}"
+        if llvm:
+            why = llvm_too_old(v)
+            if why:
+                skipped.append(f"{name}: {why}")
+                continue
         src = str(ensure_tree(v))
-        c_runs = [_c_defconfig(src, args.arch, args.llvm) for _ in range(args.repeat)]
-        k_runs = [_child("kconfiglib", src, args.arch, args.llvm) for _ in range(args.repeat)]
-        o_runs = [_child("ours", src, args.arch, args.llvm) for _ in range(args.repeat)]
+        c_runs = [_c_defconfig(src, arch, llvm) for _ in range(args.repeat)]
+        k_runs = [_child("kconfiglib", src, arch, llvm) for _ in range(args.repeat)]
+        o_runs = [_child("ours", src, arch, llvm) for _ in range(args.repeat)]
         c = statistics.median(r[0] for r in c_runs)
         k = statistics.median(r["total"] for r in k_runs)
         o = statistics.median(r["total"] for r in o_runs)
-        rows.append((f"{v} {args.arch}{' LLVM=1' if args.llvm else ''}", c, k, o,
-                     statistics.median(r["probes"] for r in o_runs),
+        rows.append((name, c, k, o, statistics.median(r["probes"] for r in o_runs),
                      max(r["rss_mb"] for r in o_runs), int(o_runs[0]["calls"])))
         if not args.no_cache_table:
-            cache_rows.append((rows[-1][0], c, _cached_child(src, args.arch, args.llvm)))
-        print(f"measured {v}", file=sys.stderr, flush=True)
-    print(f"{'tree':<16} {'C defconfig':>11} {'kconfiglib':>10} {'ours':>7} {'ours/C':>7} "
+            cache_rows.append((name, c, _cached_child(src, arch, llvm)))
+        if not args.no_gui_table:
+            gui_rows.append((name, _gui_child(src, arch, llvm)))
+        print(f"measured {name}", file=sys.stderr, flush=True)
+    print(f"{'tree':<18} {'C defconfig':>11} {'kconfiglib':>10} {'ours':>7} {'ours/C':>7} "
           f"{'kconfiglib/C':>12} {'probes':>7} {'calls':>5} {'peak RSS':>9}")
     for name, c, k, o, probes, rss, calls in rows:
-        print(f"{name:<16} {c:>10.2f}s {k:>9.2f}s {o:>6.2f}s {o / c:>7.2f} {k / c:>12.2f} "
+        print(f"{name:<18} {c:>10.2f}s {k:>9.2f}s {o:>6.2f}s {o / c:>7.2f} {k / c:>12.2f} "
               f"{probes:>6.2f}s {calls:>5} {rss:>6.0f} MB")
+    for line in skipped:
+        print(f"not measured: {line}")
     print(f"\nmedian of {args.repeat} runs each; 'ours' = make environment + parse + probes + defconfig;"
           f" machine: {os.cpu_count()} CPUs")
     if cache_rows:
-        print(f"\n{'tree':<16} {'cold':>6} {'warm':>6} {'warm/C':>6} {'reload':>6} {'rerun':>5} "
-              f"{'search':>7} {'index':>6} {'toggle':>7} {'RSS':>7}")
+        print(f"\n{'tree':<18} {'cold':>6} {'cold/C':>6} {'warm':>6} {'warm/C':>6} {'touched':>7} {'rerun':>5} "
+              f"{'new rustc':>9} {'search':>7} {'toggle':>7} {'RSS':>7}")
         for name, c, r in cache_rows:
-            print(f"{name:<16} {r['cold']:>5.2f}s {r['warm']:>5.2f}s {r['warm'] / c:>6.2f} "
-                  f"{r['reload']:>5.2f}s {int(r['rerun']):>5} {r['search_max'] * 1000:>5.1f}ms "
-                  f"{r['index_build']:>5.2f}s {r['toggle_max'] * 1000:>5.1f}ms {r['rss_mb']:>4.0f} MB")
-        print("one run each, probe cache in a fresh folder: cold fills it, warm reuses it, reload "
-              "follows touching RUSTC; 'rerun' = probes run on reload; search/toggle = worst case")
+            print(f"{name:<18} {r['cold']:>5.2f}s {r['cold'] / c:>6.2f} {r['warm']:>5.2f}s {r['warm'] / c:>6.2f} "
+                  f"{r['reload']:>6.2f}s {int(r['rerun']):>5} {r['changed']:>8.2f}s "
+                  f"{r['search_max'] * 1000:>5.1f}ms {r['toggle_max'] * 1000:>5.1f}ms {r['rss_mb']:>4.0f} MB")
+        print("one run each, caches in a fresh folder: cold = empty caches (load only); warm = probe "
+              "results and parse\nreused; touched = reload after RUSTC's mtime changed ('rerun' probes "
+              "ran again, same output);\nnew rustc = reload after RUSTC started printing another "
+              "version (the parse is redone);\nsearch/toggle = worst case in the core")
+    if gui_rows:
+        phases = list(gui_rows[0][1]["stall_ms"])
+        print("\nlongest GUI-thread stall (ms) per step in the real window (offscreen, 5 ms timer):")
+        print(f"{'step':<28}" + "".join(f" {name:>18}" for name, _ in gui_rows))
+        for ph in phases:
+            print(f"{ph:<28}" + "".join(f" {r['stall_ms'].get(ph, 0.0):>16.0f}ms" for _, r in gui_rows))
+        print(f"{'search, slowest query':<28}" + "".join(f" {r['search_ms']:>16.0f}ms" for _, r in gui_rows))
+        print(f"{'toggle + repaint, slowest':<28}" + "".join(f" {r['toggle_ms']:>16.0f}ms" for _, r in gui_rows))
+        print(f"{'peak RSS, window up':<28}" + "".join(f" {r['rss_mb']:>16.0f}MB" for _, r in gui_rows))
     return 0
 
 

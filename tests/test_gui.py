@@ -12,11 +12,11 @@ from PySide6.QtCore import QModelIndex, QSettings, Qt
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.core import configfile
 from rustconfig_gui.core.loader import load_tree
+from rustconfig_gui.core.rustclass import rust_symbols
 from rustconfig_gui.core.tree import KernelTree
 from rustconfig_gui.devtools.cref import Build, CConf
 from rustconfig_gui.gui.mainwindow import MainWindow
 from rustconfig_gui.gui.model import HIDDEN_ROLE, ConfigModel
-from rustconfig_gui.gui.rust import rust_symbols_for
 
 LOAD_TIMEOUT = 120_000
 
@@ -45,7 +45,7 @@ def test_model_passes_qtmodeltester(qtmodeltester, tmp_path: Path):
     lt = load_tree(demo(tmp_path))
     lt.defconfig()
     model = ConfigModel()
-    model.set_tree(lt, rust_symbols_for(lt))
+    model.set_tree(lt, frozenset(rust_symbols(lt)))
     qtmodeltester.check(model)
     model.set_mode(show_all=True)
     qtmodeltester.check(model)
@@ -186,3 +186,73 @@ def test_real_612_edits_save_what_conf_would(qtbot, window: MainWindow, tree_612
     assert "CONFIG_BTRFS_FS=m" in ours and "CONFIG_CC_OPTIMIZE_FOR_SIZE=y" in ours
     assert (build / ".config.old").read_text() == start
 
+
+
+def test_second_open_reads_the_stored_parse_unless_caches_are_off(qtbot, window: MainWindow, tmp_path: Path):
+    from rustconfig_gui.core.parsecache import ParseCache
+
+    tools = fake_toolchain(tmp_path / "tools")
+    tree = KernelTree(demo_tree(), build=tmp_path / "demo-build", make_vars=tools.make_vars)
+    ParseCache().clear()
+    open_and_wait(qtbot, window, tree, prefer_defconfig=True)
+    assert not window.lt.timings.parse_cached
+    # the parse is written by a worker after the tree is shown
+    qtbot.waitUntil(lambda: not window.parse_writer.busy, timeout=LOAD_TIMEOUT)
+    assert ParseCache().entries() == 1
+    # the window takes a replaced tree apart (core/memory.py): keep what is compared
+    first_kconf, first_text = id(window.lt.kconf), window.lt.config_text()
+    open_and_wait(qtbot, window, tree, prefer_defconfig=True)
+    assert window.lt.timings.parse_cached and id(window.lt.kconf) != first_kconf
+    assert window.lt.config_text() == first_text
+
+    window.act_caches.trigger()
+    assert not window.act_caches.isChecked()
+    open_and_wait(qtbot, window, tree, prefer_defconfig=True)
+    assert not window.lt.timings.parse_cached
+    assert all(not c.cached for c in window.lt.trace.calls)
+    window.act_caches.trigger()
+    window.clear_caches()
+    assert ParseCache().entries() == 0
+    assert "stored parses" in window.statusBar().currentMessage()
+
+
+def test_reload_keeps_unsaved_values_through_a_copy(qtbot, window: MainWindow, tmp_path: Path):
+    tools = fake_toolchain(tmp_path / "tools")
+    tree = KernelTree(demo_tree(), build=tmp_path / "demo-build", make_vars=tools.make_vars)
+    open_and_wait(qtbot, window, tree, prefer_defconfig=True)
+    window.model.set_symbol_value(window.lt.sym("LOG_BUF_SHIFT"), "15")
+    assert window.isWindowModified()
+    with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
+        assert window.reload_with(tree)
+    assert window.lt.ev.str(window.lt.sym("LOG_BUF_SHIFT")) == "15"
+    assert window.isWindowModified()
+
+
+def test_replaced_tree_is_freed_without_the_cyclic_collector(qtbot, window: MainWindow, tmp_path: Path):
+    import gc
+    import weakref
+
+    tree = demo(tmp_path)
+    open_and_wait(qtbot, window, tree, prefer_defconfig=True)
+    first = weakref.ref(window.lt.kconf)
+    loaded = weakref.ref(window.lt)
+    open_and_wait(qtbot, window, tree, prefer_defconfig=True)
+    assert first() is not window.lt.kconf
+    gc.disable()
+    try:
+        qtbot.waitUntil(lambda: not window.retirer.busy and not window._to_retire, timeout=LOAD_TIMEOUT)
+        qtbot.waitUntil(lambda: first() is None and loaded() is None, timeout=5000)
+    finally:
+        gc.enable()
+    # the tree in use is untouched
+    assert window.lt.sym("RUST") is not None and window.lt.config_text()
+
+
+def test_enter_before_results_jumps_when_they_arrive(qtbot, window: MainWindow, tmp_path: Path):
+    open_and_wait(qtbot, window, demo(tmp_path), prefer_defconfig=True)
+    window.focus_search()
+    qtbot.keyClicks(window.search, "MODVERSIONS")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)  # the search has not run yet
+    qtbot.waitUntil(lambda: window.current_node() is not None
+                    and window.current_node().item is window.lt.sym("MODVERSIONS"), timeout=5_000)
+    assert not window.searcher.busy

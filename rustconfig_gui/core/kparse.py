@@ -19,11 +19,12 @@ so loads can run in a worker thread.
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from os.path import realpath
 from typing import Any
@@ -73,6 +74,7 @@ _HELP_RE = re.compile(r"^(\s*)(help|---help---)\s*(#.*)?$")
 _ENTRY_RE = re.compile(r"^\s*(config|menuconfig|choice|endchoice|comment|menu|endmenu|if|endif|source|"
                        r"osource|rsource|orsource|mainmenu)\b")
 _DEPENDS_RE = re.compile(r"^(\s*depends\s+on\s+)(.*)$")
+_OPTIONAL_SOURCE_RE = re.compile(r"^(?:or?source\b|r?source\s+.*[*?\[])")
 
 
 def _indent_width(s: str) -> int:
@@ -216,6 +218,8 @@ class Rewrites:
     modules: list[tuple[str, int]] = field(default_factory=list)
     transitional: list[tuple[str, int]] = field(default_factory=list)
     conditional_depends: list[tuple[str, int]] = field(default_factory=list)
+    # osource/orsource or a glob: which files exist decides what is parsed
+    optional_sources: list[tuple[str, int]] = field(default_factory=list)
 
 
 def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites) -> str:
@@ -254,6 +258,8 @@ def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites) -> str:
             continue
         lineno = start + 1
         word = stripped.split("#", 1)[0].strip()
+        if _OPTIONAL_SOURCE_RE.match(word):
+            rewrites.optional_sources.append((filename, lineno))
         if word == "modules":
             rewrites.modules.append((filename, lineno))
             out.append(logical.replace("modules", "option modules", 1))
@@ -279,6 +285,62 @@ def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites) -> str:
     return "\n".join(out)
 
 
+class ShellProbes:
+    """Runs ``$(shell,…)`` commands as conf would, through the probe cache.
+
+    Shared by the parser and by the parse cache, which re-checks a cached
+    parse's probes before trusting it.
+    """
+
+    def __init__(self, env: dict[str, str], cwd: str, srctree: str, *,
+                 cache: ProbeCache | None = None, timeout: float = 120.0,
+                 cancelled: Callable[[], bool] | None = None) -> None:
+        self.env, self.cwd, self.srctree = env, cwd, srctree
+        self.cache = cache
+        self.timeout = timeout
+        self.cancelled = cancelled or (lambda: False)
+
+    def run(self, command: str, filename: str, line: int, source_line: str = "") -> MacroCall:
+        t0 = time.monotonic()
+        if self.cancelled():
+            raise LoadCancelled()
+        cache = self.cache
+        key = cache.key(command, self.env, self.cwd, self.srctree) if cache else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            return _call(command, filename, line, source_line, hit.stdout, hit.stderr, hit.returncode,
+                         time.monotonic() - t0, cached=True)
+        try:
+            done = process.run(command, shell=True, env=self.env, cwd=self.cwd,
+                               timeout=self.timeout, cancelled=self.cancelled)
+        except process.Cancelled:
+            raise LoadCancelled() from None
+        except process.Timeout:
+            raise ProbeTimeout(
+                f"{filename}:{line}: the probe '{command}' did not finish in "
+                f"{self.timeout:.0f} s and was killed with its child processes."
+            ) from None
+        if cache and key:
+            cache.put(key, CachedResult(done.stdout, done.stderr, done.returncode, done.seconds))
+        return _call(command, filename, line, source_line, done.stdout, done.stderr, done.returncode,
+                     done.seconds)
+
+
+def _call(command: str, filename: str, line: int, source_line: str, out: bytes, err: bytes,
+          returncode: int, seconds: float, cached: bool = False) -> MacroCall:
+    stdout = out.decode("utf-8", "replace")
+    # as do_shell() in preprocess.c: newlines become spaces, trailing ones go
+    value = "\n".join(stdout.splitlines()).rstrip("\n").replace("\n", " ")
+    return MacroCall(command=command, filename=filename, line=line, output=value, status=returncode,
+                     seconds=seconds, stderr=err.decode("utf-8", "replace"),
+                     source_line=source_line.strip(), cached=cached)
+
+
+# Attributes that belong to one load, not to the parse (left out of a pickled parse).
+TRANSIENT = frozenset({"_rc_progress", "_rc_cancelled", "_rc_shell", "_rc_env", "_rc_source_lines",
+                        "trace", "_readline", "_filestack", "_tokens", "_line", "_include_path"})
+
+
 class KernelKconfig(kconfiglib.Kconfig):
     """kconfiglib's parser, fed through the translation above, for one tree.
 
@@ -289,17 +351,14 @@ class KernelKconfig(kconfiglib.Kconfig):
     def __init__(self, srctree: str, env: dict[str, str], *, cwd: str | None = None,
                  progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
                  probe_timeout: float = 120.0, probe_cache: ProbeCache | None = None) -> None:
-        self._rc_probe_cache = probe_cache
         self._rc_srctree = srctree
-        self._rc_env = env
         self._rc_cwd = cwd or srctree
-        self._rc_progress = progress
-        self._rc_cancelled = cancelled or (lambda: False)
-        self._rc_probe_timeout = probe_timeout
         self._rc_files = 0
-        self.trace = MacroTrace()
+        # (size, mtime_ns) of every Kconfig file read, by path relative to srctree
+        self.file_stamps: dict[str, tuple[int, int]] = {}
         self.rewrites = Rewrites()
-        self._rc_source_lines: dict[str, list[str]] = {}
+        self._rc_attach(ShellProbes(env, self._rc_cwd, srctree, cache=probe_cache, timeout=probe_timeout,
+                                    cancelled=cancelled), progress, MacroTrace())
         try:
             super().__init__("Kconfig", warn=True, warn_to_stderr=False, encoding="utf-8")
         except kconfiglib.KconfigError as e:
@@ -307,6 +366,18 @@ class KernelKconfig(kconfiglib.Kconfig):
         except OSError as e:
             # kconfiglib's message already names the sourcing file:line
             raise _syntax_error(str(e)) from None
+        # the text was needed for the trace; later lookups read the file
+        self._rc_source_lines = {}
+        self.transitional_syms = frozenset(self._transitional_symbols())
+
+    def _rc_attach(self, shell: ShellProbes, progress: Progress | None, trace: MacroTrace) -> None:
+        """Bind this parse to one load: its environment, probes, progress and trace."""
+        self._rc_shell = shell
+        self._rc_env = shell.env
+        self._rc_cancelled = shell.cancelled
+        self._rc_progress = progress
+        self.trace = trace
+        self._rc_source_lines: dict[str, list[str]] = {}
 
     # kconfiglib takes $srctree from os.environ; a load carries its own.
     @property  # type: ignore[override]
@@ -342,9 +413,11 @@ class KernelKconfig(kconfiglib.Kconfig):
             return super()._open(filename, mode)  # type: ignore[misc]
         if self._rc_cancelled():
             raise LoadCancelled()
-        rel = os.path.relpath(filename, self._rc_srctree) if os.path.isabs(filename) else filename
+        rel = self._rel(filename)
         with open(filename, "rb") as f:
+            st = os.fstat(f.fileno())
             data = f.read()
+        self.file_stamps[rel] = (st.st_size, st.st_mtime_ns)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -356,6 +429,9 @@ class KernelKconfig(kconfiglib.Kconfig):
         if self._rc_progress:
             self._rc_progress(self._rc_files, len(self.trace.calls))
         return io.StringIO(new)
+
+    def _rel(self, filename: str) -> str:
+        return os.path.relpath(filename, self._rc_srctree) if os.path.isabs(filename) else filename
 
     def _parse_block(self, end_token: Any, parent: Any, prev: Any) -> Any:
         if end_token is None:
@@ -370,8 +446,7 @@ class KernelKconfig(kconfiglib.Kconfig):
             if not m:
                 raise
             # kconfiglib names only the file; the C parser names the open entry's line
-            fname = where[0] or ""
-            rel = os.path.relpath(fname, self._rc_srctree) if os.path.isabs(fname) else fname
+            rel = self._rel(where[0] or "")
             opener = m.group(1)[3:]
             raise KconfigSyntaxError(f"this '{opener}' has no '{m.group(1)}' before the end of the file",
                                      rel, where[1]) from None
@@ -379,53 +454,80 @@ class KernelKconfig(kconfiglib.Kconfig):
     def source_line(self, filename: str, line: int) -> str:
         """The original text of a Kconfig line (before translation)."""
         lines = self._rc_source_lines.get(filename)
-        if lines and 0 < line <= len(lines):
+        if lines is None:
+            try:
+                with open(os.path.join(self._rc_srctree, filename), encoding="utf-8", errors="replace") as f:
+                    lines = f.read().split("\n")
+            except OSError:
+                lines = []
+            self._rc_source_lines[filename] = lines
+        if 0 < line <= len(lines):
             return lines[line - 1]
         return ""
+
+    def _transitional_symbols(self) -> set[kconfiglib.Symbol]:
+        """Symbols whose definition carried the ``transitional`` attribute."""
+        if not self.rewrites.transitional:
+            return set()
+        files = {f for f, _ in self.rewrites.transitional}
+        by_file: dict[str, list[tuple[int, kconfiglib.Symbol]]] = {}
+        for sym in self.unique_defined_syms:
+            for node in sym.nodes:
+                if node.filename in files:
+                    by_file.setdefault(node.filename, []).append((node.linenr, sym))
+        for entries in by_file.values():
+            entries.sort(key=lambda e: e[0])
+        found: set[kconfiglib.Symbol] = set()
+        for filename, line in self.rewrites.transitional:
+            entries = by_file.get(filename, [])
+            i = bisect.bisect_left([e[0] for e in entries], line) - 1
+            if i < 0:
+                raise KconfigSyntaxError("'transitional' outside a config entry", filename, line)
+            found.add(entries[i][1])
+        return found
+
+    def all_objects(self) -> list[Any]:
+        """Every kconfiglib object of this parse (symbols, choices, variables,
+        menu nodes), this Kconfig first."""
+        seen: set[int] = set()
+        out: list[Any] = []
+
+        def add(items: Any) -> None:
+            for o in items:
+                if id(o) not in seen:
+                    seen.add(id(o))
+                    out.append(o)
+
+        add([self])
+        add(self.syms.values())
+        add(self.const_syms.values())
+        add(self.choices)
+        add(self.variables.values())
+        add(_menu_nodes(self.top_node))
+        return out
 
     @property
     def files_parsed(self) -> int:
         return self._rc_files
 
     def run_probe(self, command: str) -> str:
-        t0 = time.monotonic()
-        if self._rc_cancelled():
-            raise LoadCancelled()
-        cache = self._rc_probe_cache
-        key = cache.key(command, self._rc_env, self._rc_cwd, self._rc_srctree) if cache else None
-        hit = cache.get(key) if cache and key else None
-        if hit is not None:
-            return self._record(command, hit.stdout, hit.stderr, hit.returncode,
-                                time.monotonic() - t0, cached=True)
-        try:
-            done = process.run(command, shell=True, env=self._rc_env, cwd=self._rc_cwd,
-                               timeout=self._rc_probe_timeout, cancelled=self._rc_cancelled)
-        except process.Cancelled:
-            raise LoadCancelled() from None
-        except process.Timeout:
-            raise ProbeTimeout(
-                f"{self.filename}:{self.linenr}: the probe '{command}' did not finish in "
-                f"{self._rc_probe_timeout:.0f} s and was killed with its child processes."
-            ) from None
-        if cache and key:
-            cache.put(key, CachedResult(done.stdout, done.stderr, done.returncode, done.seconds))
-        return self._record(command, done.stdout, done.stderr, done.returncode, done.seconds)
-
-    def _record(self, command: str, out: bytes, err: bytes, returncode: int, seconds: float,
-                cached: bool = False) -> str:
-        stdout = out.decode("utf-8", "replace")
-        stderr = err.decode("utf-8", "replace")
-        # as do_shell() in preprocess.c: newlines become spaces, trailing ones go
-        value = "\n".join(stdout.splitlines()).rstrip("\n").replace("\n", " ")
-        fname = self.filename or ""
-        rel = os.path.relpath(fname, self._rc_srctree) if os.path.isabs(fname) else fname
-        self.trace.calls.append(MacroCall(
-            command=command, filename=rel, line=self.linenr, output=value,
-            status=returncode, seconds=seconds, stderr=stderr,
-            source_line=self.source_line(rel, self.linenr).strip(), cached=cached))
+        rel = self._rel(self.filename or "")
+        call = self._rc_shell.run(command, rel, self.linenr, self.source_line(rel, self.linenr))
+        self.trace.calls.append(call)
         if self._rc_progress:
             self._rc_progress(self._rc_files, len(self.trace.calls))
-        return value
+        return call.output
+
+
+def _menu_nodes(top: Any) -> Iterator[Any]:
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        yield node
+        if node.next is not None:
+            stack.append(node.next)
+        if node.list is not None:
+            stack.append(node.list)
 
 
 def _traced_shell(kconf: KernelKconfig, _name: str, command: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import functools
 import os
 import time
@@ -13,9 +12,10 @@ from pathlib import Path
 from kconfiglib import Symbol
 
 from . import configfile
-from .errors import ConfigFileError, KconfigSyntaxError, RustconfigError
-from .kparse import KernelKconfig, MacroTrace, Progress
+from .errors import ConfigFileError, RustconfigError
+from .kparse import KernelKconfig, MacroTrace, Progress, ShellProbes
 from .menutree import ReverseDeps
+from .parsecache import ParseCache
 from .probecache import ProbeCache
 from .semantics import Evaluator, Semantics
 from .tree import KconfigEnvironment, KernelTree, capture_environment, host_arch
@@ -26,6 +26,8 @@ class LoadTimings:
     environment: float = 0.0
     parse: float = 0.0
     probes: float = 0.0
+    # the parse came from the parse cache (``parse`` then covers checking and reading it)
+    parse_cached: bool = False
 
     @property
     def total(self) -> float:
@@ -133,6 +135,20 @@ class LoadedTree:
     def config_text(self) -> str:
         return configfile.config_text(self.ev)
 
+    def evaluate_shown(self) -> None:
+        """Compute which entries menuconfig would show, and the values that
+        takes: a worker does this so the first paint finds them cached."""
+        for node in self.ev.walk():
+            self.ev.menu_is_visible(node)
+
+    def values_copy(self) -> Evaluator:
+        """The current values in an evaluator of their own: reading it in a
+        worker thread is safe while ``ev`` goes on being edited (the parse is
+        never written to after loading)."""
+        ev = Evaluator(self.kconf, self.ev.sem, self.ev.transitional)
+        ev.restore(self.ev.snapshot())
+        return ev
+
     def min_config_text(self) -> str:
         return configfile.min_config_text(self.ev)
 
@@ -150,13 +166,15 @@ class LoadedTree:
 def load_tree(tree: KernelTree, *, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None,
               probe_timeout: float = 120.0, base_env: dict[str, str] | None = None,
-              probe_cache: ProbeCache | None = None) -> LoadedTree:
+              probe_cache: ProbeCache | None = None, parse_cache: ParseCache | None = None) -> LoadedTree:
     """Open ``tree`` exactly as its own ``conf`` would see it.
 
     ``base_env`` is the environment make starts from (default: ours).
     Raises :class:`RustconfigError` subclasses with one clear sentence.
     With ``probe_cache``, ``$(shell,…)`` results whose inputs are unchanged
-    are taken from it (each MacroCall says whether it was).
+    are taken from it (each MacroCall says whether it was).  With
+    ``parse_cache``, a stored parse whose inputs are unchanged is used instead
+    of parsing; a fresh parse is not stored here (see :func:`store_parse`).
     """
     timings = LoadTimings()
     t0 = time.monotonic()
@@ -165,14 +183,29 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
     t1 = time.monotonic()
     if tree.build is not None:
         tree.build.mkdir(parents=True, exist_ok=True)
-    kconf = KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree),
-                          progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
-                          probe_cache=probe_cache)
+    kconf = None
+    if parse_cache is not None:
+        shell = ShellProbes(env.variables, str(tree.objtree), str(tree.source), cache=probe_cache,
+                            timeout=probe_timeout, cancelled=cancelled)
+        kconf = parse_cache.load(shell, progress=progress)
+        timings.parse_cached = kconf is not None
+    if kconf is None:
+        kconf = KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree),
+                              progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
+                              probe_cache=probe_cache)
     timings.parse = time.monotonic() - t1
     timings.probes = kconf.trace.seconds
     semantics = Semantics.for_version(env.version)
-    ev = Evaluator(kconf, semantics, frozenset(_transitional_symbols(kconf)))
+    ev = Evaluator(kconf, semantics, kconf.transitional_syms)
     return LoadedTree(tree=tree, env=env, kconf=kconf, ev=ev, timings=timings)
+
+
+def store_parse(lt: LoadedTree, parse_cache: ParseCache, stopped: Callable[[], bool] | None = None) -> bool:
+    """Keep a fresh parse for the next load (reads the parse only: may run
+    in a worker while the tree is in use)."""
+    if lt.timings.parse_cached:
+        return False
+    return parse_cache.store(lt.kconf, stopped)
 
 
 def load_kconfig_dir(srctree: str | os.PathLike[str], version: tuple[int, ...],
@@ -181,28 +214,8 @@ def load_kconfig_dir(srctree: str | os.PathLike[str], version: tuple[int, ...],
     scripts/kconfig/tests cases, with the semantics of ``version``."""
     src = os.fspath(srctree)
     kconf = KernelKconfig(src, dict(env or {}, srctree=src))
-    ev = Evaluator(kconf, Semantics.for_version(version), frozenset(_transitional_symbols(kconf)))
+    ev = Evaluator(kconf, Semantics.for_version(version), kconf.transitional_syms)
     return kconf, ev
 
 
-def _transitional_symbols(kconf: KernelKconfig) -> set[Symbol]:
-    """Symbols whose definition carried the ``transitional`` attribute."""
-    if not kconf.rewrites.transitional:
-        return set()
-    by_file: dict[str, list[tuple[int, Symbol]]] = {}
-    for sym in kconf.unique_defined_syms:
-        for node in sym.nodes:
-            by_file.setdefault(node.filename, []).append((node.linenr, sym))
-    for entries in by_file.values():
-        entries.sort(key=lambda e: e[0])
-    found: set[Symbol] = set()
-    for filename, line in kconf.rewrites.transitional:
-        entries = by_file.get(filename, [])
-        i = bisect.bisect_left([e[0] for e in entries], line) - 1
-        if i < 0:
-            raise KconfigSyntaxError("'transitional' outside a config entry", filename, line)
-        found.add(entries[i][1])
-    return found
-
-
-__all__ = ["LoadedTree", "LoadTimings", "RustconfigError", "load_tree"]
+__all__ = ["LoadedTree", "LoadTimings", "RustconfigError", "load_tree", "store_parse"]

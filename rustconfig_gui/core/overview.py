@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from kconfiglib import Symbol
 
-from . import menutree
+from . import menutree, why
 from .loader import LoadedTree
 from .why import decode_version
 
@@ -23,6 +23,15 @@ class RustOverviewData:
     rustc_version: str | None = None
     options_on: int = 0
     options_total: int = 0
+
+
+def rust_blockers(lt: LoadedTree) -> list[str] | None:
+    """What keeps "Rust support" hidden, from the why engine; None when it is shown."""
+    rust = lt.sym("RUST")
+    if rust is None or lt.ev.visibility(rust):
+        return None
+    exp = why.explain(lt, rust, "visible")
+    return [r.text for r in exp.reasons if not r.satisfied]
 
 
 def rust_overview(lt: LoadedTree, rust_syms: Iterable[Symbol], blockers: list[str] | None = None) -> RustOverviewData:

@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 import weakref
 
-from kconfiglib import AND, EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL, UNEQUAL, Symbol, split_expr
+from kconfiglib import AND, EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL, UNEQUAL, MenuNode, Symbol, split_expr
 
+from . import menutree
 from .loader import LoadedTree
 
 RUST_WORDS = frozenset({"RUST", "RUSTC", "BINDGEN", "RUSTFMT", "RUSTDOC"})
@@ -87,6 +88,23 @@ def _classify(lt: LoadedTree) -> set[Symbol]:
 
 def is_rust_related(lt: LoadedTree, sym: Symbol) -> bool:
     return sym in _classify(lt)
+
+
+def rust_node_ids(lt: LoadedTree, rust_syms: frozenset[Symbol]) -> frozenset[int]:
+    """ids of the entries that are, or hold inside them, a Rust-related symbol
+    (what the Rust lens shows)."""
+    found: set[int] = set()
+
+    def mark(node: MenuNode) -> bool:
+        has = node.item in rust_syms
+        for child in menutree.static_children(node):
+            has = mark(child) or has
+        if has:
+            found.add(id(node))
+        return has
+
+    mark(lt.kconf.top_node)
+    return frozenset(found)
 
 
 def rust_symbols(lt: LoadedTree) -> list[Symbol]:

@@ -184,6 +184,7 @@ class Evaluator:
         self._imp: dict[Symbol, int] = {}
         self._choice_sel: dict[Choice, Symbol | None] = {}
         self._choice_tri: dict[Choice, int] = {}
+        self._menu_vis: dict[MenuNode, bool] = {}
         # what-if values of computed symbols (see assume()); empty outside plan checks
         self.assumed: dict[Symbol, str] = {}
         self.generation = 0
@@ -203,6 +204,7 @@ class Evaluator:
         self._imp.clear()
         self._choice_sel.clear()
         self._choice_tri.clear()
+        self._menu_vis.clear()
         self.generation += 1
         # C computes MODULES first so every later type check sees it
         self.modules_val = self.tri(self.kconf.modules) if self.kconf.modules.nodes else 0
@@ -716,6 +718,12 @@ class Evaluator:
 
     def menu_is_visible(self, node: MenuNode) -> bool:
         """``menu_is_visible`` for menus and comments (no symbol)."""
+        seen = self._menu_vis.get(node)
+        if seen is None:
+            seen = self._menu_vis[node] = self._menu_is_visible(node)
+        return seen
+
+    def _menu_is_visible(self, node: MenuNode) -> bool:
         if not node.prompt:
             return False
         if node.item is MENU and node.visibility is not self.kconf.y:

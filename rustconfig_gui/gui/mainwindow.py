@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from kconfiglib import MenuNode, Symbol
-from PySide6.QtCore import QByteArray, QDateTime, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QDateTime,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,18 +49,22 @@ from PySide6.QtWidgets import (
 from ..assets import demo_tree, resources_root
 from ..core import configfile, menutree, why
 from ..core.errors import ConfigFileError
+from ..core.loader import LoadedTree
+from ..core.overview import rust_blockers
+from ..core.parsecache import ParseCache
+from ..core.probecache import ProbeCache
 from ..core.recovery import FileStamp, clear_recovery, read_recovery, write_recovery
 from ..core.search import Hit, SearchIndex
 from ..core.tree import KernelTree
 from .fixdialog import install_fix_actions
 from .info import info_html
+from .jobs import JobRunner, run_and_wait, share_gil_with_gui_thread
 from .model import NODE_ROLE, ConfigModel
 from .overview import RustOverview
 from .presets import install_preset_actions
-from .rust import rust_symbols_for
 from .toolchain import ToolchainPanel
 from .why_view import explanation_for, toggle, why_html
-from .workers import LoadOutcome, LoadRequest, TreeLoader
+from .workers import LoadOutcome, LoadRequest, TreeLoader, retire_work, store_parse_work
 
 MAX_RECENT = 8
 
@@ -139,6 +154,7 @@ class MainWindow(QMainWindow):
         self.tree: KernelTree | None = None
         self.config_path: Path | None = None
         self.rust_syms: frozenset[Symbol] = frozenset()
+        self.rust_nodes: frozenset[int] = frozenset()
         self.index: SearchIndex | None = None
         self.history: list[MenuNode] = []
         self.history_pos = -1
@@ -148,12 +164,34 @@ class MainWindow(QMainWindow):
         self._why_open: set[str] = set()
         # what the config file looked like when read/written (None: it did not exist)
         self._disk_stamp: FileStamp | None = None
+        # overview and details follow an edit (coalesced: one update for a burst of edits)
+        self.after_edit = QTimer(self)
+        self.after_edit.setSingleShot(True)
+        self.after_edit.setInterval(0)
+        self.after_edit.timeout.connect(self._after_edit)
         self.recovery_timer = QTimer(self)
         self.recovery_timer.setInterval(30_000)
         self.recovery_timer.timeout.connect(self.write_recovery_now)
         self.recovery_timer.start()
-        self.modified = False
+        self._modified = False
+        self._edits = 0  # counts edits, so a save that ran while one happened does not hide it
+        self._saving = False
+        share_gil_with_gui_thread()
         self.loader = TreeLoader(self)
+        # work that follows a load or an edit and must not hold the GUI thread
+        self.parse_writer = JobRunner(self)
+        self.recovery_writer = JobRunner(self)
+        self.retirer = JobRunner(self)
+        self.searcher = JobRunner(self)
+        self.searcher.finished.connect(self._on_search_done)
+        self._search_wanted: str | None = None
+        self._search_activate = False
+        self._to_retire: list[LoadedTree] = []
+        # a tree is taken apart only once no writer still reads it
+        for job in (self.retirer, self.parse_writer, self.recovery_writer):
+            job.busyChanged.connect(lambda busy: busy or self._retire_next())
+        self.recovery_writer.failed.connect(
+            lambda msg: self.statusBar().showMessage(f"Could not keep a recovery copy: {msg}", 8000))
         self.loader.progress.connect(lambda fp: self._on_progress(*fp))
         self.loader.finished.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
@@ -166,6 +204,16 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._restore_settings()
         self._update_title()
+
+    @property
+    def modified(self) -> bool:
+        return self._modified
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        if value:
+            self._edits += 1
+        self._modified = value
 
     # -- construction ---------------------------------------------------------------
 
@@ -232,6 +280,14 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu("&View")
         for a in (self.act_show_all, self.act_lens, self.act_find, self.act_back, self.act_forward):
             view.addAction(a)
+        tools = self.menuBar().addMenu("&Tools")
+        self.act_caches = act("Reuse unchanged probe results and parses", self._toggle_caches, checkable=True)
+        self.act_caches.setToolTip("Loading re-runs only the toolchain probes whose tools changed and reads "
+                                   "a stored parse when nothing it depends on changed.")
+        self.act_clear_caches = act("Clear cached probe results and parses", self.clear_caches)
+        tools.addAction(self.act_caches)
+        tools.addAction(self.act_clear_caches)
+        self.tools_menu = tools
 
         # central: a message page (loading / errors) and the work area
         self.stack = QStackedWidget()
@@ -282,6 +338,8 @@ class MainWindow(QMainWindow):
         header.resizeSection(0, 460)
         header.resizeSection(1, 260)
         self.view.selectionModel().currentChanged.connect(self._on_current)
+        self.model.visible_parents = self._visible_parents
+        self.model.valuesChanged.connect(self.view.viewport().update)
         self.vsplit.addWidget(self.results)
         self.vsplit.addWidget(self.view)
         self.vsplit.setStretchFactor(1, 1)
@@ -331,6 +389,18 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
         self._set_enabled(False)
 
+    def _visible_parents(self) -> list:
+        """Items whose child rows are on screen (the model refreshes them first)."""
+        out: list = []
+        height = self.view.viewport().height()
+        idx = self.view.indexAt(QPoint(1, 1))
+        while idx.isValid() and self.view.visualRect(idx).top() < height:
+            out.append(self.model.item(idx.parent()))
+            if self.view.isExpanded(idx):
+                out.append(self.model.item(idx))
+            idx = self.view.indexBelow(idx)
+        return out
+
     def _set_enabled(self, loaded: bool) -> None:
         for a in (self.act_save, self.act_save_as, self.act_load, self.act_revert, self.act_show_all,
                   self.act_lens, self.act_find, self.act_back, self.act_forward):
@@ -350,6 +420,7 @@ class MainWindow(QMainWindow):
                 splitter.restoreState(state)
         self.act_show_all.setChecked(s.value("view/show_all", False, type=bool))
         self.act_lens.setChecked(s.value("view/rust_lens", False, type=bool))
+        self.act_caches.setChecked(s.value("load/use_caches", True, type=bool))
         self.model.set_mode(show_all=self.act_show_all.isChecked(), rust_lens=self.act_lens.isChecked())
         self._fill_recent()
 
@@ -360,6 +431,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/vsplit", self.vsplit.saveState())
         s.setValue("view/show_all", self.act_show_all.isChecked())
         s.setValue("view/rust_lens", self.act_lens.isChecked())
+        s.setValue("load/use_caches", self.act_caches.isChecked())
         s.sync()
 
     def recent_trees(self) -> list[dict[str, str]]:
@@ -413,13 +485,14 @@ class MainWindow(QMainWindow):
         if not keep_values and not self.maybe_save():
             return False
         self._keep = keep_values and self.lt is not None
-        config_text = self.lt.config_text() if self._keep and self.lt is not None else None
+        # the text of the current values is written in the worker, from a copy
+        carried = self.lt.values_copy() if self._keep and self.lt is not None else None
         self._pending = tree
         self.message.setText(f"Loading {tree.describe()} …\n\nKconfig probes the toolchain (compiler, rustc, "
                              "bindgen); this takes a few seconds.")
         self.stack.setCurrentIndex(0 if self.lt is None else 1)
         self.loader.load(LoadRequest(tree, config=config, prefer_defconfig=prefer_defconfig,
-                                      config_text=config_text))
+                                     carried=carried, use_caches=self.act_caches.isChecked()))
         return True
 
     def reload_with(self, tree: KernelTree) -> bool:
@@ -457,14 +530,17 @@ class MainWindow(QMainWindow):
     def _on_loaded(self, outcome: LoadOutcome) -> None:
         lt = outcome.loaded
         kept = self._keep
+        if self.lt is not None and self.lt is not lt:
+            self._to_retire.append(self.lt)
         self.lt = lt
         self.tree = lt.tree
         if not kept or self.config_path is None:
             self.config_path = lt.tree.config_path
-        self.rust_syms = rust_symbols_for(lt)
-        self.index = SearchIndex(lt.kconf)
+        self.rust_syms = outcome.rust_syms
+        self.index = outcome.index
         self.model.reason_fn = _reason
-        self.model.set_tree(lt, self.rust_syms)
+        self.rust_nodes = outcome.rust_nodes
+        self.model.set_tree(lt, self.rust_syms, self.rust_nodes)
         self.settings.setValue(f"files/{lt.tree.source}", lt.kconf.files_parsed)
         if lt.tree.source != demo_tree():
             self._remember(lt.tree)
@@ -476,7 +552,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(1)
         self._set_enabled(True)
         self.view.expandToDepth(0)
-        self._update_overview()
+        self.overview.show_data(outcome.overview)
         self._update_title()
         src = outcome.config_source
         issues = outcome.report.issues if outcome.report else []
@@ -494,16 +570,42 @@ class MainWindow(QMainWindow):
         if not kept:
             self._disk_stamp = FileStamp.of(self.config_path) if src == self.config_path else None
             self._offer_recovery()
+        if outcome.parse_cache is not None and not lt.timings.parse_cached:
+            self.parse_writer.start(store_parse_work(outcome))
         self.treeLoaded.emit()
+        # everything that showed the old tree has moved to the new one
+        self._retire_next()
+
+    def _retire_next(self) -> None:
+        if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer)):
+            self.retirer.start(retire_work(self._to_retire.pop(0)))
+
+    def _toggle_caches(self, on: bool) -> None:
+        self.settings.setValue("load/use_caches", on)
+
+    def clear_caches(self) -> None:
+        probes, parses = ProbeCache().clear(), ParseCache().clear()
+        self.statusBar().showMessage(f"Removed {probes} cached probe results and {parses} stored parses.", 8000)
 
     # -- recovery of unsaved edits -----------------------------------------------------
 
-    def write_recovery_now(self) -> None:
-        if self.lt is not None and self.modified:
-            try:
-                write_recovery(self.lt.tree, self.lt.config_text(), self.config_path or self.lt.tree.config_path)
-            except (OSError, ConfigFileError) as e:
-                self.statusBar().showMessage(f"Could not keep a recovery copy: {e}", 8000)
+    def write_recovery_now(self, wait: bool = False) -> None:
+        """Keep the unsaved values in a recovery file; in a worker unless ``wait``."""
+        if self.lt is None or not self.modified:
+            return
+        tree, values = self.lt.tree, self.lt.values_copy()
+        target = self.config_path or tree.config_path
+
+        def work(report=None, stopped=None) -> None:  # noqa: ANN001 - JobRunner's work signature
+            write_recovery(tree, configfile.config_text(values), target)
+
+        try:
+            if wait:
+                work()
+            else:
+                self.recovery_writer.start(work)
+        except (OSError, ConfigFileError) as e:
+            self.statusBar().showMessage(f"Could not keep a recovery copy: {e}", 8000)
 
     def _offer_recovery(self) -> None:
         assert self.lt is not None
@@ -537,7 +639,7 @@ class MainWindow(QMainWindow):
         """Keep the edits, then show what happened with a way to save."""
         import traceback
 
-        self.write_recovery_now()
+        self.write_recovery_now(wait=True)
         box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
                           f"{exc_type.__name__}: {exc}\n\nYour unsaved changes were kept in a recovery file "
                           "and will be offered the next time you open this tree.", parent=self)
@@ -553,18 +655,18 @@ class MainWindow(QMainWindow):
     def _on_edited(self, sym: Symbol) -> None:
         self.modified = True
         self._update_title()
-        self._update_overview()
-        self._show_info(self.view.currentIndex())
+        # each its own turn of the event loop: input and painting go in between
+        self.after_edit.start()
+
+    def _after_edit(self) -> None:
+        if self.lt is not None:
+            self._update_overview()
+            QTimer.singleShot(0, lambda: self._show_info(self.view.currentIndex()))
 
     def _update_overview(self) -> None:
         """The overview leads with what blocks "Rust support", from the why engine."""
         assert self.lt is not None
-        rust = self.lt.sym("RUST")
-        blockers = None
-        if rust is not None and not self.lt.ev.visibility(rust):
-            exp = why.explain(self.lt, rust, "visible")
-            blockers = [r.text for r in exp.reasons if not r.satisfied]
-        self.overview.update_from(self.lt, self.rust_syms, blockers)
+        self.overview.update_from(self.lt, self.rust_syms, rust_blockers(self.lt))
 
     def _update_title(self) -> None:
         if self.lt is None:
@@ -612,15 +714,23 @@ class MainWindow(QMainWindow):
 
     def _write(self, path: Path, adopt: bool = False) -> bool:
         assert self.lt is not None
+        if self._saving:
+            return False
+        values, edits = self.lt.values_copy(), self._edits
+        self._saving = True
         try:
-            configfile.write_atomic(path, self.lt.config_text())
+            # text, fsync and rename off the GUI thread: the window keeps painting
+            run_and_wait(lambda: configfile.write_atomic(path, configfile.config_text(values)))
         except ConfigFileError as e:
             QMessageBox.critical(self, "Not saved", f"{e}\n\nYour changes are still here; use Save as… to save "
                                                     "them elsewhere.")
             return False
+        finally:
+            self._saving = False
         if adopt or path == self.config_path:
             self.config_path = path
-            self.modified = False
+            # an edit made while writing is not in the file
+            self._modified = self._edits != edits
             self._disk_stamp = FileStamp.of(path)
             clear_recovery(self.lt.tree)
         self._update_title()
@@ -667,7 +777,7 @@ class MainWindow(QMainWindow):
 
     def _after_bulk_change(self) -> None:
         assert self.lt is not None
-        self.model.set_tree(self.lt, self.rust_syms)
+        self.model.set_tree(self.lt, self.rust_syms, self.rust_nodes)
         self.view.expandToDepth(0)
         self._update_overview()
         self._update_title()
@@ -691,6 +801,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.loader.shutdown()
+        self.parse_writer.shutdown()
+        self.recovery_writer.shutdown()
+        self.retirer.shutdown()
+        self.searcher.shutdown()
         self.toolchain.shutdown()
         self._save_settings()
         event.accept()
@@ -817,11 +931,26 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def _on_search_text(self, text: str) -> None:
-        self.results.clear()
+        """Search in a worker (one-letter queries over ~19k symbols take ~100 ms);
+        the newest text wins, older answers are dropped."""
         if not text.strip() or self.index is None:
+            self._search_wanted = None
+            self.results.clear()
             self.results.hide()
             return
-        hits = self.index.search(text, limit=100)
+        self._search_wanted = text
+        if self.searcher.busy:
+            return  # _on_search_done starts the newest text
+        index = self.index
+        self.searcher.start(lambda _report, _stopped: (text, index, index.search(text, limit=100)))
+
+    def _on_search_done(self, answer: tuple[str, SearchIndex, list[Hit]]) -> None:
+        text, index, hits = answer
+        if index is not self.index or text != self._search_wanted:
+            if self._search_wanted:
+                self._on_search_text(self._search_wanted)
+            return
+        self.results.clear()
         for h in hits:
             label = f"{h.name or h.prompt}"
             if h.name and h.prompt and h.prompt != h.name:
@@ -837,11 +966,18 @@ class MainWindow(QMainWindow):
             self.results.setCurrentRow(0)
         else:
             self.statusBar().showMessage(f"No option matches “{text}”.", 4000)
+        if self._search_activate:
+            self._search_activate = False
+            if self.results.currentItem() is not None:
+                self._on_result(self.results.currentItem())
 
     def _search_enter(self) -> None:
-        if self.search_timer.isActive():
+        if self.search_timer.isActive() or self.searcher.busy:
+            # Enter before the results are in: jump to the first one when they come
             self.search_timer.stop()
+            self._search_activate = True
             self._on_search_text(self.search.text())
+            return
         it = self.results.currentItem()
         if it is not None:
             self._on_result(it)

@@ -11,17 +11,20 @@ after an edit it can tell the view exactly which rows appeared or vanished.
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from kconfiglib import BOOL, HEX, INT, STRING, TRISTATE, Choice, MenuNode, Symbol
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ..core import menutree
 from ..core.loader import LoadedTree
 from ..core.menutree import ComputedGroup, Kind
+from ..core.rustclass import rust_node_ids
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -47,14 +50,26 @@ class ConfigModel(QAbstractItemModel):
     valueEdited = Signal(object)
     #: an edit was refused; one sentence why
     editRejected = Signal(str)
+    #: values of shown rows may have changed (cheaper than dataChanged over every row)
+    valuesChanged = Signal()
+
+    REFRESH_SLICE = 0.015  # seconds of row updates per turn of the event loop
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.lt: LoadedTree | None = None
+        # parents whose rows are on screen, refreshed first (set by the window from its view)
+        self.visible_parents: Callable[[], list[Item | None]] | None = None
+        self._todo: deque[Item | None] | None = None
+        self._seen: set[int] = set()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(lambda: self._continue_refresh(self.REFRESH_SLICE))
         self.show_all = False
         self.rust_lens = False
         self.rust_syms: frozenset[Symbol] = frozenset()
-        self._rust_nodes: set[int] = set()  # ids of nodes with Rust inside (lens)
+        self._rust_nodes: frozenset[int] = frozenset()  # ids of nodes with Rust inside (lens)
         self.group: ComputedGroup | None = None
         self.rust_icon = QIcon()
         self.reason_fn: ReasonFn = lambda lt, node: menutree.first_blocker(lt.ev, node)
@@ -65,33 +80,27 @@ class ConfigModel(QAbstractItemModel):
 
     # -- content --------------------------------------------------------------
 
-    def set_tree(self, lt: LoadedTree | None, rust_syms: frozenset[Symbol] = frozenset()) -> None:
+    def set_tree(self, lt: LoadedTree | None, rust_syms: frozenset[Symbol] = frozenset(),
+                 rust_nodes: frozenset[int] | None = None) -> None:
+        """``rust_nodes``: :func:`rust_node_ids` if already computed (by the loading worker)."""
         self.beginResetModel()
+        self._todo = None  # a reset supersedes a refresh in progress
         self.lt = lt
         self.rust_syms = rust_syms
         self._kids.clear()
         self._rows.clear()
         self._items.clear()
-        self._rust_nodes = set()
+        self._rust_nodes = frozenset()
         self.group = None
         if lt is not None:
             promptless = tuple(s for s in lt.symbols if s in rust_syms and not any(n.prompt for n in s.nodes))
             self.group = ComputedGroup("Computed (no prompt)", promptless)
-            self._mark_rust(lt.kconf.top_node)
+            self._rust_nodes = rust_node_ids(lt, rust_syms) if rust_nodes is None else rust_nodes
         self.endResetModel()
-
-    def _mark_rust(self, node: MenuNode) -> bool:
-        has = False
-        for child in menutree.static_children(node):
-            inner = self._mark_rust(child)
-            if inner or child.item in self.rust_syms:
-                has = True
-        if has or node.item in self.rust_syms:
-            self._rust_nodes.add(id(node))
-        return has or node.item in self.rust_syms
 
     def set_mode(self, *, show_all: bool | None = None, rust_lens: bool | None = None) -> None:
         self.beginResetModel()
+        self._todo = None  # a reset supersedes a refresh in progress
         if show_all is not None:
             self.show_all = show_all
         if rust_lens is not None:
@@ -338,7 +347,10 @@ class ConfigModel(QAbstractItemModel):
         if sym is None or item.prompt is None:
             return base
         ev = self.lt.ev
-        if index.column() == self.COL_OPTION and sym.orig_type in (BOOL, TRISTATE) and self._changeable(sym):
+        # The view asks column 0's flags of every expanded row on each relayout, so they
+        # must not need values: a locked box is greyed (ForegroundRole) and a click on it
+        # is refused with the reason (cycle()).
+        if index.column() == self.COL_OPTION and sym.orig_type in (BOOL, TRISTATE):
             return base | Qt.ItemFlag.ItemIsUserCheckable
         if index.column() == self.COL_VALUE and sym.orig_type in (STRING, INT, HEX) and ev.visibility(sym):
             return base | Qt.ItemFlag.ItemIsEditable
@@ -363,7 +375,7 @@ class ConfigModel(QAbstractItemModel):
             if not ev.set_value(sym, text):
                 self.editRejected.emit(self.refusal(sym, text))
                 return False
-            self.refresh()
+            self.refresh_soon()
             self.valueEdited.emit(sym)
             return True
         return False
@@ -393,7 +405,7 @@ class ConfigModel(QAbstractItemModel):
                 self.editRejected.emit(self.locked_reason(sym))
                 return False
             ev.set_value(sym, nxt)
-        self.refresh()
+        self.refresh_soon()
         self.valueEdited.emit(sym)
         return True
 
@@ -401,7 +413,7 @@ class ConfigModel(QAbstractItemModel):
         assert self.lt is not None
         if not self.lt.ev.set_value(sym, value):
             return False
-        self.refresh()
+        self.refresh_soon()
         self.valueEdited.emit(sym)
         return True
 
@@ -418,32 +430,57 @@ class ConfigModel(QAbstractItemModel):
     # -- after edits: tell the view exactly what changed ---------------------------
 
     def refresh(self) -> None:
-        """Re-evaluate which rows are shown under every parent the view knows."""
+        """Re-evaluate which rows are shown under every parent the view knows,
+        now (bulk changes and tests)."""
+        self._start_refresh()
+        self._continue_refresh(None)
+
+    def refresh_soon(self) -> None:
+        """As :meth:`refresh`, in slices of a few ms on the GUI thread's event
+        loop: the rows on screen first, then the rest; every change is signalled
+        as it is made, so the model is consistent between slices."""
+        self._start_refresh()
+        self._continue_refresh(self.REFRESH_SLICE)
+
+    @property
+    def refreshing(self) -> bool:
+        return self._todo is not None
+
+    def _start_refresh(self) -> None:
         if self.lt is None:
+            self._todo = None
             return
-        todo: list[Item | None] = [None]
-        seen: set[int] = set()
+        first = [p for p in (self.visible_parents() if self.visible_parents else [])
+                 if p is None or id(p) in self._kids]
+        self._todo = deque([*first, None])
+        self._seen = set()
+        # values may have changed anywhere; a view repaints what is on screen,
+        # and rows coming on screen later are painted with current values anyway
+        self.valuesChanged.emit()
+
+    def _continue_refresh(self, budget: float | None) -> None:
+        todo = self._todo
+        if todo is None:
+            return
+        end = time.monotonic() + budget if budget is not None else None
         while todo:
-            parent = todo.pop(0)
+            parent = todo.popleft()
             key = id(parent) if parent is not None else 0
-            if key in seen or key not in self._kids:
+            if key in self._seen or key not in self._kids:
                 continue
-            seen.add(key)
+            self._seen.add(key)
             self._sync_children(parent)
-            todo.extend(k for k in self._kids[key] if id(k) in self._kids)
+            kids = self._kids.get(key, [])
+            todo.extend(k for k in kids if id(k) in self._kids)
+            if end is not None and time.monotonic() > end:
+                self._refresh_timer.start()
+                return
         # drop caches of parents no longer reachable
         for key in list(self._kids):
-            if key not in seen:
+            if key not in self._seen:
                 self._kids.pop(key, None)
                 self._rows.pop(key, None)
-        for key in seen:
-            kids = self._kids.get(key, [])
-            if kids:
-                parent_index = QModelIndex() if key == 0 else self.index_for_node(self._items[key])  # type: ignore[arg-type]
-                if key != 0 and not parent_index.isValid():
-                    continue
-                self.dataChanged.emit(self.index(0, 0, parent_index),
-                                      self.index(len(kids) - 1, 2, parent_index))
+        self._todo = None
 
     def _sync_children(self, parent: Item | None) -> None:
         key = id(parent) if parent is not None else 0

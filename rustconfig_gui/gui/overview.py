@@ -8,7 +8,7 @@ from kconfiglib import Symbol
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
 
 from ..core.loader import LoadedTree
-from ..core.overview import rust_overview
+from ..core.overview import RustOverviewData, rust_overview
 
 
 class RustOverview(QFrame):
@@ -30,7 +30,9 @@ class RustOverview(QFrame):
         self.last = None
 
     def update_from(self, lt: LoadedTree, rust_syms: frozenset[Symbol], blockers: list[str] | None = None) -> None:
-        d = rust_overview(lt, rust_syms, blockers)
+        self.show_data(rust_overview(lt, rust_syms, blockers))
+
+    def show_data(self, d: RustOverviewData) -> None:
         self.last = d
         parts = []
         if not d.has_rust_symbol:

@@ -6,8 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import configfile
-from ..core.loader import LoadedTree, load_tree
+from ..core.loader import LoadedTree, load_tree, store_parse
+from ..core.memory import collector_paused, exempt_long_lived, retire
+from ..core.overview import RustOverviewData, rust_blockers, rust_overview
+from ..core.parsecache import ParseCache
 from ..core.probecache import ProbeCache
+from ..core.rustclass import rust_node_ids, rust_symbols
+from ..core.search import SearchIndex
+from ..core.semantics import Evaluator
 from ..core.tree import KernelTree
 from .jobs import JobRunner
 
@@ -17,8 +23,8 @@ class LoadRequest:
     tree: KernelTree
     config: Path | None = None     # an explicit config file to read
     prefer_defconfig: bool = False  # no .config: start from the arch defconfig (demo tree)
-    config_text: str | None = None  # carry the current (unsaved) values over a reload
-    use_probe_cache: bool = True
+    carried: Evaluator | None = None  # a copy of the current (unsaved) values, kept over a reload
+    use_caches: bool = True  # probe results and parses (core/probecache.py, core/parsecache.py)
 
 
 @dataclass
@@ -26,18 +32,33 @@ class LoadOutcome:
     loaded: LoadedTree
     config_source: Path | None
     report: configfile.ConfigReadReport | None
+    # built here, not on the GUI thread
+    index: SearchIndex
+    rust_syms: frozenset
+    overview: RustOverviewData
+    rust_nodes: frozenset
+    parse_cache: ParseCache | None = None
 
 
 def load_work(req: LoadRequest):
     """The loading job: parse in the worker, read the starting configuration."""
 
     def work(report, stopped) -> LoadOutcome:
-        # probe results are reused while the tools they ran are unchanged (core/probecache.py)
+        # a full collection mid-parse would hold the GIL, and the GUI thread, for 100+ ms
+        with collector_paused():
+            outcome = _load(report, stopped)
+            exempt_long_lived()
+        return outcome
+
+    def _load(report, stopped) -> LoadOutcome:
+        # probe results and the parse are reused while what they depend on is unchanged
+        parse_cache = ParseCache() if req.use_caches else None
         lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped,
-                       probe_cache=ProbeCache() if req.use_probe_cache else None)
+                       probe_cache=ProbeCache() if req.use_caches else None, parse_cache=parse_cache)
         source: Path | None = None
-        if req.config_text is not None:
-            report_ = configfile.read_config_text(lt.ev, req.config_text, "(current configuration)")
+        if req.carried is not None:
+            report_ = configfile.read_config_text(lt.ev, configfile.config_text(req.carried),
+                                                  "(current configuration)")
         elif req.config is not None:
             report_ = lt.read_config(req.config)
             source = req.config
@@ -50,7 +71,31 @@ def load_work(req: LoadRequest):
         else:
             report_ = lt.read_initial_config()
             source = Path(report_.filename) if report_ is not None else None
-        return LoadOutcome(lt, source, report_)
+        # what the window needs first, computed here so showing the tree is quick
+        lt.evaluate_shown()
+        lt.reverse  # noqa: B018 - a cached property, built here
+        rust_syms = frozenset(rust_symbols(lt))
+        overview = rust_overview(lt, rust_syms, rust_blockers(lt))
+        return LoadOutcome(lt, source, report_, SearchIndex(lt.kconf), rust_syms, overview,
+                           rust_node_ids(lt, rust_syms), parse_cache)
+
+    return work
+
+
+def retire_work(lt: LoadedTree):
+    """Taking apart a tree the window no longer shows (core/memory.py)."""
+
+    def work(report, stopped) -> None:
+        retire(lt, stopped)
+
+    return work
+
+
+def store_parse_work(outcome: LoadOutcome):
+    """Writing a fresh parse to the parse cache, after the tree is shown."""
+
+    def work(report, stopped) -> bool:
+        return outcome.parse_cache is not None and store_parse(outcome.loaded, outcome.parse_cache, stopped)
 
     return work
 

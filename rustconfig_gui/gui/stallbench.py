@@ -1,0 +1,175 @@
+"""GUI-thread stalls of the real window on a real tree (used by ``python -m rustconfig_gui.bench``).
+
+``python -m rustconfig_gui.gui.stallbench SRC ARCH LLVM`` opens the tree in
+the real main window (offscreen), with a timer on the GUI thread that ticks
+every 5 ms; the longest gap between two ticks, minus the 5 ms, is how long
+the GUI thread could not answer.  Each step a user takes is one phase: load
+with empty caches, load with warm caches, reload after rustc was touched,
+``make rustavailable``, typing a search, toggling options, opening an
+option's explanation, saving.  Prints one JSON line: worst stall per phase,
+the time each step took, and peak RSS with the window up.
+
+Caches, settings and the build folder live in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+TICK_MS = 5
+
+
+def _rss_now_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def main(argv: list[str]) -> int:
+    src, arch, llvm = argv[0], argv[1], argv[2] == "1"
+    work = Path(tempfile.mkdtemp(prefix="rustconfig-guibench-"))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for name in ("CONFIG", "DATA", "CACHE"):
+        os.environ[f"XDG_{name}_HOME"] = str(work / name.lower())
+
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ..core.tree import KernelTree
+    from .mainwindow import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    # a RUSTC of our own, so a toolchain change can be simulated by touching it
+    rustc = work / "rustc"
+    rustc.write_text("#!/bin/sh\nexec /usr/bin/rustc \"$@\"\n")
+    rustc.chmod(0o755)
+    tree = KernelTree(src, build=work / "build", arch=arch, llvm=llvm, make_vars=(("RUSTC", str(rustc)),))
+    w = MainWindow(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    w.resize(1280, 800)
+    w.show()
+
+    worst: dict[str, float] = {}
+    rss_after: dict[str, float] = {}
+    took: dict[str, float] = {}
+    last = [0.0]
+    current = [""]
+
+    def tick() -> None:
+        now = time.monotonic()
+        if last[0] and current[0]:
+            gap = (now - last[0]) * 1000 - TICK_MS
+            worst[current[0]] = max(worst.get(current[0], 0.0), gap)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(tick)
+    timer.start()
+
+    def wait_until(done: Callable[[], bool], timeout_s: float = 600) -> None:
+        # an event loop, as in the app: between events the GUI thread waits in Qt, not in Python
+        clock = QElapsedTimer()
+        clock.start()
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(2)
+        poll.timeout.connect(lambda: (done() or clock.elapsed() > timeout_s * 1000) and loop.quit())
+        poll.start()
+        if not done():
+            loop.exec()
+        poll.stop()
+        if not done():
+            raise TimeoutError("the window did not finish the step")
+
+    def settle(ms: int = 100) -> None:
+        end = time.monotonic() + ms / 1000
+        wait_until(lambda: time.monotonic() >= end)
+
+    @contextmanager
+    def phase(name: str) -> Iterator[None]:
+        settle()
+        last[0] = time.monotonic()  # work started synchronously below counts too
+        current[0] = name
+        t0 = time.monotonic()
+        yield
+        took[name] = time.monotonic() - t0
+        settle()
+        current[0] = ""
+        rss_after[name] = _rss_now_mb()
+
+    def open_and_wait(**kw: object) -> None:
+        loaded = []
+        w.treeLoaded.connect(lambda: loaded.append(1))
+        assert w.open_tree(tree, prefer_defconfig=True, **kw)  # type: ignore[arg-type]
+        wait_until(lambda: bool(loaded))
+        w.treeLoaded.disconnect()
+
+    with phase("load, empty caches"):
+        open_and_wait()
+    with phase("store parse (worker)"):
+        wait_until(lambda: not w.parse_writer.busy)
+    with phase("load, warm caches"):
+        open_and_wait()
+    st = rustc.stat()
+    os.utime(rustc, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with phase("reload, rustc touched"):
+        loaded: list[int] = []
+        w.treeLoaded.connect(lambda: loaded.append(1))
+        assert w.reload_with(tree)
+        wait_until(lambda: bool(loaded))
+        w.treeLoaded.disconnect()
+    with phase("make rustavailable"):
+        w.toolchain.set_tree(tree, w.lt.env.variables if w.lt else {})
+        assert w.toolchain.run_check()
+        wait_until(lambda: not w.toolchain.runner.busy)
+    with phase("typing a search"):
+        for text in ("r", "ru", "rus", "rust", "rust ", "rust s", "rust su", "rust sup"):
+            w.search.setText(text)
+            settle(60)  # a fast typist; the window searches when typing pauses
+        settle(300)
+    search_ms = []
+    for text in ("r", "ru", "rust", "rust support", "usb stor", "x"):
+        # what the window runs when typing pauses, until the results are listed
+        t0 = time.monotonic()
+        w._on_search_text(text)
+        wait_until(lambda: not w.searcher.busy)
+        search_ms.append((time.monotonic() - t0) * 1000)
+    toggle_ms = []
+    with phase("toggling options"):
+        assert w.lt is not None
+        for name in ("NET", "USB", "SOUND", "PCI", "BLOCK", "MODULES"):
+            sym = w.lt.sym(name)
+            if sym is None or len(w.lt.ev.assignable(sym)) < 2:
+                continue
+            old = w.lt.ev.tri(sym)
+            for value in (0 if old else 2, old):
+                t0 = time.monotonic()
+                w.model.set_symbol_value(sym, value)
+                app.processEvents()  # the repaint of the visible rows
+                toggle_ms.append((time.monotonic() - t0) * 1000)
+                settle(20)
+    with phase("showing why RUST is hidden"):
+        w.select_symbol("RUST")
+        settle(200)
+    with phase("save"):
+        assert w.save()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    w.modified = False
+    w.close()
+    timer.stop()
+    print(json.dumps({"stall_ms": worst, "seconds": took, "search_ms": max(search_ms),
+                      "toggle_ms": max(toggle_ms) if toggle_ms else 0.0, "rss_mb": rss,
+                      "rss_after_mb": rss_after}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,78 @@
+"""Work off the GUI thread: JobRunner and run_and_wait with real threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from rustconfig_gui.core.errors import ConfigFileError, LoadCancelled
+from rustconfig_gui.gui.jobs import JobRunner, run_and_wait
+
+
+def test_run_and_wait_returns_the_result_from_another_thread(qtbot):
+    where: list[str] = []
+
+    def work() -> int:
+        where.append(threading.current_thread().name)
+        return 42
+
+    assert run_and_wait(work) == 42
+    assert where == ["run_and_wait"]
+    assert threading.active_count() == 1
+
+
+def test_run_and_wait_keeps_the_gui_thread_running(qtbot):
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    release = threading.Event()
+    # the work only ends once the GUI thread has shown it is alive
+    QTimer.singleShot(50, release.set)
+    assert run_and_wait(lambda: release.wait(10)) is True
+    timer.stop()
+    assert len(ticks) >= 3
+
+
+def test_run_and_wait_raises_the_work_error(qtbot):
+    def work() -> None:
+        raise ConfigFileError("disk full")
+
+    with pytest.raises(ConfigFileError, match="disk full"):
+        run_and_wait(work)
+    assert threading.active_count() == 1
+
+
+def test_job_runner_streams_progress_then_finishes(qtbot):
+    runner = JobRunner()
+
+    def work(report, stopped):
+        report((12, 3))
+        return "done"
+
+    with qtbot.waitSignals([runner.started, runner.progress, runner.finished], order="strict", timeout=5000,
+                           check_params_cbs=[None, lambda v: v == (12, 3), lambda v: v == "done"]):
+        assert runner.start(work)
+    assert not runner.busy
+
+
+def test_job_runner_cancel_ends_as_cancelled(qtbot):
+    runner = JobRunner()
+    started = threading.Event()
+
+    def work(report, stopped):
+        started.set()
+        while not stopped():
+            time.sleep(0.01)
+        raise LoadCancelled()
+
+    with qtbot.waitSignal(runner.cancelled, timeout=5000):
+        runner.start(work)
+        assert not runner.start(work), "never two jobs at once"
+        started.wait(5)
+        runner.cancel()
+    assert not runner.busy
