@@ -97,14 +97,16 @@ class ParseCache:
         those that ran are in its probe cache for the parse that follows a miss."""
         path = self._file(shell.srctree, shell.cwd, shell.env)
         try:
-            with open(path, "rb") as f:
-                data = f.read()
+            stream = open(path, "rb")  # noqa: SIM115 - closed below; read as a stream, never whole
         except OSError:
             return self._miss("no stored parse")
-        if not data.startswith(_MAGIC):
+        with stream:
+            return self._load(stream, shell, progress)
+
+    def _load(self, stream: io.BufferedReader, shell: ShellProbes, progress: Progress | None) -> KernelKconfig | None:
+        if stream.read(len(_MAGIC)) != _MAGIC:
             return self._miss("not a stored parse")
-        stream = io.BytesIO(data)
-        stream.seek(len(_MAGIC))
+        size = os.fstat(stream.fileno()).st_size
         reader = pickle.Unpickler(stream)
         try:
             header = reader.load()
@@ -121,7 +123,7 @@ class ParseCache:
                 progress(0, len(calls))
             if call.output != output:
                 return self._miss(f"{filename}:{line}: '{command}' now prints something else")
-        kconf = self._read_objects(reader, stream, len(data), shell.cancelled)
+        kconf = self._read_objects(reader, stream, size, shell.cancelled)
         if kconf is None:
             return self._miss("damaged entry")
         kconf._rc_attach(shell, progress, MacroTrace(calls))
@@ -152,7 +154,7 @@ class ParseCache:
                 return f"{rel} changed"
         return ""
 
-    def _read_objects(self, reader: pickle.Unpickler, stream: io.BytesIO, size: int,
+    def _read_objects(self, reader: pickle.Unpickler, stream: io.BufferedReader, size: int,
                       cancelled: Callable[[], bool]) -> KernelKconfig | None:
         # ~1M objects: the cyclic collector would otherwise walk them again and again
         was_enabled = gc.isenabled()

@@ -570,9 +570,18 @@ class MainWindow(QMainWindow):
         if not kept:
             self._disk_stamp = FileStamp.of(self.config_path) if src == self.config_path else None
             self._offer_recovery()
-        if outcome.parse_cache is not None and not lt.timings.parse_cached:
-            self.parse_writer.start(store_parse_work(outcome))
         self.treeLoaded.emit()
+        # Writing the parse and taking the old tree apart compete with the GUI thread for
+        # the GIL: let the new tree be laid out and painted first.
+        QTimer.singleShot(self.BACKGROUND_DELAY_MS, lambda: self._after_load(outcome))
+
+    BACKGROUND_DELAY_MS = 700
+
+    def _after_load(self, outcome: LoadOutcome) -> None:
+        if outcome.loaded is not self.lt:
+            return  # another tree came in meanwhile
+        if outcome.parse_cache is not None and not outcome.loaded.timings.parse_cached:
+            self.parse_writer.start(store_parse_work(outcome))
         # everything that showed the old tree has moved to the new one
         self._retire_next()
 

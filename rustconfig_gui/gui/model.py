@@ -62,6 +62,14 @@ class ConfigModel(QAbstractItemModel):
         self.visible_parents: Callable[[], list[Item | None]] | None = None
         self._todo: deque[Item | None] | None = None
         self._seen: set[int] = set()
+        # one-line hidden reasons for painting, per evaluation generation
+        self._reasons: dict[MenuNode, str] = {}
+        self._reasons_generation = -1
+        self._reasons_todo: list[MenuNode] = []
+        self._reasons_timer = QTimer(self)
+        self._reasons_timer.setSingleShot(True)
+        self._reasons_timer.setInterval(0)
+        self._reasons_timer.timeout.connect(self._fill_reasons)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -91,6 +99,9 @@ class ConfigModel(QAbstractItemModel):
         self._rows.clear()
         self._items.clear()
         self._rust_nodes = frozenset()
+        self._reasons.clear()
+        self._reasons_todo.clear()
+        self._reasons_generation = -1
         self.group = None
         if lt is not None:
             promptless = tuple(s for s in lt.symbols if s in rust_syms and not any(n.prompt for n in s.nodes))
@@ -257,7 +268,7 @@ class ConfigModel(QAbstractItemModel):
             if col == self.COL_VALUE:
                 value = self._value_text(item, sym)
                 if hidden and item.prompt is not None:
-                    reason = self.reason_fn(lt, item)
+                    reason = self._painted_reason(item)
                     return f"{value}   · {reason}" if value else f"· {reason}"
                 return value
             if col == self.COL_SYMBOL:
@@ -300,6 +311,40 @@ class ConfigModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{menutree.prompt_text(item)}: {self._value_text(item, sym) or kind.value}"
         return None
+
+    def _painted_reason(self, item: MenuNode) -> str:
+        """The one-line reason a row is hidden, for painting: from a cache, else
+        "…" now and the reason a moment later (a reason can read Kconfig files
+        and take a few ms; a screenful of them must not hold up a paint)."""
+        assert self.lt is not None
+        if self._reasons_generation != self.lt.ev.generation:
+            self._reasons.clear()
+            self._reasons_generation = self.lt.ev.generation
+        reason = self._reasons.get(item)
+        if reason is None:
+            self._reasons_todo.append(item)
+            self._reasons_timer.start()
+            return "…"
+        return reason
+
+    def _fill_reasons(self) -> None:
+        if self.lt is None:
+            self._reasons_todo.clear()
+            return
+        end = time.monotonic() + self.REFRESH_SLICE
+        done = []
+        while self._reasons_todo and time.monotonic() < end:
+            item = self._reasons_todo.pop(0)
+            if item not in self._reasons:
+                self._reasons[item] = self.reason_fn(self.lt, item)
+                done.append(item)
+        for item in done:
+            idx = self.index_for_node(item)
+            if idx.isValid():
+                cell = self.index(idx.row(), self.COL_VALUE, idx.parent())
+                self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
+        if self._reasons_todo:
+            self._reasons_timer.start()
 
     def _changeable(self, sym: Symbol) -> bool:
         assert self.lt is not None

@@ -114,10 +114,17 @@ def main(argv: list[str]) -> int:
 
     with phase("load, empty caches"):
         open_and_wait()
+    def background_done() -> None:
+        # the window starts its background work a moment after showing a tree
+        settle(w.BACKGROUND_DELAY_MS + 100)
+        wait_until(lambda: not (w.parse_writer.busy or w.retirer.busy))
+
     with phase("store parse (worker)"):
-        wait_until(lambda: not w.parse_writer.busy)
+        background_done()
     with phase("load, warm caches"):
         open_and_wait()
+    with phase("retire old tree (worker)"):
+        background_done()
     st = rustc.stat()
     os.utime(rustc, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
     with phase("reload, rustc touched"):
@@ -126,6 +133,7 @@ def main(argv: list[str]) -> int:
         assert w.reload_with(tree)
         wait_until(lambda: bool(loaded))
         w.treeLoaded.disconnect()
+        background_done()
     with phase("make rustavailable"):
         w.toolchain.set_tree(tree, w.lt.env.variables if w.lt else {})
         assert w.toolchain.run_check()
