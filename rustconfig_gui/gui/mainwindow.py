@@ -10,7 +10,6 @@ from PySide6.QtCore import (
     QDateTime,
     QItemSelectionModel,
     QModelIndex,
-    QPoint,
     QSettings,
     Qt,
     QTimer,
@@ -338,7 +337,6 @@ class MainWindow(QMainWindow):
         header.resizeSection(0, 460)
         header.resizeSection(1, 260)
         self.view.selectionModel().currentChanged.connect(self._on_current)
-        self.model.visible_parents = self._visible_parents
         self.model.valuesChanged.connect(self.view.viewport().update)
         self.vsplit.addWidget(self.results)
         self.vsplit.addWidget(self.view)
@@ -388,18 +386,6 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.hide()
         self._set_enabled(False)
-
-    def _visible_parents(self) -> list:
-        """Items whose child rows are on screen (the model refreshes them first)."""
-        out: list = []
-        height = self.view.viewport().height()
-        idx = self.view.indexAt(QPoint(1, 1))
-        while idx.isValid() and self.view.visualRect(idx).top() < height:
-            out.append(self.model.item(idx.parent()))
-            if self.view.isExpanded(idx):
-                out.append(self.model.item(idx))
-            idx = self.view.indexBelow(idx)
-        return out
 
     def _set_enabled(self, loaded: bool) -> None:
         for a in (self.act_save, self.act_save_as, self.act_load, self.act_revert, self.act_show_all,

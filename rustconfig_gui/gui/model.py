@@ -58,10 +58,9 @@ class ConfigModel(QAbstractItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.lt: LoadedTree | None = None
-        # parents whose rows are on screen, refreshed first (set by the window from its view)
-        self.visible_parents: Callable[[], list[Item | None]] | None = None
+        # a refresh in progress: parents still to compute, and what each should show
         self._todo: deque[Item | None] | None = None
-        self._seen: set[int] = set()
+        self._wanted: dict[int, list[Item]] = {}
         # one-line hidden reasons for painting, per evaluation generation
         self._reasons: dict[MenuNode, str] = {}
         self._reasons_generation = -1
@@ -481,9 +480,11 @@ class ConfigModel(QAbstractItemModel):
         self._continue_refresh(None)
 
     def refresh_soon(self) -> None:
-        """As :meth:`refresh`, in slices of a few ms on the GUI thread's event
-        loop: the rows on screen first, then the rest; every change is signalled
-        as it is made, so the model is consistent between slices."""
+        """As :meth:`refresh`, without holding the GUI thread: which rows each
+        known parent should show is computed in slices of a few ms on the event
+        loop, then applied in one go (one relayout of the view, not one per
+        slice).  Until then the rows are those of before the edit, with their
+        new values."""
         self._start_refresh()
         self._continue_refresh(self.REFRESH_SLICE)
 
@@ -495,10 +496,8 @@ class ConfigModel(QAbstractItemModel):
         if self.lt is None:
             self._todo = None
             return
-        first = [p for p in (self.visible_parents() if self.visible_parents else [])
-                 if p is None or id(p) in self._kids]
-        self._todo = deque([*first, None])
-        self._seen = set()
+        self._todo = deque([None])
+        self._wanted: dict[int, list[Item]] = {}
         # values may have changed anywhere; a view repaints what is on screen,
         # and rows coming on screen later are painted with current values anyway
         self.valuesChanged.emit()
@@ -511,26 +510,35 @@ class ConfigModel(QAbstractItemModel):
         while todo:
             parent = todo.popleft()
             key = id(parent) if parent is not None else 0
-            if key in self._seen or key not in self._kids:
+            if key in self._wanted or key not in self._kids:
                 continue
-            self._seen.add(key)
-            self._sync_children(parent)
-            kids = self._kids.get(key, [])
-            todo.extend(k for k in kids if id(k) in self._kids)
+            new = self._wanted[key] = self._wanted_children(parent)
+            todo.extend(k for k in new if id(k) in self._kids)
             if end is not None and time.monotonic() > end:
                 self._refresh_timer.start()
                 return
-        # drop caches of parents no longer reachable
+        self._todo = None
+        # apply, parents before their children (the order they were computed in)
+        for key, new in self._wanted.items():
+            if key in self._kids:
+                self._sync_children(None if key == 0 else self._items[key], new)
+        self._wanted = {}
+        # forget parents no longer reachable from the root
+        reachable = {0}
+        stack = [0]
+        while stack:
+            for kid in self._kids.get(stack.pop(), []):
+                if id(kid) in self._kids and id(kid) not in reachable:
+                    reachable.add(id(kid))
+                    stack.append(id(kid))
         for key in list(self._kids):
-            if key not in self._seen:
+            if key not in reachable:
                 self._kids.pop(key, None)
                 self._rows.pop(key, None)
-        self._todo = None
 
-    def _sync_children(self, parent: Item | None) -> None:
+    def _sync_children(self, parent: Item | None, new: list[Item]) -> None:
         key = id(parent) if parent is not None else 0
         cur = self._kids[key]
-        new = self._wanted_children(parent)
         if len(new) == len(cur) and all(a is b for a, b in zip(new, cur)):
             return
         parent_index = QModelIndex() if parent is None else self.index_for_node(parent)  # type: ignore[arg-type]
