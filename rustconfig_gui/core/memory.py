@@ -111,4 +111,4 @@ def _drain(container: Any) -> None:
         container.clear()
 
 
-__all__ = ["collector_paused", "exempt_long_lived", "retire"]
+__all__ = ["collector_paused", "exempt_long_lived", "give_back_free_memory", "retire"]

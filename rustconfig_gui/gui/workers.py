@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..core import configfile
 from ..core.loader import LoadedTree, load_tree, store_parse
-from ..core.memory import collector_paused, exempt_long_lived, retire
+from ..core.memory import collector_paused, exempt_long_lived, give_back_free_memory, retire
 from ..core.overview import RustOverviewData, rust_blockers, rust_overview
 from ..core.parsecache import ParseCache
 from ..core.probecache import ProbeCache
@@ -95,7 +95,13 @@ def store_parse_work(outcome: LoadOutcome):
     """Writing a fresh parse to the parse cache, after the tree is shown."""
 
     def work(report, stopped) -> bool:
-        return outcome.parse_cache is not None and store_parse(outcome.loaded, outcome.parse_cache, stopped)
+        if outcome.parse_cache is None:
+            return False
+        # the pickler keeps what it wrote alive until it is done: nothing for the collector to find
+        with collector_paused():
+            stored = store_parse(outcome.loaded, outcome.parse_cache, stopped)
+        give_back_free_memory()  # the pickler's working set
+        return stored
 
     return work
 
