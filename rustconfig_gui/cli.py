@@ -10,7 +10,8 @@ from pathlib import Path
 
 from . import __version__
 from .core.errors import RustconfigError
-from .core.loader import LoadedTree, load_tree
+from .core.loader import LoadedTree, load_tree, store_parse
+from .core.parsecache import ParseCache
 from .core.probecache import ProbeCache
 from .core.tree import KernelTree
 
@@ -42,12 +43,19 @@ def _load(args: argparse.Namespace) -> LoadedTree:
     if getattr(args, "progress", False) and sys.stderr.isatty():
         def progress(files: int, probes: int) -> None:
             print(f"\rparsing: {files} files, {probes} probes", end="", file=sys.stderr, flush=True)
-    # only commands with a --no-cache flag use the probe cache
-    cache = ProbeCache() if getattr(args, "no_cache", None) is False else None
-    loaded = load_tree(_tree(args), progress=progress, probe_cache=cache)
+    # only commands with a --no-cache flag use the caches
+    use = getattr(args, "no_cache", None) is False
+    loaded = load_tree(_tree(args), progress=progress, probe_cache=ProbeCache() if use else None,
+                       parse_cache=ParseCache() if use else None)
     if progress:
         print(file=sys.stderr)
     return loaded
+
+
+def _keep_parse(args: argparse.Namespace, loaded: LoadedTree) -> None:
+    """After the command's output: store a fresh parse for the next run."""
+    if getattr(args, "no_cache", None) is False:
+        store_parse(loaded, ParseCache())
 
 
 def _report_issues(loaded: LoadedTree) -> None:
@@ -59,8 +67,9 @@ def _report_issues(loaded: LoadedTree) -> None:
 
 
 def cmd_cache_clear(args: argparse.Namespace) -> int:
-    cache = ProbeCache()
-    print(f"removed {cache.clear()} cached probe results from {cache.root}")
+    probes, parses = ProbeCache(), ParseCache()
+    print(f"removed {probes.clear()} cached probe results from {probes.root}")
+    print(f"removed {parses.clear()} stored parses from {parses.root}")
     return 0
 
 
@@ -83,6 +92,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         "kconfig_files": len(kconf.kconfig_filenames),
         "macro_calls": len(loaded.trace.calls),
         "macro_calls_cached": sum(1 for c in loaded.trace.calls if c.cached),
+        "parse_cached": loaded.timings.parse_cached,
         "probe_seconds": round(loaded.trace.seconds, 3),
         "environment_seconds": round(loaded.timings.environment, 3),
         "parse_seconds": round(loaded.timings.parse, 3),
@@ -95,7 +105,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         },
     }
     if args.json:
-        print(json.dumps(info, indent=2))
+        print(json.dumps(info, indent=2), flush=True)
+        _keep_parse(args, loaded)
         return 0
     print(f"{info['title']}")
     print(f"  source        {info['source']}")
@@ -107,9 +118,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"  Kconfig files {info['kconfig_files']}")
     print(f"  shell macros  {info['macro_calls']} ({info['probe_seconds']:.2f} s, "
           f"{info['macro_calls_cached']} from the probe cache)")
+    parse = "stored parse, checked" if info["parse_cached"] else "parse"
     print(f"  load time     {info['load_seconds']:.2f} s (make environment "
-          f"{info['environment_seconds']:.2f} s, parse {info['parse_seconds']:.2f} s)")
-    print(f"  defconfig     {info['defconfig'] or '-'}")
+          f"{info['environment_seconds']:.2f} s, {parse} {info['parse_seconds']:.2f} s)")
+    print(f"  defconfig     {info['defconfig'] or '-'}", flush=True)
+    _keep_parse(args, loaded)
     return 0
 
 
@@ -408,12 +421,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--progress", action="store_true", help="show parsing progress on a terminal")
     p.add_argument("--no-cache", action="store_true",
-                   help="run every $(shell,…) probe instead of reusing unchanged results")
+                   help="parse and run every $(shell,…) probe instead of reusing unchanged results")
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("cache", help="the probe-result cache")
+    p = sub.add_parser("cache", help="the probe-result and parse caches")
     csub = p.add_subparsers(dest="cache_command", required=True, metavar="ACTION")
-    q = csub.add_parser("clear", help="remove every cached probe result")
+    q = csub.add_parser("clear", help="remove every cached probe result and stored parse")
     q.set_defaults(func=cmd_cache_clear)
 
     p = sub.add_parser("defconfig", help="write .config from the arch's default configuration")

@@ -73,3 +73,18 @@ def test_version_and_help():
     assert r.returncode == 0 and r.stdout.startswith("rustconfig ")
     r = rustconfig("--help")
     assert "olddefconfig" in r.stdout and "savedefconfig" in r.stdout
+
+
+def test_info_reuses_a_stored_parse_until_told_not_to(tmp_path: Path):
+    from rustconfig_gui.assets import demo_tree
+
+    env = dict(clean_env(), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    args = ("info", str(demo_tree()), "--build", str(tmp_path / "build"), "--json")
+    first = json.loads(rustconfig(*args, env=env).stdout)
+    second = json.loads(rustconfig(*args, env=env).stdout)
+    assert not first["parse_cached"] and second["parse_cached"]
+    assert second["symbols"] == first["symbols"] and second["macro_calls"] == first["macro_calls"]
+    assert not json.loads(rustconfig(*args, "--no-cache", env=env).stdout)["parse_cached"]
+    r = rustconfig("cache", "clear", env=env)
+    assert "removed 1 stored parses" in r.stdout, r.stdout
+    assert not json.loads(rustconfig(*args, env=env).stdout)["parse_cached"]

@@ -259,3 +259,19 @@ def test_enter_before_results_jumps_when_they_arrive(qtbot, window: MainWindow, 
     qtbot.waitUntil(lambda: window.current_node() is not None
                     and window.current_node().item is window.lt.sym("MODVERSIONS"), timeout=5_000)
     assert not window.searcher.busy
+
+
+def test_cancelled_load_keeps_the_shown_tree_searchable(qtbot, window: MainWindow, tmp_path: Path,
+                                                        tree_612: Path):
+    open_and_wait(qtbot, window, demo(tmp_path), prefer_defconfig=True)
+    shown = window.lt
+    with qtbot.waitSignal(window.loader.cancelled, timeout=LOAD_TIMEOUT):
+        window.open_tree(KernelTree(tree_612))
+        # while loading, the old tree's index is let go (two trees are in memory)
+        assert window.index is None and not window.search.isEnabled()
+        qtbot.waitUntil(lambda: window.progress.format() != "loading…", timeout=LOAD_TIMEOUT)
+        window.cancel_button.click()
+    assert window.lt is shown
+    qtbot.waitUntil(lambda: window.index is not None and window.search.isEnabled(), timeout=10_000)
+    qtbot.keyClicks(window.search, "MODVERSIONS")
+    qtbot.waitUntil(lambda: window.results.count() > 0, timeout=5_000)

@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
         self.recovery_writer = JobRunner(self)
         self.retirer = JobRunner(self)
         self.searcher = JobRunner(self)
+        self.indexer = JobRunner(self)
+        self.indexer.finished.connect(self._on_index)
         self.searcher.finished.connect(self._on_search_done)
         self._search_wanted: str | None = None
         self._search_activate = False
@@ -476,6 +478,9 @@ class MainWindow(QMainWindow):
         self._pending = tree
         self.message.setText(f"Loading {tree.describe()} …\n\nKconfig probes the toolchain (compiler, rustc, "
                              "bindgen); this takes a few seconds.")
+        # two trees are in memory until the new one is shown: let the old one's
+        # search index go now (searching comes back with the new tree)
+        self._drop_index()
         self.stack.setCurrentIndex(0 if self.lt is None else 1)
         self.loader.load(LoadRequest(tree, config=config, prefer_defconfig=prefer_defconfig,
                                      carried=carried, use_caches=self.act_caches.isChecked()))
@@ -500,7 +505,26 @@ class MainWindow(QMainWindow):
             self.progress.setValue(min(files, self.progress.maximum()))
         self.progress.setFormat(f"{files} files, {probes} probes")
 
+    def _drop_index(self) -> None:
+        self.index = None
+        self._search_wanted = None
+        self.search.setEnabled(False)
+
+    def _restore_index(self) -> None:
+        """After a failed or cancelled load: the shown tree's search index again, built in a worker."""
+        if self.lt is None or self.index is not None:
+            return
+        lt = self.lt
+        self.indexer.start(lambda _report, _stopped: (lt, SearchIndex(lt.kconf)))
+
+    def _on_index(self, answer: tuple[LoadedTree, SearchIndex]) -> None:
+        lt, index = answer
+        if lt is self.lt and self.index is None:
+            self.index = index
+            self.search.setEnabled(True)
+
     def _on_failed(self, message: str) -> None:
+        self._restore_index()
         self.statusBar().showMessage("Loading failed.", 10000)
         if self.lt is None:
             self.message.setText(f"<b>Could not open the tree.</b><br><br>{message}")
@@ -509,6 +533,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Could not open the tree", message)
 
     def _on_cancelled(self) -> None:
+        self._restore_index()
         self.statusBar().showMessage("Loading cancelled.", 5000)
         if self.lt is None:
             self.message.setText("Loading was cancelled. Use File → Open kernel tree… to start again.")
@@ -800,6 +825,7 @@ class MainWindow(QMainWindow):
         self.recovery_writer.shutdown()
         self.retirer.shutdown()
         self.searcher.shutdown()
+        self.indexer.shutdown()
         self.toolchain.shutdown()
         self._save_settings()
         event.accept()

@@ -53,7 +53,7 @@ class ConfigModel(QAbstractItemModel):
     #: values of shown rows may have changed (cheaper than dataChanged over every row)
     valuesChanged = Signal()
 
-    REFRESH_SLICE = 0.015  # seconds of row updates per turn of the event loop
+    REFRESH_SLICE = 0.008  # seconds of row computation per turn of the event loop
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
