@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rustconfig_gui.core.errors import KconfigSyntaxError
-from rustconfig_gui.core.kparse import Rewrites, rewrite_conditional_depends, translate_kconfig_text
+from rustconfig_gui.core.kparse import KernelKconfig, Rewrites, rewrite_conditional_depends, translate_kconfig_text
+from rustconfig_gui.core.semantics import Evaluator, Semantics
 
 
 def translate(text: str) -> tuple[str, Rewrites]:
@@ -59,3 +60,60 @@ def test_continuation_lines_keep_numbering():
     out, _ = translate(src)
     assert len(out.split("\n")) == len(src.split("\n"))
     assert out.split("\n")[4] == "config Y"
+
+
+def test_default_values_that_are_one_macro_become_placeholders_line_for_line():
+    from rustconfig_gui.core.kparse import LateValue
+
+    src = ("config V\n\tint\n\tdefault $(rustc-version) if RUST\n"
+           "config T\n\tstring\n\tdefault \"$(RUSTC_VERSION_TEXT)\"\n"
+           "config E\n\tbool\n\tdefault $(a) || B\n\tdef_bool $(b) && C\n"
+           "choice\n\tprompt \"c\"\n\tdefault $(pick)\nconfig M\n\tbool \"m\"\nendchoice\n"
+           "config H\n\tbool\n\thelp\n\t  default $(not-a-value)\n")
+    late: list[LateValue] = []
+    out = translate_kconfig_text(src, "Kconfig", Rewrites(), late)
+    lines = out.split("\n")
+    assert len(lines) == len(src.split("\n"))
+    assert lines[2] == "\tdefault RCG_LATE_VALUE_0 if RUST"
+    assert lines[5] == '\tdefault "RCG_LATE_VALUE_1"'
+    # expressions, a choice's default and help text stay as written
+    assert lines[8] == "\tdefault $(a) || B" and lines[9] == "\tdef_bool $(b) && C"
+    assert lines[12] == "\tdefault $(pick)"
+    assert lines[19] == "\t  default $(not-a-value)"
+    assert [(v.text, v.quoted, v.line) for v in late] == [("$(rustc-version)", False, 3),
+                                                          ("$(RUSTC_VERSION_TEXT)", True, 6)]
+
+
+def test_late_values_bind_to_what_the_parser_would_have_read(tmp_path):
+    from rustconfig_gui.core.loader import load_kconfig_dir
+
+    src = ('mainmenu "t"\n'
+           "ver := $(shell,echo 108500)\n"
+           "config Z\n\tdef_bool y\n"
+           "config NUM\n\tint\n\tdefault $(ver)\n"
+           "config FOLLOWS\n\tbool\n\tdefault $(shell,echo Z)\n"
+           "config TEXT\n\tstring\n\tdefault \"$(shell,echo two words)\"\n"
+           # kconfiglib reads a macro in a symbol's place as one name, spaces and all
+           "config ODD\n\tbool\n\tdefault $(shell,echo 'Z && Z')\n")
+    (tmp_path / "Kconfig").write_text(src)
+    values = {}
+    for late in (True, False):
+        kconf = KernelKconfig(str(tmp_path), {"srctree": str(tmp_path)}, late_defaults=late)
+        ev = Evaluator(kconf, Semantics.for_version((7, 2)))
+        values[late] = {n: ev.str(kconf.syms[n]) for n in ("NUM", "FOLLOWS", "TEXT", "ODD")}
+    assert values[True] == values[False] == {"NUM": "108500", "FOLLOWS": "y", "TEXT": "two words", "ODD": "n"}
+
+    kconf, ev = load_kconfig_dir(tmp_path, (7, 2))
+    assert [v.placeholder for v in kconf.late_values] == [f"RCG_LATE_VALUE_{i}" for i in range(4)]
+    # the ':=' probe only a default uses is not an input of the parse
+    assert kconf.late_assignments == [("ver", "$(shell,echo 108500)", "Kconfig", 2)]
+    assert kconf.late_only_calls == frozenset({0})
+
+
+def test_blank_late_value_is_reported_by_the_ordinary_parse(tmp_path):
+    from rustconfig_gui.core.loader import load_kconfig_dir
+
+    (tmp_path / "Kconfig").write_text('mainmenu "t"\nconfig A\n\tbool\n\tdefault $(shell,true)\n')
+    with pytest.raises(KconfigSyntaxError) as e:
+        load_kconfig_dir(tmp_path, (7, 2))
+    assert (e.value.filename, e.value.line) == ("Kconfig", 4) and "blank" in str(e.value)

@@ -222,9 +222,62 @@ class Rewrites:
     optional_sources: list[tuple[str, int]] = field(default_factory=list)
 
 
-def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites) -> str:
-    """Rewrite post-kconfiglib constructs line for line (line numbers are kept)."""
+@dataclass
+class LateValue:
+    """A ``default``/``def_*`` value of a config entry that is one macro
+    (``default $(rustc-version)``, ``def_bool $(success,…)``,
+    ``default "$(RUSTC_VERSION_TEXT)"``): parsed as a placeholder and bound to
+    its expansion after parsing, so the parse does not depend on its output."""
+
+    placeholder: str
+    filename: str
+    line: int
+    text: str      # the macro text, expanded when binding
+    quoted: bool   # a string constant, not a symbol name
+    # where the placeholder sits: (symbol or menu node, index in its defaults, the parsed tuple)
+    sites: list[tuple[Any, int, tuple[Any, Any]]] = field(default_factory=list)
+
+
+_LATE_PROP_RE = re.compile(r"^(\s*(?:default|def_bool|def_tristate|def_int|def_hex|def_string)\s+)(.*)$")
+_LATE_TAIL_RE = re.compile(r"^(?:\s*|\s*#.*|\s+if\s.*)$")
+_LATE_NAME = "RCG_LATE_VALUE_"
+
+
+def _late_value(rest: str) -> tuple[str, bool, str] | None:
+    """(macro text, quoted, what follows) when ``rest`` is one macro or one
+    quoted string with macros, optionally followed by ``if …``."""
+    if rest.startswith("$("):
+        depth, i = 0, 0
+        while i < len(rest):
+            c = rest[i]
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        if depth:
+            return None
+        text, quoted, tail = rest[:i + 1], False, rest[i + 1:]
+    elif rest.startswith('"'):
+        j = rest.find('"', 1)
+        if j < 0 or "\\" in rest[1:j] or "$(" not in rest[1:j]:
+            return None
+        text, quoted, tail = rest[1:j], True, rest[j + 1:]
+    else:
+        return None
+    return (text, quoted, tail) if _LATE_TAIL_RE.match(tail) else None
+
+
+def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites,
+                           late: list[LateValue] | None = None) -> str:
+    """Rewrite post-kconfiglib constructs line for line (line numbers are kept).
+
+    With ``late``, config entries' default values that are one macro become
+    placeholders, recorded there (see :class:`LateValue`)."""
     out: list[str] = []
+    in_config = False
     in_help = False
     help_indent = -1
     lines = text.split("\n")
@@ -260,6 +313,19 @@ def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites) -> str:
         word = stripped.split("#", 1)[0].strip()
         if _OPTIONAL_SOURCE_RE.match(word):
             rewrites.optional_sources.append((filename, lineno))
+        first = word.split(None, 1)[0] if word else ""
+        if _ENTRY_RE.match(first):
+            in_config = first in ("config", "menuconfig")
+        if late is not None and in_config and "$(" in logical:
+            m = _LATE_PROP_RE.match(logical)
+            found = _late_value(m.group(2)) if m else None
+            if m and found:
+                value, quoted, tail = found
+                name = f"{_LATE_NAME}{len(late)}"
+                late.append(LateValue(name, filename, lineno, value, quoted))
+                out.append(m.group(1) + (f'"{name}"' if quoted else name) + tail)
+                out.extend([""] * (len(span) - 1))
+                continue
         if word == "modules":
             rewrites.modules.append((filename, lineno))
             out.append(logical.replace("modules", "option modules", 1))
@@ -336,8 +402,16 @@ def _call(command: str, filename: str, line: int, source_line: str, out: bytes, 
                      source_line=source_line.strip(), cached=cached)
 
 
+class LateBindingFailed(Exception):
+    """A late value cannot be bound: the tree is parsed without late values."""
+
+
+_SIMPLE_ASSIGN_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*:=\s*(.*)")  # as kconfiglib: the value ends at the newline
+
+
 # Attributes that belong to one load, not to the parse (left out of a pickled parse).
 TRANSIENT = frozenset({"_rc_progress", "_rc_cancelled", "_rc_shell", "_rc_env", "_rc_source_lines",
+                       "_rc_assignments", "_rc_var_refs",
                         "trace", "_readline", "_filestack", "_tokens", "_line", "_include_path"})
 
 
@@ -350,13 +424,17 @@ class KernelKconfig(kconfiglib.Kconfig):
 
     def __init__(self, srctree: str, env: dict[str, str], *, cwd: str | None = None,
                  progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-                 probe_timeout: float = 120.0, probe_cache: ProbeCache | None = None) -> None:
+                 probe_timeout: float = 120.0, probe_cache: ProbeCache | None = None,
+                 late_defaults: bool = True) -> None:
         self._rc_srctree = srctree
         self._rc_cwd = cwd or srctree
         self._rc_files = 0
         # (size, mtime_ns) of every Kconfig file read, by path relative to srctree
         self.file_stamps: dict[str, tuple[int, int]] = {}
         self.rewrites = Rewrites()
+        self.late_values: list[LateValue] | None = [] if late_defaults else None
+        # ":=" assignments that ran a probe: (name, right-hand side, file, line, trace slice)
+        self._rc_assignments: list[tuple[str, str, str, int, int, int]] = []
         self._rc_attach(ShellProbes(env, self._rc_cwd, srctree, cache=probe_cache, timeout=probe_timeout,
                                     cancelled=cancelled), progress, MacroTrace())
         try:
@@ -366,9 +444,92 @@ class KernelKconfig(kconfiglib.Kconfig):
         except OSError as e:
             # kconfiglib's message already names the sourcing file:line
             raise _syntax_error(str(e)) from None
+        # what the parse itself read (late values read more when bound)
+        self.parse_env_vars = frozenset(self.env_vars)
+        self.parse_calls = len(self.trace.calls)
+        # probes of ":=" variables used only in late values: not inputs of the parse
+        self.late_assignments = [a[:4] for a in self._rc_assignments if a[0] not in self._rc_var_refs]
+        self.late_only_calls = frozenset(i for a in self._rc_assignments if a[0] not in self._rc_var_refs
+                                         for i in range(a[4], a[5]))
+        self._find_late_sites()
+        # kconfiglib checked the placeholders; its warnings about the real values come with binding
+        self._rc_parse_warnings = [w for w in self.warnings if _LATE_NAME not in w]
+        self.bind_late(rerun_assignments=False)
         # the text was needed for the trace; later lookups read the file
         self._rc_source_lines = {}
         self.transitional_syms = frozenset(self._transitional_symbols())
+
+    # -- late-bound default values (LateValue) ------------------------------------------
+
+    def _parse_assignment(self, s: str) -> None:
+        before = len(self.trace.calls)
+        super()._parse_assignment(s)  # type: ignore[misc]
+        m = _SIMPLE_ASSIGN_RE.match(s)
+        if m and len(self.trace.calls) > before:
+            self._rc_assignments.append((m.group(1), m.group(2), self._rel(self.filename or ""), self.linenr,
+                                         before, len(self.trace.calls)))
+
+    def _find_late_sites(self) -> None:
+        if not self.late_values:
+            return
+        by_name = {lv.placeholder: lv for lv in self.late_values}
+        for sym in self.unique_defined_syms:
+            for owner in (sym, *sym.nodes):
+                for i, entry in enumerate(owner.defaults):
+                    lv = by_name.get(entry[0].name) if entry[0].__class__ is kconfiglib.Symbol else None
+                    if lv is not None and entry[0].name.startswith(_LATE_NAME):
+                        lv.sites.append((owner, i, entry))
+        unplaced = [lv for lv in self.late_values if not lv.sites]
+        if unplaced:
+            raise LateBindingFailed(f"{unplaced[0].filename}:{unplaced[0].line}: placeholder not found")
+
+    def bind_late(self, rerun_assignments: bool) -> None:
+        """Put the expansions of the late values in place of their placeholders.
+
+        After a stored parse was read, ``rerun_assignments`` first re-runs the
+        ``:=`` probes that only late values use (the stored values may be stale).
+        Raises :class:`LateBindingFailed` when a value expands to blank (the parser
+        reports that as an error at its line)."""
+        if not self.late_values:
+            return
+        where = self.filename, self.linenr
+        self._parsing_kconfigs = True  # symbols first named here are registered as the parser would
+        try:
+            if rerun_assignments:
+                for name, rhs, filename, line in self.late_assignments:
+                    self.filename, self.linenr = filename, line
+                    self.variables[name].value = self._expand_whole(rhs, ())  # type: ignore[attr-defined]
+            for lv in self.late_values:
+                self.filename, self.linenr = lv.filename, lv.line
+                value = self._expand_whole(lv.text, ())  # type: ignore[attr-defined]
+                if lv.quoted:
+                    target = self._lookup_const_sym(value)  # type: ignore[attr-defined]
+                else:
+                    # kconfiglib reads a macro in a symbol's place as one name, whatever it prints
+                    if not value.strip():
+                        raise LateBindingFailed(f"{lv.filename}:{lv.line}: a macro expanded to blank")
+                    target = self.const_syms[value] if value in ("n", "m", "y") else \
+                        self._lookup_sym(value)  # type: ignore[attr-defined]
+                for owner, i, entry in lv.sites:
+                    owner.defaults[i] = (target, entry[1])
+            self._check_bound_values()
+        finally:
+            self._parsing_kconfigs = False
+            self.filename, self.linenr = where
+
+    def _check_bound_values(self) -> None:
+        """kconfiglib's own sanity warnings (a non-int default of an int…) for the
+        symbols that have late values, as they would be after an ordinary parse."""
+        owners = list(dict.fromkeys(o if o.__class__ is kconfiglib.Symbol else o.item
+                                    for lv in self.late_values or () for o, _, _ in lv.sites))
+        every = self.unique_defined_syms
+        self.warnings = []
+        self.unique_defined_syms = owners
+        try:
+            self._check_sym_sanity()  # type: ignore[attr-defined]
+        finally:
+            self.unique_defined_syms = every
+        self.warnings = self._rc_parse_warnings + self.warnings
 
     def _rc_attach(self, shell: ShellProbes, progress: Progress | None, trace: MacroTrace) -> None:
         """Bind this parse to one load: its environment, probes, progress and trace."""
@@ -378,6 +539,7 @@ class KernelKconfig(kconfiglib.Kconfig):
         self._rc_progress = progress
         self.trace = trace
         self._rc_source_lines: dict[str, list[str]] = {}
+        self._rc_var_refs: set[str] = set()  # preprocessor variables the parse used
 
     # kconfiglib takes $srctree from os.environ; a load carries its own.
     @property  # type: ignore[override]
@@ -401,6 +563,8 @@ class KernelKconfig(kconfiglib.Kconfig):
 
     def _fn_val(self, args: list[str]) -> str:
         fn = args[0]
+        if fn in self.variables:
+            self._rc_var_refs.add(fn)
         if fn in self.variables or fn in self._functions:
             return super()._fn_val(args)  # type: ignore[misc]
         if fn in self._rc_env:
@@ -424,7 +588,7 @@ class KernelKconfig(kconfiglib.Kconfig):
             line = data.count(b"\n", 0, e.start) + 1
             raise KconfigSyntaxError("the file is not valid UTF-8", rel, line) from None
         self._rc_source_lines[rel] = text.split("\n")
-        new = translate_kconfig_text(text, rel, self.rewrites)
+        new = translate_kconfig_text(text, rel, self.rewrites, self.late_values)
         self._rc_files += 1
         if self._rc_progress:
             self._rc_progress(self._rc_files, len(self.trace.calls))

@@ -13,7 +13,7 @@ from kconfiglib import Symbol
 
 from . import configfile
 from .errors import ConfigFileError, RustconfigError
-from .kparse import KernelKconfig, MacroTrace, Progress, ShellProbes
+from .kparse import KernelKconfig, LateBindingFailed, MacroTrace, Progress, ShellProbes
 from .menutree import ReverseDeps
 from .parsecache import ParseCache
 from .probecache import ProbeCache
@@ -190,9 +190,15 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
         kconf = parse_cache.load(shell, progress=progress)
         timings.parse_cached = kconf is not None
     if kconf is None:
-        kconf = KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree),
-                              progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
-                              probe_cache=probe_cache)
+        def parse(late: bool) -> KernelKconfig:
+            return KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree), progress=progress,
+                                 cancelled=cancelled, probe_timeout=probe_timeout, probe_cache=probe_cache,
+                                 late_defaults=late)
+        try:
+            kconf = parse(late=True)
+        except LateBindingFailed:
+            # a default macro printed nothing: the ordinary parse reports it at its line
+            kconf = parse(late=False)
     timings.parse = time.monotonic() - t1
     timings.probes = kconf.trace.seconds
     semantics = Semantics.for_version(env.version)
@@ -213,7 +219,10 @@ def load_kconfig_dir(srctree: str | os.PathLike[str], version: tuple[int, ...],
     """Parse a stand-alone Kconfig (no kernel Makefile), e.g. the kernel's own
     scripts/kconfig/tests cases, with the semantics of ``version``."""
     src = os.fspath(srctree)
-    kconf = KernelKconfig(src, dict(env or {}, srctree=src))
+    try:
+        kconf = KernelKconfig(src, dict(env or {}, srctree=src))
+    except LateBindingFailed:
+        kconf = KernelKconfig(src, dict(env or {}, srctree=src), late_defaults=False)
     ev = Evaluator(kconf, Semantics.for_version(version), kconf.transitional_syms)
     return kconf, ev
 

@@ -43,7 +43,7 @@ from kconfiglib import Choice, MenuNode, Symbol, Variable
 
 from . import kparse
 from .errors import LoadCancelled
-from .kparse import KernelKconfig, MacroCall, MacroTrace, Progress, ShellProbes
+from .kparse import KernelKconfig, LateBindingFailed, MacroCall, MacroTrace, Progress, ShellProbes
 
 FORMAT = 1
 _MAGIC = b"rustconfig-gui parse\n"
@@ -127,6 +127,11 @@ class ParseCache:
         if kconf is None:
             return self._miss("damaged entry")
         kconf._rc_attach(shell, progress, MacroTrace(calls))
+        try:
+            # the late values, with the toolchain as it is now
+            kconf.bind_late(rerun_assignments=True)
+        except LateBindingFailed as e:
+            return self._miss(str(e))
         if progress:
             progress(kconf.files_parsed, len(calls))
         return kconf
@@ -187,9 +192,12 @@ class ParseCache:
         header = {
             "format": FORMAT, "fingerprint": code_fingerprint(),
             "srctree": shell.srctree, "cwd": shell.cwd,
-            "env": {name: shell.env.get(name) for name in sorted(kconf.env_vars)},
+            "env": {name: shell.env.get(name) for name in sorted(kconf.parse_env_vars)},
             "files": dict(kconf.file_stamps),
-            "calls": [(c.command, c.filename, c.line, c.source_line, c.output) for c in kconf.trace.calls],
+            # what the parse read; the late values are bound again on every load
+            "calls": [(c.command, c.filename, c.line, c.source_line, c.output)
+                      for i, c in enumerate(kconf.trace.calls[:kconf.parse_calls])
+                      if i not in kconf.late_only_calls],
         }
         target = self._file(shell.srctree, shell.cwd, shell.env)
         tmp = ""
@@ -242,14 +250,22 @@ def _same(o: Any) -> Any:
 class _Attributes:
     """Pickles as "take this already-created object and set its attributes"."""
 
-    __slots__ = ("obj",)
+    __slots__ = ("obj", "unbound")
 
-    def __init__(self, obj: Any) -> None:
+    def __init__(self, obj: Any, unbound: list[tuple[int, Any]] | None = None) -> None:
         self.obj = obj
+        self.unbound = unbound  # (index in defaults, the placeholder entry) of late values
 
     def __reduce__(self) -> Any:
         leave_out = kparse.TRANSIENT if isinstance(self.obj, KernelKconfig) else frozenset()
-        return (_same, (self.obj,), attribute_state(self.obj, leave_out))
+        d, slots = attribute_state(self.obj, leave_out)
+        if self.unbound:
+            # stored as parsed: the late values are bound on each load
+            defaults = list(slots["defaults"])
+            for i, entry in self.unbound:
+                defaults[i] = entry
+            slots = dict(slots, defaults=defaults)
+        return (_same, (self.obj,), (d, slots))
 
 
 def attribute_state(obj: Any, leave_out: frozenset[str] = frozenset()) -> tuple[dict[str, Any] | None,
@@ -286,6 +302,10 @@ class _TwoPassPickler(pickle.Pickler):
 
 def _write_objects(f: Any, header: dict[str, Any], kconf: KernelKconfig, stopped: Callable[[], bool]) -> bool:
     objects = kconf.all_objects()
+    unbound: dict[int, list[tuple[int, Any]]] = {}
+    for lv in kconf.late_values or ():
+        for owner, i, entry in lv.sites:
+            unbound.setdefault(id(owner), []).append((i, entry))
     pickler = _TwoPassPickler(f, {id(o) for o in objects})
     pickler.dump(header)
     pickler.dump(objects)  # the memo now holds every object: attributes below refer back to it
@@ -293,7 +313,7 @@ def _write_objects(f: Any, header: dict[str, Any], kconf: KernelKconfig, stopped
     for i in range(0, len(objects), _CHUNK):
         if stopped():
             return False
-        pickler.dump([_Attributes(o) for o in objects[i:i + _CHUNK]])
+        pickler.dump([_Attributes(o, unbound.get(id(o))) for o in objects[i:i + _CHUNK]])
     return True
 
 
