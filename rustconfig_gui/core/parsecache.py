@@ -30,6 +30,7 @@ import copyreg
 import gc
 import hashlib
 import io
+import marshal
 import os
 import pickle
 import sys
@@ -67,10 +68,23 @@ def code_fingerprint() -> str:
     if _fingerprint is None:
         h = hashlib.sha256(f"{FORMAT} {sys.version_info[:2]} {pickle.HIGHEST_PROTOCOL}".encode())
         for mod in (kconfiglib, kparse, sys.modules[__name__]):
-            with open(mod.__file__ or "", "rb") as f:
-                h.update(f.read())
+            h.update(_module_bytes(mod))
         _fingerprint = h.hexdigest()
     return _fingerprint
+
+
+def _module_bytes(mod: Any) -> bytes:
+    try:
+        with open(mod.__file__ or "", "rb") as f:
+            return f.read()
+    except OSError:
+        pass
+    # a frozen build (PyInstaller) has no source files: its compiled code then
+    try:
+        code = mod.__loader__.get_code(mod.__name__)
+        return marshal.dumps(code)
+    except Exception:  # no code either: the module's name and its version, if it says
+        return f"{mod.__name__} {getattr(mod, '__version__', '')}".encode()
 
 
 class ParseCache:
