@@ -35,9 +35,20 @@ def wait_loaded(app: QApplication, w: MainWindow, tree: KernelTree, **kw) -> Non
     loop.exec()
 
 
+def settle(ms: int, until=lambda: False) -> None:
+    """Run the event loop for ``ms`` or until ``until()``: searches, row reasons
+    and the like arrive a moment after the action that asked for them."""
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.timeout.connect(lambda: until() and loop.quit())
+    poll.start(20)
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    poll.stop()
+
+
 def shot(app: QApplication, w: MainWindow, path: Path) -> None:
-    for _ in range(5):
-        app.processEvents()
+    settle(400)
     path.parent.mkdir(parents=True, exist_ok=True)
     w.grab().save(str(path))
     print(path)
@@ -71,6 +82,7 @@ def main() -> int:
         shot(app, w, args.out / f"linux-{args.tree}-rust.png")
         w.focus_search()
         w.search.setText("rust")
+        settle(5000, until=lambda: w.results.count() > 0 and not w.searcher.busy)
         shot(app, w, args.out / f"linux-{args.tree}-search.png")
     w.modified = False
     w.close()
