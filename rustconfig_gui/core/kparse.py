@@ -25,6 +25,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from os.path import realpath
 from typing import Any
@@ -366,6 +367,20 @@ class ShellProbes:
         self.timeout = timeout
         self.cancelled = cancelled or (lambda: False)
 
+
+    def run_many(self, probes: list[tuple[str, str, int, str]]) -> list[MacroCall]:
+        """Independent probes side by side (each a child process; threads only wait)."""
+        if len(probes) == 1:
+            return [self.run(*probes[0])]
+        with ThreadPoolExecutor(max_workers=max(2, min(8, 2 * (os.cpu_count() or 1)))) as pool:
+            futures = [pool.submit(self.run, *p) for p in probes]
+            try:
+                return [f.result() for f in futures]
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+
     def run(self, command: str, filename: str, line: int, source_line: str = "") -> MacroCall:
         t0 = time.monotonic()
         if self.cancelled():
@@ -402,6 +417,13 @@ def _call(command: str, filename: str, line: int, source_line: str, out: bytes, 
                      source_line=source_line.strip(), cached=cached)
 
 
+_DEFERRED_MARK = "\x01rustconfig-deferred-"
+
+
+def _deferred_token(i: int) -> str:
+    return f"{_DEFERRED_MARK}{i}\x01"
+
+
 class LateBindingFailed(Exception):
     """A late value cannot be bound: the tree is parsed without late values."""
 
@@ -411,7 +433,7 @@ _SIMPLE_ASSIGN_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*:=\s*(.*)")  # as kconfi
 
 # Attributes that belong to one load, not to the parse (left out of a pickled parse).
 TRANSIENT = frozenset({"_rc_progress", "_rc_cancelled", "_rc_shell", "_rc_env", "_rc_source_lines",
-                       "_rc_assignments", "_rc_var_refs",
+                       "_rc_assignments", "_rc_var_refs", "_rc_deferred",
                         "trace", "_readline", "_filestack", "_tokens", "_line", "_include_path"})
 
 
@@ -499,9 +521,8 @@ class KernelKconfig(kconfiglib.Kconfig):
                 for name, rhs, filename, line in self.late_assignments:
                     self.filename, self.linenr = filename, line
                     self.variables[name].value = self._expand_whole(rhs, ())  # type: ignore[attr-defined]
-            for lv in self.late_values:
-                self.filename, self.linenr = lv.filename, lv.line
-                value = self._expand_whole(lv.text, ())  # type: ignore[attr-defined]
+            values = self._expand_late_values()
+            for lv, value in zip(self.late_values, values):
                 if lv.quoted:
                     target = self._lookup_const_sym(value)  # type: ignore[attr-defined]
                 else:
@@ -516,6 +537,36 @@ class KernelKconfig(kconfiglib.Kconfig):
         finally:
             self._parsing_kconfigs = False
             self.filename, self.linenr = where
+
+    def _expand_late_values(self) -> list[str]:
+        """Every late value's expansion.  A value that is the output of one probe
+        is not waited for: those probes (most are ``$(cc-option,…)``) then run
+        side by side (through the probe cache), not one after another."""
+        deferred: list[tuple[str, str, int, str]] = []
+        values: list[str] = []
+        for lv in self.late_values or ():
+            self.filename, self.linenr = lv.filename, lv.line
+            mark, calls = len(deferred), len(self.trace.calls)
+            self._rc_deferred = deferred
+            try:
+                value = self._expand_whole(lv.text, ())  # type: ignore[attr-defined]
+            finally:
+                self._rc_deferred = None
+            if len(deferred) > mark and (len(deferred) - mark > 1 or value != _deferred_token(mark)):
+                # the output is used, not just returned: evaluate this value as usual
+                del deferred[mark:]
+                del self.trace.calls[calls:]
+                value = self._expand_whole(lv.text, ())  # type: ignore[attr-defined]
+            values.append(value)
+        if deferred:
+            calls = self._rc_shell.run_many(deferred)
+            done = iter(calls)
+            self.trace.calls = [next(done) if c is None else c for c in self.trace.calls]
+            if self._rc_progress:
+                self._rc_progress(self._rc_files, len(self.trace.calls))
+            outputs = {_deferred_token(i): c.output for i, c in enumerate(calls)}
+            values = [outputs.get(v, v) for v in values]
+        return values
 
     def _check_bound_values(self) -> None:
         """kconfiglib's own sanity warnings (a non-int default of an int…) for the
@@ -676,6 +727,14 @@ class KernelKconfig(kconfiglib.Kconfig):
 
     def run_probe(self, command: str) -> str:
         rel = self._rel(self.filename or "")
+        deferred = getattr(self, "_rc_deferred", None)
+        if deferred is not None:
+            # not run yet (nor looked up): _expand_late_values runs them side by side
+            deferred.append((command, rel, self.linenr, self.source_line(rel, self.linenr)))
+            if _DEFERRED_MARK in command:
+                return ""  # another probe's output feeds this one: evaluated as usual instead
+            self.trace.calls.append(None)  # type: ignore[arg-type]  # its place in the trace
+            return _deferred_token(len(deferred) - 1)
         call = self._rc_shell.run(command, rel, self.linenr, self.source_line(rel, self.linenr))
         self.trace.calls.append(call)
         if self._rc_progress:
