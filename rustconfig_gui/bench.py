@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in skipped:
         print(f"not measured: {line}")
     print(f"\nmedian of {args.repeat} runs each; 'ours' = make environment + parse + probes + defconfig;"
-          f" machine: {os.cpu_count()} CPUs")
+          f" 'probes' = the sum of each probe's own time\n(some run side by side); machine: "
+          f"{os.cpu_count()} CPUs")
     if cache_rows:
         print(f"\n{'tree':<18} {'cold':>6} {'cold/C':>6} {'warm':>6} {'warm/C':>6} {'touched':>7} {'rerun':>5} "
               f"{'new rustc':>9} {'search':>7} {'toggle':>7} {'RSS':>7}")
