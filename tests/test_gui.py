@@ -275,3 +275,19 @@ def test_cancelled_load_keeps_the_shown_tree_searchable(qtbot, window: MainWindo
     qtbot.waitUntil(lambda: window.index is not None and window.search.isEnabled(), timeout=10_000)
     qtbot.keyClicks(window.search, "MODVERSIONS")
     qtbot.waitUntil(lambda: window.results.count() > 0, timeout=5_000)
+
+
+def test_background_work_does_not_start_after_close(qtbot, tmp_path: Path):
+    from PySide6.QtCore import QSettings
+
+    w = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    w.show()
+    open_and_wait(qtbot, w, demo(tmp_path), prefer_defconfig=True)
+    open_and_wait(qtbot, w, demo(tmp_path), prefer_defconfig=True)
+    started: list[str] = []
+    w.parse_writer.started.connect(lambda: started.append("parse"))
+    w.retirer.started.connect(lambda: started.append("retire"))
+    w.close()  # before the delayed parse writing and retirement start
+    qtbot.wait(w.BACKGROUND_DELAY_MS + 300)
+    assert started == []
+    assert not (w.parse_writer.busy or w.retirer.busy or w.loader.busy)

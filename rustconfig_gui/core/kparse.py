@@ -20,6 +20,7 @@ so loads can run in a worker thread.
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import os
 import re
@@ -740,6 +741,18 @@ class KernelKconfig(kconfiglib.Kconfig):
         if self._rc_progress:
             self._rc_progress(self._rc_files, len(self.trace.calls))
         return call.output
+
+
+@functools.cache
+def slot_names(cls: type) -> tuple[str, ...]:
+    """Every ``__slots__`` attribute of ``cls`` and its bases (kconfiglib's objects have no ``__dict__``)."""
+    names: list[str] = []
+    for klass in cls.__mro__:
+        declared = klass.__dict__.get("__slots__", ())
+        for name in (declared,) if isinstance(declared, str) else declared:
+            if name not in ("__dict__", "__weakref__") and name not in names:
+                names.append(name)
+    return tuple(names)
 
 
 def _menu_nodes(top: Any) -> Iterator[Any]:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .kparse import slot_names
 from .loader import LoadedTree
 
 _CHUNK = 2000
@@ -46,15 +47,11 @@ def exempt_long_lived() -> None:
 
 
 def _clear(obj: Any) -> None:
-    for cls in type(obj).__mro__:
-        names = cls.__dict__.get("__slots__", ())
-        for name in (names,) if isinstance(names, str) else names:
-            if name in ("__dict__", "__weakref__"):
-                continue
-            try:
-                setattr(obj, name, None)
-            except (AttributeError, TypeError):
-                pass
+    for name in slot_names(type(obj)):
+        try:
+            setattr(obj, name, None)
+        except (AttributeError, TypeError):
+            pass
     d = getattr(obj, "__dict__", None)
     if d is not None:
         d.clear()

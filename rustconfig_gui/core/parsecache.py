@@ -44,7 +44,7 @@ from kconfiglib import Choice, MenuNode, Symbol, Variable
 
 from . import kparse
 from .errors import LoadCancelled
-from .kparse import KernelKconfig, LateBindingFailed, MacroCall, MacroTrace, Progress, ShellProbes
+from .kparse import KernelKconfig, LateBindingFailed, MacroCall, MacroTrace, Progress, ShellProbes, slot_names
 
 FORMAT = 1
 _MAGIC = b"rustconfig-gui parse\n"
@@ -286,11 +286,8 @@ def attribute_state(obj: Any, leave_out: frozenset[str] = frozenset()) -> tuple[
                                                                              dict[str, Any]]:
     """(``__dict__``, slot values) as pickle's BUILD sets them back."""
     slots: dict[str, Any] = {}
-    for cls in type(obj).__mro__:
-        names = cls.__dict__.get("__slots__", ())
-        for name in (names,) if isinstance(names, str) else names:
-            if name in ("__dict__", "__weakref__") or name in leave_out or name in slots:
-                continue
+    for name in slot_names(type(obj)):
+        if name not in leave_out:
             try:
                 slots[name] = getattr(obj, name)
             except AttributeError:

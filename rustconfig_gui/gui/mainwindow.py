@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self._modified = False
         self._edits = 0  # counts edits, so a save that ran while one happened does not hide it
         self._saving = False
+        self._closed = False
         share_gil_with_gui_thread()
         self.loader = TreeLoader(self)
         # work that follows a load or an edit and must not hold the GUI thread
@@ -589,14 +590,16 @@ class MainWindow(QMainWindow):
     BACKGROUND_DELAY_MS = 700
 
     def _after_load(self, outcome: LoadOutcome) -> None:
-        if outcome.loaded is not self.lt:
-            return  # another tree came in meanwhile
+        if outcome.loaded is not self.lt or self._closed:
+            return  # another tree came in meanwhile, or the window closed
         if outcome.parse_cache is not None and not outcome.loaded.timings.parse_cached:
             self.parse_writer.start(store_parse_work(outcome))
         # everything that showed the old tree has moved to the new one
         self._retire_next()
 
     def _retire_next(self) -> None:
+        if self._closed:
+            return  # the process ends; no thread may outlive the window
         if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer)):
             self.retirer.start(retire_work(self._to_retire.pop(0)))
 
@@ -820,6 +823,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self._closed = True
         self.loader.shutdown()
         self.parse_writer.shutdown()
         self.recovery_writer.shutdown()
