@@ -7,7 +7,8 @@ process (so peak RSS is that measurement's own):
 
 1. C ``make defconfig`` wall time (the tree's conf, already built);
    kconfiglib's own evaluation: our parse (kconfiglib 14.1.0 cannot parse
-   these trees unaided) followed by kconfiglib's ``load_config``/``write_config``;
+   these trees unaided) with probes run one after another as kconfiglib runs
+   them, followed by kconfiglib's ``load_config``/``write_config``;
    our load (make's environment + parse + probes) plus defconfig evaluation;
    peak RSS of each, and the ratios to C.
 2. With the probe and parse caches in a fresh folder: cold load, warm load,
@@ -123,7 +124,8 @@ mode, src, arch, llvm = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1
 t0 = time.monotonic()
 from rustconfig_gui.core.loader import load_tree
 from rustconfig_gui.core.tree import KernelTree
-lt = load_tree(KernelTree(src, arch=arch, llvm=llvm))
+# kconfiglib runs each probe when its parser meets it, as conf does: no lookahead
+lt = load_tree(KernelTree(src, arch=arch, llvm=llvm), lookahead=mode == "ours")
 t_load = time.monotonic() - t0
 if mode == "ours":
     lt.defconfig()

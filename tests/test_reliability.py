@@ -679,7 +679,7 @@ def test_hostile_file_names_and_values_never_reach_a_shell(tmp_path: Path, make_
 # the runner that hands them over (process, and hostexec inside Flatpak), a
 # constant 'command -v -- "$1"', and a quoted developer pipeline
 SHELL_SITES = {
-    ("rustconfig_gui/core/kparse.py", "run", "shell=True"),
+    ("rustconfig_gui/core/kparse.py", "_execute", "shell=True"),
     ("rustconfig_gui/core/process.py", "run", "shell=shell"),
     ("rustconfig_gui/core/process.py", "run", "shell=hc.shell"),
     ("rustconfig_gui/core/hostexec.py", "host_command", "['/bin/sh', '-c', command]"),

@@ -20,13 +20,15 @@ so loads can run in a worker thread.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import io
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from os.path import realpath
 from typing import Any
@@ -35,7 +37,9 @@ import kconfiglib
 
 from . import process
 from .errors import KconfigSyntaxError, LoadCancelled, ProbeTimeout
+from .lookahead import ProbeLookahead, in_help_text, prompt_thread_switches, start_lookahead
 from .probecache import CachedResult, ProbeCache
+from .probepool import NEEDED_AFTER_PARSE, NEEDED_DURING_PARSE, ProbePool
 
 
 @dataclass
@@ -77,10 +81,16 @@ _ENTRY_RE = re.compile(r"^\s*(config|menuconfig|choice|endchoice|comment|menu|en
                        r"osource|rsource|orsource|mainmenu)\b")
 _DEPENDS_RE = re.compile(r"^(\s*depends\s+on\s+)(.*)$")
 _OPTIONAL_SOURCE_RE = re.compile(r"^(?:or?source\b|r?source\s+.*[*?\[])")
+# the lines translate_kconfig_text can change (each then checked as before)
+_TRANSLATE_RE = re.compile(
+    r"^[ \t]*(?:o?r?source\b|modules\b|transitional\b|depends[ \t]+on\b[^\n]*\bif\b|"
+    r"(?:default|def_bool|def_tristate|def_int|def_hex|def_string)[ \t][^\n]*\$\()[^\n]*$", re.M)
 
 
 def _indent_width(s: str) -> int:
-    return len(s.expandtabs(8)) - len(s.lstrip().expandtabs(8)) if s.strip() else 0
+    # as Kconfig._parse_help measures it
+    expanded = s.expandtabs()
+    return len(expanded) - len(expanded.lstrip())
 
 
 class _Tok:
@@ -272,12 +282,89 @@ def _late_value(rest: str) -> tuple[str, bool, str] | None:
     return (text, quoted, tail) if _LATE_TAIL_RE.match(tail) else None
 
 
+def _is_late_value_line(line: str) -> bool:
+    """Whether ``line`` has the form of a late value (see :class:`LateValue`)."""
+    m = _LATE_PROP_RE.match(line)
+    return bool(m and _late_value(m.group(2)))
+
+
 def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites,
                            late: list[LateValue] | None = None) -> str:
     """Rewrite post-kconfiglib constructs line for line (line numbers are kept).
 
     With ``late``, config entries' default values that are one macro become
     placeholders, recorded there (see :class:`LateValue`)."""
+    if "\\\n" in text or "\r" in text:
+        return _translate_every_line(text, filename, rewrites, late)
+    # only lines the regex finds can change: the rest is not looked at
+    lines: list[str] | None = None
+    changed = False
+    n, counted_to = 0, 0
+    for m in _TRANSLATE_RE.finditer(text):
+        n += text.count("\n", counted_to, m.start())
+        counted_to = m.start()
+        if lines is None:
+            lines = text.split("\n")
+        if in_help_text(lines, n, _HELP_RE):
+            continue
+        line = lines[n]
+        new = _rewrite_line(line, filename, n + 1, rewrites, late, functools.partial(_in_config, lines, n))
+        if new is not None:
+            lines[n] = new
+            changed = True
+    return "\n".join(lines) if changed and lines is not None else text
+
+
+def _first_word(line: str) -> str:
+    word = line.strip().split("#", 1)[0].strip()
+    return word.split(None, 1)[0] if word else ""
+
+
+def _in_config(lines: list[str], n: int) -> bool:
+    """Whether line ``n`` belongs to a config/menuconfig entry (the last entry keyword before it)."""
+    for k in range(n, -1, -1):
+        first = _first_word(lines[k])
+        if _ENTRY_RE.match(first) and not in_help_text(lines, k, _HELP_RE):
+            return first in ("config", "menuconfig")
+    return False
+
+
+def _rewrite_line(logical: str, filename: str, lineno: int, rewrites: Rewrites,
+                  late: list[LateValue] | None, in_config: Callable[[], bool]) -> str | None:
+    """The translation of one logical line outside help texts; None when it stays."""
+    stripped = logical.strip()
+    word = stripped.split("#", 1)[0].strip()
+    if _OPTIONAL_SOURCE_RE.match(word):
+        rewrites.optional_sources.append((filename, lineno))
+    if late is not None and "$(" in logical and in_config():
+        m = _LATE_PROP_RE.match(logical)
+        found = _late_value(m.group(2)) if m else None
+        if m and found:
+            value, quoted, tail = found
+            name = f"{_LATE_NAME}{len(late)}"
+            late.append(LateValue(name, filename, lineno, value, quoted))
+            return m.group(1) + (f'"{name}"' if quoted else name) + tail
+    if word == "modules":
+        rewrites.modules.append((filename, lineno))
+        return logical.replace("modules", "option modules", 1)
+    if word == "transitional":
+        rewrites.transitional.append((filename, lineno))
+        return ""
+    m = _DEPENDS_RE.match(logical)
+    if m and re.search(r"\bif\b", m.group(2)):
+        try:
+            new = rewrite_conditional_depends(m.group(2))
+        except ValueError as e:
+            raise KconfigSyntaxError(f"cannot read 'depends on … if …': {e}", filename, lineno) from None
+        if new is not None:
+            rewrites.conditional_depends.append((filename, lineno))
+            return m.group(1) + new
+    return None
+
+
+def _translate_every_line(text: str, filename: str, rewrites: Rewrites,
+                          late: list[LateValue] | None) -> str:
+    """:func:`translate_kconfig_text` for texts with joined lines or carriage returns."""
     out: list[str] = []
     in_config = False
     in_help = False
@@ -311,90 +398,108 @@ def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites,
             help_indent = -1
             out.extend(span)
             continue
-        lineno = start + 1
-        word = stripped.split("#", 1)[0].strip()
-        if _OPTIONAL_SOURCE_RE.match(word):
-            rewrites.optional_sources.append((filename, lineno))
-        first = word.split(None, 1)[0] if word else ""
+        first = _first_word(logical)
         if _ENTRY_RE.match(first):
             in_config = first in ("config", "menuconfig")
-        if late is not None and in_config and "$(" in logical:
-            m = _LATE_PROP_RE.match(logical)
-            found = _late_value(m.group(2)) if m else None
-            if m and found:
-                value, quoted, tail = found
-                name = f"{_LATE_NAME}{len(late)}"
-                late.append(LateValue(name, filename, lineno, value, quoted))
-                out.append(m.group(1) + (f'"{name}"' if quoted else name) + tail)
-                out.extend([""] * (len(span) - 1))
-                continue
-        if word == "modules":
-            rewrites.modules.append((filename, lineno))
-            out.append(logical.replace("modules", "option modules", 1))
+        new = _rewrite_line(logical, filename, start + 1, rewrites, late, functools.partial(bool, in_config))
+        if new is None:
+            out.extend(span)
+        else:
+            out.append(new)
             out.extend([""] * (len(span) - 1))
-            continue
-        if word == "transitional":
-            rewrites.transitional.append((filename, lineno))
-            out.append("")
-            out.extend([""] * (len(span) - 1))
-            continue
-        m = _DEPENDS_RE.match(logical)
-        if m and re.search(r"\bif\b", m.group(2)):
-            try:
-                new = rewrite_conditional_depends(m.group(2))
-            except ValueError as e:
-                raise KconfigSyntaxError(f"cannot read 'depends on … if …': {e}", filename, lineno) from None
-            if new is not None:
-                rewrites.conditional_depends.append((filename, lineno))
-                out.append(m.group(1) + new)
-                out.extend([""] * (len(span) - 1))
-                continue
-        out.extend(span)
     return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """What one probe printed and returned."""
+
+    stdout: bytes
+    stderr: bytes
+    returncode: int
+    seconds: float
+    cached: bool = False
+
+    @property
+    def output(self) -> str:
+        """The text ``$(shell,…)`` expands to: as do_shell() in preprocess.c,
+        newlines become spaces, trailing ones go."""
+        text = self.stdout.decode("utf-8", "replace")
+        return "\n".join(text.splitlines()).rstrip("\n").replace("\n", " ")
+
+
+def _default_width() -> int:
+    return max(2, min(8, 2 * (os.cpu_count() or 1)))
 
 
 class ShellProbes:
     """Runs ``$(shell,…)`` commands as conf would, through the probe cache.
 
-    Shared by the parser and by the parse cache, which re-checks a cached
-    parse's probes before trusting it.
+    Each command runs once per load.  Commands can be started ahead of need
+    (``start``: the lookahead, late values), up to ``width`` at a time, each a
+    child process; ``run`` waits for a started one, or runs it at once.
+    ``close`` ends the load's probing.  Shared by the parser and by the parse
+    cache, which re-checks a cached parse's probes before trusting it.
     """
 
     def __init__(self, env: dict[str, str], cwd: str, srctree: str, *,
                  cache: ProbeCache | None = None, timeout: float = 120.0,
-                 cancelled: Callable[[], bool] | None = None) -> None:
+                 cancelled: Callable[[], bool] | None = None, width: int | None = None) -> None:
         self.env, self.cwd, self.srctree = env, cwd, srctree
         self.cache = cache
         self.timeout = timeout
         self.cancelled = cancelled or (lambda: False)
+        self.width = width or _default_width()
+        self._lock = threading.Lock()
+        self._runs: dict[str, Future[ProbeOutcome]] = {}
+        self._pool: ProbePool | None = None
+        self._closed = False
+        self._abandoned = False
+        # every command a child process was started for, in order
+        self.processes: list[str] = []
 
+    def stopping(self) -> bool:
+        return self._abandoned or self.cancelled()
+
+    def start(self, command: str, priority: int = NEEDED_DURING_PARSE) -> Future[ProbeOutcome]:
+        """``command``'s run, started in the background unless it was started
+        already; lower ``priority`` runs first."""
+        with self._lock:
+            future = self._runs.get(command)
+            if future is not None:
+                return future
+            if not self._closed:
+                if self._pool is None:
+                    self._pool = ProbePool(self.width)
+                future = self._pool.submit(priority, functools.partial(self._execute, command))
+                self._runs[command] = future
+                return future
+            future = self._runs[command] = Future()
+            future.set_running_or_notify_cancel()
+        self._run_into(future, command)
+        return future
 
     def run_many(self, probes: list[tuple[str, str, int, str]]) -> list[MacroCall]:
         """Independent probes side by side (each a child process; threads only wait)."""
-        if len(probes) == 1:
-            return [self.run(*probes[0])]
-        with ThreadPoolExecutor(max_workers=max(2, min(8, 2 * (os.cpu_count() or 1)))) as pool:
-            futures = [pool.submit(self.run, *p) for p in probes]
-            try:
-                return [f.result() for f in futures]
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        for command, *_ in probes[1:]:
+            self.start(command)
+        return [self.run(*p) for p in probes]
 
     def run(self, command: str, filename: str, line: int, source_line: str = "") -> MacroCall:
-        t0 = time.monotonic()
         if self.cancelled():
             raise LoadCancelled()
-        cache = self.cache
-        key = cache.key(command, self.env, self.cwd, self.srctree) if cache else None
-        hit = cache.get(key) if cache and key else None
-        if hit is not None:
-            return _call(command, filename, line, source_line, hit.stdout, hit.stderr, hit.returncode,
-                         time.monotonic() - t0, cached=True)
+        with self._lock:
+            future = self._runs.get(command)
+            if future is None:
+                future = self._runs[command] = Future()
+                mine = future.set_running_or_notify_cancel()
+            else:
+                # started ahead but still queued: run it now rather than wait for its turn
+                mine = self._pool is not None and self._pool.claim(future)
+        if mine:
+            self._run_into(future, command)
         try:
-            done = process.run(command, shell=True, env=self.env, cwd=self.cwd,
-                               timeout=self.timeout, cancelled=self.cancelled)
+            outcome = future.result()
         except process.Cancelled:
             raise LoadCancelled() from None
         except process.Timeout:
@@ -402,20 +507,47 @@ class ShellProbes:
                 f"{filename}:{line}: the probe '{command}' did not finish in "
                 f"{self.timeout:.0f} s and was killed with its child processes."
             ) from None
+        return _call(command, filename, line, source_line, outcome)
+
+    def close(self, *, abandon: bool = False) -> None:
+        """End this load's probing: probes still queued are dropped; running
+        ones finish, or with ``abandon`` (the load failed) are killed."""
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if abandon:
+            self._abandoned = True
+        if pool is not None:
+            pool.shutdown()
+
+    def _run_into(self, future: Future[ProbeOutcome], command: str) -> None:
+        try:
+            future.set_result(self._execute(command))
+        except BaseException as e:  # noqa: BLE001 - handed to whoever waits for it
+            future.set_exception(e)
+
+    def _execute(self, command: str) -> ProbeOutcome:
+        if self.stopping():
+            raise process.Cancelled()
+        t0 = time.monotonic()
+        cache = self.cache
+        key = cache.key(command, self.env, self.cwd, self.srctree) if cache else None
+        hit = cache.get(key) if cache and key else None
+        if hit is not None:
+            return ProbeOutcome(hit.stdout, hit.stderr, hit.returncode, time.monotonic() - t0, cached=True)
+        self.processes.append(command)
+        done = process.run(command, shell=True, env=self.env, cwd=self.cwd,
+                           timeout=self.timeout, cancelled=self.stopping)
         if cache and key:
             cache.put(key, CachedResult(done.stdout, done.stderr, done.returncode, done.seconds))
-        return _call(command, filename, line, source_line, done.stdout, done.stderr, done.returncode,
-                     done.seconds)
+        return ProbeOutcome(done.stdout, done.stderr, done.returncode, done.seconds)
 
 
-def _call(command: str, filename: str, line: int, source_line: str, out: bytes, err: bytes,
-          returncode: int, seconds: float, cached: bool = False) -> MacroCall:
-    stdout = out.decode("utf-8", "replace")
-    # as do_shell() in preprocess.c: newlines become spaces, trailing ones go
-    value = "\n".join(stdout.splitlines()).rstrip("\n").replace("\n", " ")
-    return MacroCall(command=command, filename=filename, line=line, output=value, status=returncode,
-                     seconds=seconds, stderr=err.decode("utf-8", "replace"),
-                     source_line=source_line.strip(), cached=cached)
+def _call(command: str, filename: str, line: int, source_line: str, outcome: ProbeOutcome) -> MacroCall:
+    return MacroCall(command=command, filename=filename, line=line, output=outcome.output,
+                     status=outcome.returncode, seconds=outcome.seconds,
+                     stderr=outcome.stderr.decode("utf-8", "replace"),
+                     source_line=source_line.strip(), cached=outcome.cached)
 
 
 _DEFERRED_MARK = "\x01rustconfig-deferred-"
@@ -433,8 +565,8 @@ _SIMPLE_ASSIGN_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*:=\s*(.*)")  # as kconfi
 
 
 # Attributes that belong to one load, not to the parse (left out of a pickled parse).
-TRANSIENT = frozenset({"_rc_progress", "_rc_cancelled", "_rc_shell", "_rc_env", "_rc_source_lines",
-                       "_rc_assignments", "_rc_var_refs", "_rc_deferred",
+TRANSIENT = frozenset({"_rc_lookahead", "_rc_read_ahead", "_rc_progress", "_rc_cancelled", "_rc_shell",
+                       "_rc_env", "_rc_source_lines", "_rc_assignments", "_rc_var_refs", "_rc_deferred",
                         "trace", "_readline", "_filestack", "_tokens", "_line", "_include_path"})
 
 
@@ -448,7 +580,8 @@ class KernelKconfig(kconfiglib.Kconfig):
     def __init__(self, srctree: str, env: dict[str, str], *, cwd: str | None = None,
                  progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
                  probe_timeout: float = 120.0, probe_cache: ProbeCache | None = None,
-                 late_defaults: bool = True) -> None:
+                 late_defaults: bool = True, probes: ShellProbes | None = None,
+                 lookahead: bool = True) -> None:
         self._rc_srctree = srctree
         self._rc_cwd = cwd or srctree
         self._rc_files = 0
@@ -458,15 +591,54 @@ class KernelKconfig(kconfiglib.Kconfig):
         self.late_values: list[LateValue] | None = [] if late_defaults else None
         # ":=" assignments that ran a probe: (name, right-hand side, file, line, trace slice)
         self._rc_assignments: list[tuple[str, str, str, int, int, int]] = []
-        self._rc_attach(ShellProbes(env, self._rc_cwd, srctree, cache=probe_cache, timeout=probe_timeout,
-                                    cancelled=cancelled), progress, MacroTrace())
+        shell = probes
+        own_shell = shell is None
+        if shell is None:
+            shell = ShellProbes(env, self._rc_cwd, srctree, cache=probe_cache, timeout=probe_timeout,
+                                cancelled=cancelled)
+        self._rc_attach(shell, progress, MacroTrace())
         try:
-            super().__init__("Kconfig", warn=True, warn_to_stderr=False, encoding="utf-8")
+            self._parse_with_lookahead(srctree, env, shell, lookahead)
+        except BaseException:
+            if own_shell:
+                shell.close(abandon=True)
+            raise
+        try:
+            self._after_parse()
+        finally:
+            if own_shell:
+                shell.close()
+
+    def _parse_with_lookahead(self, srctree: str, env: dict[str, str], shell: ShellProbes,
+                              lookahead: bool) -> None:
+        parsed = threading.Event()
+        self._rc_read_ahead: dict[str, tuple[bytes, int, int]] = {}
+        late = self.late_values is not None
+
+        def start(command: str, line: str) -> Future[ProbeOutcome]:
+            # a late value's probe is needed only once the parse is done
+            return shell.start(command, NEEDED_AFTER_PARSE if late and _is_late_value_line(line)
+                               else NEEDED_DURING_PARSE)
+
+        ahead = ProbeLookahead(srctree, env, start, lambda: parsed.is_set() or shell.stopping(),
+                               self._rc_read_ahead)
+        thread = start_lookahead(ahead) if lookahead else None
+        try:
+            with prompt_thread_switches() if thread is not None else contextlib.nullcontext():
+                super().__init__("Kconfig", warn=True, warn_to_stderr=False, encoding="utf-8")
         except kconfiglib.KconfigError as e:
             raise _syntax_error(str(e)) from None
         except OSError as e:
             # kconfiglib's message already names the sourcing file:line
             raise _syntax_error(str(e)) from None
+        finally:
+            parsed.set()
+            if thread is not None:
+                thread.join()
+            self._rc_read_ahead = {}
+        self._rc_lookahead = ahead
+
+    def _after_parse(self) -> None:
         # what the parse itself read (late values read more when bound)
         self.parse_env_vars = frozenset(self.env_vars)
         self.parse_calls = len(self.trace.calls)
@@ -481,6 +653,25 @@ class KernelKconfig(kconfiglib.Kconfig):
         # the text was needed for the trace; later lookups read the file
         self._rc_source_lines = {}
         self.transitional_syms = frozenset(self._transitional_symbols())
+        self._share_empty_containers()
+
+    def _share_empty_containers(self) -> None:
+        """kconfiglib gives every symbol, choice and menu node its own lists of
+        defaults, selects, implies, ranges (and nodes) and a ``_dependents``
+        set, most of them empty and none written to after parsing: tuples
+        (the empty one shared) save ~15 MB per tree, and two trees are alive
+        while one replaces the other."""
+        items = [*self.syms.values(), *self.const_syms.values(), *self.choices]
+        for item in items:
+            for name in _ITEM_LISTS:
+                if not getattr(item, name, True):
+                    setattr(item, name, ())
+            # only ever iterated from now on (kconfiglib's invalidation)
+            item._dependents = tuple(item._dependents) if item._dependents else ()
+        for node in _menu_nodes(self.top_node):
+            for name in _NODE_LISTS:
+                if not getattr(node, name):
+                    setattr(node, name, ())
 
     # -- late-bound default values (LateValue) ------------------------------------------
 
@@ -630,10 +821,15 @@ class KernelKconfig(kconfiglib.Kconfig):
         if self._rc_cancelled():
             raise LoadCancelled()
         rel = self._rel(filename)
-        with open(filename, "rb") as f:
-            st = os.fstat(f.fileno())
-            data = f.read()
-        self.file_stamps[rel] = (st.st_size, st.st_mtime_ns)
+        ahead = self._rc_read_ahead.pop(filename, None)
+        if ahead is not None:
+            data, size, mtime_ns = ahead  # the lookahead read it already
+        else:
+            with open(filename, "rb") as f:
+                st = os.fstat(f.fileno())
+                data = f.read()
+            size, mtime_ns = st.st_size, st.st_mtime_ns
+        self.file_stamps[rel] = (size, mtime_ns)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -753,6 +949,10 @@ def slot_names(cls: type) -> tuple[str, ...]:
             if name not in ("__dict__", "__weakref__") and name not in names:
                 names.append(name)
     return tuple(names)
+
+
+_ITEM_LISTS = ("nodes", "defaults", "selects", "implies", "ranges")
+_NODE_LISTS = ("defaults", "selects", "implies", "ranges")
 
 
 def _menu_nodes(top: Any) -> Iterator[Any]:

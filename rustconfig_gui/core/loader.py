@@ -166,7 +166,8 @@ class LoadedTree:
 def load_tree(tree: KernelTree, *, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None,
               probe_timeout: float = 120.0, base_env: dict[str, str] | None = None,
-              probe_cache: ProbeCache | None = None, parse_cache: ParseCache | None = None) -> LoadedTree:
+              probe_cache: ProbeCache | None = None, parse_cache: ParseCache | None = None,
+              lookahead: bool = True) -> LoadedTree:
     """Open ``tree`` exactly as its own ``conf`` would see it.
 
     ``base_env`` is the environment make starts from (default: ours).
@@ -175,6 +176,8 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
     are taken from it (each MacroCall says whether it was).  With
     ``parse_cache``, a stored parse whose inputs are unchanged is used instead
     of parsing; a fresh parse is not stored here (see :func:`store_parse`).
+    Without ``lookahead``, probes run one after another as the parser meets
+    them, as conf runs them (see :mod:`.lookahead`).
     """
     timings = LoadTimings()
     t0 = time.monotonic()
@@ -183,22 +186,27 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
     t1 = time.monotonic()
     if tree.build is not None:
         tree.build.mkdir(parents=True, exist_ok=True)
-    kconf = None
-    if parse_cache is not None:
-        shell = ShellProbes(env.variables, str(tree.objtree), str(tree.source), cache=probe_cache,
-                            timeout=probe_timeout, cancelled=cancelled)
-        kconf = parse_cache.load(shell, progress=progress)
-        timings.parse_cached = kconf is not None
-    if kconf is None:
-        def parse(late: bool) -> KernelKconfig:
-            return KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree), progress=progress,
-                                 cancelled=cancelled, probe_timeout=probe_timeout, probe_cache=probe_cache,
-                                 late_defaults=late)
-        try:
-            kconf = parse(late=True)
-        except LateBindingFailed:
-            # a default macro printed nothing: the ordinary parse reports it at its line
-            kconf = parse(late=False)
+    # one command runs once per load, whether the stored parse's check or the parse asks for it
+    shell = ShellProbes(env.variables, str(tree.objtree), str(tree.source), cache=probe_cache,
+                        timeout=probe_timeout, cancelled=cancelled)
+    try:
+        kconf = None
+        if parse_cache is not None:
+            kconf = parse_cache.load(shell, progress=progress)
+            timings.parse_cached = kconf is not None
+        if kconf is None:
+            def parse(late: bool) -> KernelKconfig:
+                return KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree), progress=progress,
+                                     late_defaults=late, probes=shell, lookahead=lookahead)
+            try:
+                kconf = parse(late=True)
+            except LateBindingFailed:
+                # a default macro printed nothing: the ordinary parse reports it at its line
+                kconf = parse(late=False)
+    except BaseException:
+        shell.close(abandon=True)
+        raise
+    shell.close()
     timings.parse = time.monotonic() - t1
     timings.probes = kconf.trace.seconds
     semantics = Semantics.for_version(env.version)
