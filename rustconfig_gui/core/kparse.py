@@ -27,7 +27,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from os.path import realpath
@@ -82,9 +82,9 @@ _ENTRY_RE = re.compile(r"^\s*(config|menuconfig|choice|endchoice|comment|menu|en
 _DEPENDS_RE = re.compile(r"^(\s*depends\s+on\s+)(.*)$")
 _OPTIONAL_SOURCE_RE = re.compile(r"^(?:or?source\b|r?source\s+.*[*?\[])")
 # the lines translate_kconfig_text can change (each then checked as before)
-_TRANSLATE_RE = re.compile(
-    r"^[ \t]*(?:o?r?source\b|modules\b|transitional\b|depends[ \t]+on\b[^\n]*\bif\b|"
-    r"(?:default|def_bool|def_tristate|def_int|def_hex|def_string)[ \t][^\n]*\$\()[^\n]*$", re.M)
+_TRANSLATE_RE = re.compile(  # after a newline (the text is searched with one in front)
+    r"\n[^\S\n]*(?:o?r?source\b|modules\b|transitional\b|depends\s+on\b[^\n]*\bif\b|"
+    r"(?:default|def_bool|def_tristate|def_int|def_hex|def_string)\s[^\n]*\$\()")
 
 
 def _indent_width(s: str) -> int:
@@ -294,25 +294,48 @@ def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites,
 
     With ``late``, config entries' default values that are one macro become
     placeholders, recorded there (see :class:`LateValue`)."""
-    if "\\\n" in text or "\r" in text:
+    if "\r" in text:
         return _translate_every_line(text, filename, rewrites, late)
+    # lines joined by a trailing backslash are one line, as for the parser
+    joined = text.replace("\\\n", "") if "\\\n" in text else text
+    # logical line -> its first physical line
+    starts: Sequence[int] = _logical_starts(text.split("\n")) if joined is not text else range(1 << 62)
     # only lines the regex finds can change: the rest is not looked at
     lines: list[str] | None = None
-    changed = False
+    changes: dict[int, str] = {}
     n, counted_to = 0, 0
-    for m in _TRANSLATE_RE.finditer(text):
-        n += text.count("\n", counted_to, m.start())
+    for m in _TRANSLATE_RE.finditer("\n" + joined):
+        n += joined.count("\n", counted_to, m.start())
         counted_to = m.start()
         if lines is None:
-            lines = text.split("\n")
+            lines = joined.split("\n")
         if in_help_text(lines, n, _HELP_RE):
             continue
-        line = lines[n]
-        new = _rewrite_line(line, filename, n + 1, rewrites, late, functools.partial(_in_config, lines, n))
+        new = _rewrite_line(lines[n], filename, starts[n] + 1, rewrites, late,
+                            functools.partial(_in_config, lines, n))
         if new is not None:
-            lines[n] = new
-            changed = True
-    return "\n".join(lines) if changed and lines is not None else text
+            changes[n] = new
+    if not changes:
+        return text
+    physical = text.split("\n")
+    for n, new in changes.items():
+        # the rewritten line in its first physical line, the lines joined to it left blank
+        start = starts[n]
+        end = min(starts[n + 1], len(physical)) if n + 1 < len(starts) else len(physical)
+        physical[start:end] = [new] + [""] * (end - start - 1)
+    return "\n".join(physical)
+
+
+def _logical_starts(physical: list[str]) -> list[int]:
+    """Where each logical line (physical ones joined by a trailing backslash) starts."""
+    starts: list[int] = []
+    p = 0
+    while p < len(physical):
+        starts.append(p)
+        while physical[p].endswith("\\") and p + 1 < len(physical):
+            p += 1
+        p += 1
+    return starts
 
 
 def _first_word(line: str) -> str:
