@@ -14,6 +14,7 @@ from kconfiglib import Symbol
 from . import configfile
 from .errors import ConfigFileError, RustconfigError
 from .kparse import KernelKconfig, LateBindingFailed, MacroTrace, Progress, ShellProbes
+from .memory import collector_paused
 from .menutree import ReverseDeps
 from .parsecache import ParseCache
 from .probecache import ProbeCache
@@ -179,6 +180,16 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
     Without ``lookahead``, probes run one after another as the parser meets
     them, as conf runs them (see :mod:`.lookahead`).
     """
+    # ~1M objects that all live as long as the tree: collections during the load only cost time
+    with collector_paused():
+        return _load_tree(tree, progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
+                          base_env=base_env, probe_cache=probe_cache, parse_cache=parse_cache,
+                          lookahead=lookahead)
+
+
+def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callable[[], bool] | None,
+               probe_timeout: float, base_env: dict[str, str] | None, probe_cache: ProbeCache | None,
+               parse_cache: ParseCache | None, lookahead: bool) -> LoadedTree:
     timings = LoadTimings()
     t0 = time.monotonic()
     env = capture_environment(tree, timeout=probe_timeout, base_env=base_env)

@@ -21,10 +21,12 @@ import ctypes.util
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .kparse import slot_names
-from .loader import LoadedTree
+
+if TYPE_CHECKING:
+    from .loader import LoadedTree
 
 _CHUNK = 2000
 
