@@ -53,6 +53,31 @@ def test_model_passes_qtmodeltester(qtmodeltester, tmp_path: Path):
     qtmodeltester.check(model)
 
 
+def test_collapsed_rows_are_not_listed_and_their_expand_arrow_follows_edits(qtbot, tmp_path: Path):
+    lt = load_tree(demo(tmp_path))
+    lt.defconfig()
+    model = ConfigModel()
+    model.set_tree(lt, frozenset(rust_symbols(lt)))
+    net = lt.sym("NETDEVICES")
+    assert lt.ev.tri(net) == 2
+    index = model.index_for_node(net.nodes[0])
+    assert index.isValid() and model.hasChildren(index)
+    # answered without listing the rows, so an edit does not compute them again
+    assert id(net.nodes[0]) not in model._kids
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+    model.set_symbol_value(net, 0)
+    qtbot.waitUntil(lambda: not model.refreshing and not model._recheck_todo and len(layouts) == 1, timeout=5000)
+    assert not model.hasChildren(index)
+    model.set_symbol_value(net, 2)
+    qtbot.waitUntil(lambda: not model.refreshing and not model._recheck_todo and len(layouts) == 2, timeout=5000)
+    assert model.hasChildren(index) and model.rowCount(index) > 0
+    # listed from now on: an edit inserts and removes its rows
+    model.set_symbol_value(net, 0)
+    qtbot.waitUntil(lambda: not model.refreshing and model.rowCount(index) == 0, timeout=5000)
+    assert not model.hasChildren(index)
+
+
 def test_demo_window_loads_in_a_worker_and_explains_hidden_rust(qtbot, window: MainWindow, tmp_path: Path):
     open_and_wait(qtbot, window, demo(tmp_path), prefer_defconfig=True)
     assert window.stack.currentIndex() == 1

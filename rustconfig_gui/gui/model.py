@@ -73,6 +73,12 @@ class ConfigModel(QAbstractItemModel):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(lambda: self._continue_refresh(self.REFRESH_SLICE))
+        self._recheck_todo: deque[int] = deque()
+        self._recheck_changed = False
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(0)
+        self._recheck_timer.timeout.connect(self._continue_recheck)
         self.show_all = False
         self.rust_lens = False
         self.rust_syms: frozenset[Symbol] = frozenset()
@@ -82,6 +88,8 @@ class ConfigModel(QAbstractItemModel):
         self.reason_fn: ReasonFn = lambda lt, node: menutree.first_blocker(lt.ev, node)
         # parent item (None = root) -> children currently shown, and their rows
         self._kids: dict[int, list[Item]] = {}
+        # parents asked only whether they have rows: (parent, the answer given)
+        self._has_kids: dict[int, tuple[Item | None, bool]] = {}
         self._rows: dict[int, dict[int, int]] = {}
         self._items: dict[int, Item] = {}
 
@@ -95,6 +103,8 @@ class ConfigModel(QAbstractItemModel):
         self.lt = lt
         self.rust_syms = rust_syms
         self._kids.clear()
+        self._has_kids.clear()
+        self._recheck_todo.clear()
         self._rows.clear()
         self._items.clear()
         self._rust_nodes = frozenset()
@@ -116,17 +126,20 @@ class ConfigModel(QAbstractItemModel):
         if rust_lens is not None:
             self.rust_lens = rust_lens
         self._kids.clear()
+        self._has_kids.clear()
+        self._recheck_todo.clear()
         self._rows.clear()
         self.endResetModel()
 
     # -- structure ---------------------------------------------------------------
 
-    def _wanted_children(self, item: Item | None) -> list[Item]:
+    def _wanted_children(self, item: Item | None, first_only: bool = False) -> list[Item]:
+        """The rows ``item`` should have now (with ``first_only``, at most the first)."""
         lt = self.lt
         if lt is None:
             return []
         if isinstance(item, ComputedGroup):
-            return [s.nodes[0] for s in item.symbols]
+            return [s.nodes[0] for s in item.symbols[:1 if first_only else None]]
         node = lt.kconf.top_node if item is None else item
         out: list[Item] = []
         for child in menutree.static_children(node):
@@ -135,6 +148,8 @@ class ConfigModel(QAbstractItemModel):
             if not self.show_all and not menutree.is_shown(lt.ev, child):
                 continue
             out.append(child)
+            if first_only:
+                return out
         if item is None and self.group and self.group.symbols and (self.show_all or self.rust_lens):
             out.append(self.group)
         return out
@@ -201,6 +216,22 @@ class ConfigModel(QAbstractItemModel):
         if parent.isValid() and parent.column() != 0:
             return 0
         return len(self._children(self.item(parent)))
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        # Without listing them: the view asks this of every row it shows, and a
+        # list kept for each (~500 on 7.2's Device Drivers) would be computed
+        # again after every edit, though only expanded rows show theirs.
+        if parent.isValid() and parent.column() != 0:
+            return False
+        item = self.item(parent)
+        key = id(item) if item is not None else 0
+        kids = self._kids.get(key)
+        if kids is not None:
+            return bool(kids)
+        known = self._has_kids.get(key)
+        if known is None:
+            known = self._has_kids[key] = (item, bool(self._wanted_children(item, first_only=True)))
+        return known[1]
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 3
@@ -535,6 +566,39 @@ class ConfigModel(QAbstractItemModel):
             if key not in reachable:
                 self._kids.pop(key, None)
                 self._rows.pop(key, None)
+        self._recheck_has_children()
+
+    def _recheck_has_children(self) -> None:
+        """Rows whose expand arrow may have to appear or go after an edit: checked
+        in slices after the rows on screen are up to date."""
+        self._recheck_todo = deque(self._has_kids)
+        self._recheck_changed = False
+        self._recheck_timer.start()
+
+    def _continue_recheck(self) -> None:
+        todo = self._recheck_todo
+        end = time.monotonic() + self.REFRESH_SLICE
+        while todo:
+            key = todo.popleft()
+            known = self._has_kids.get(key)
+            if known is None:
+                continue
+            if key in self._kids:
+                del self._has_kids[key]  # listed since: rowCount answers
+                continue
+            item, had = known
+            has = bool(self._wanted_children(item, first_only=True))
+            if has != had:
+                self._has_kids[key] = (item, has)
+                self._recheck_changed = True
+            if time.monotonic() > end:
+                self._recheck_timer.start()
+                return
+        if self._recheck_changed:
+            self._recheck_changed = False
+            # the view keeps each row's answer until it lays the rows out again
+            self.layoutAboutToBeChanged.emit()
+            self.layoutChanged.emit()
 
     def _sync_children(self, parent: Item | None, new: list[Item]) -> None:
         key = id(parent) if parent is not None else 0
@@ -573,6 +637,7 @@ class ConfigModel(QAbstractItemModel):
                 i += 1
 
     def _forget(self, item: Item) -> None:
+        self._has_kids.pop(id(item), None)
         kids = self._kids.pop(id(item), None)
         self._rows.pop(id(item), None)
         for k in kids or []:
