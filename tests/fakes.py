@@ -6,10 +6,14 @@ scripts/rust_is_available.sh asks, with versions chosen by the test.
 
 from __future__ import annotations
 
+import os
 import shlex
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 
 @dataclass
@@ -71,3 +75,14 @@ case "$1" in
 esac
 """)
     return Toolchain(rustc=rustc, bindgen=bindgen, sysroot=sysroot)
+
+
+def wait_gone(pid: int, what: str = "the hung tool") -> None:
+    """Fail unless process ``pid`` is gone within a few seconds."""
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{what} (pid {pid}) is still running")

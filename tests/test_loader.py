@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import time
 from pathlib import Path
 
 import pytest
+from fakes import wait_gone
 
 from rustconfig_gui.core.errors import KconfigSyntaxError, LoadCancelled, ProbeTimeout
 from rustconfig_gui.core.loader import LoadedTree, load_kconfig_dir, load_tree
@@ -68,16 +68,6 @@ def _script(path: Path, body: str) -> Path:
     return path
 
 
-def _wait_gone(pid: int) -> None:
-    for _ in range(50):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    pytest.fail(f"the hung tool (pid {pid}) is still running")
-
-
 def test_hanging_probe_is_killed_with_its_process_group(tree_612: Path, make_env, tmp_path: Path):
     # bindgen is first run by Kconfig probes, never by the Makefile
     pidfile = tmp_path / "pid"
@@ -91,7 +81,7 @@ def test_hanging_probe_is_killed_with_its_process_group(tree_612: Path, make_env
     # the rustavailable check is the first probe to run bindgen
     assert msg.startswith("init/Kconfig:") and "did not finish in 3 s" in msg
     assert "rust_is_available.sh" in msg
-    _wait_gone(int(pidfile.read_text()))
+    wait_gone(int(pidfile.read_text()))
 
 
 def test_hanging_compiler_stops_the_environment_query(tree_612: Path, make_env, tmp_path: Path):
@@ -100,7 +90,7 @@ def test_hanging_compiler_stops_the_environment_query(tree_612: Path, make_env, 
     hang = _script(tmp_path / "rustc", f'echo $$ > "{pidfile}"\nexec sleep 600\n')
     with pytest.raises(ProbeTimeout, match="make did not answer within 3 s"):
         load_tree(KernelTree(tree_612, make_vars=(("RUSTC", str(hang)),)), base_env=make_env, probe_timeout=3)
-    _wait_gone(int(pidfile.read_text()))
+    wait_gone(int(pidfile.read_text()))
 
 
 def test_kconfig_syntax_error_names_file_and_line(tmp_path: Path):

@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import wait_gone
 
 from rustconfig_gui.core import kparse
-from rustconfig_gui.core.errors import ProbeTimeout
+from rustconfig_gui.core.errors import KconfigSyntaxError, ProbeTimeout
 from rustconfig_gui.core.kparse import KernelKconfig, Rewrites, ShellProbes
 from rustconfig_gui.core.loader import load_kconfig_dir, load_tree
 from rustconfig_gui.core.lookahead import in_help_text
@@ -126,18 +127,20 @@ def test_fast_translation_matches_the_line_by_line_one(tree_61: Path, tree_612: 
 
 
 def test_a_needed_probe_never_waits_behind_probes_started_ahead(tmp_path: Path):
+    flag = tmp_path / "go"
+    blocker = f"while [ ! -e {flag} ]; do sleep 0.05; done; echo blocker"
     shell = ShellProbes({"PATH": os.environ["PATH"]}, str(tmp_path), str(tmp_path), width=1)
     try:
-        slow = shell.start("sleep 2; echo slow", NEEDED_AFTER_PARSE)
+        blocked = shell.start(blocker, NEEDED_AFTER_PARSE)
         queued = shell.start("echo queued", NEEDED_AFTER_PARSE)
-        time.sleep(0.2)  # the one worker is busy with 'slow'
-        t0 = time.monotonic()
-        call = shell.run("echo queued", "Kconfig", 1)
-        assert call.output == "queued" and time.monotonic() - t0 < 1.5
-        assert queued.done() and not slow.done()
-        assert shell.run("sleep 2; echo slow", "Kconfig", 2).output == "slow"
+        # the one worker is busy until the flag exists: the parser runs 'queued' itself
+        assert shell.run("echo queued", "Kconfig", 1).output == "queued"
+        assert queued.done() and not blocked.done()
+        flag.touch()
+        assert shell.run(blocker, "Kconfig", 2).output == "blocker"
         assert shell.processes.count("echo queued") == 1
     finally:
+        flag.touch()
         shell.close()
 
 
@@ -182,24 +185,11 @@ config B
 config C
 	bool "c
 """)
-    t0 = time.monotonic()
-    with pytest.raises(Exception) as e:
+    with pytest.raises(KconfigSyntaxError) as e:
         KernelKconfig(str(tmp_path), {"srctree": str(tmp_path), "PATH": os.environ["PATH"]}, probe_timeout=300)
     assert "Kconfig:10" in str(e.value)
-    for _ in range(100):
-        if pidfile.exists() and pidfile.read_text().strip():
-            break
-        time.sleep(0.05)
-    pid = int(pidfile.read_text())
-    for _ in range(100):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the probe started ahead still runs after the parse failed")
-    assert time.monotonic() - t0 < 30
+    # the parse waited 0.5 s at line 7: the late value's probe had started by then
+    wait_gone(int(pidfile.read_text()), "the probe started ahead")
 
 
 def test_a_hung_probe_started_ahead_times_out_where_the_parser_needs_it(tmp_path: Path):
