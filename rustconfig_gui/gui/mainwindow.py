@@ -142,6 +142,9 @@ class OpenTreeDialog(QDialog):
                           arch=self.arch.currentText().strip() or None, llvm=self.llvm.isChecked())
 
 
+# the overview and details panel are updated this long after an edit
+AFTER_EDIT_MS = 30
+
 class MainWindow(QMainWindow):
     treeLoaded = Signal()
 
@@ -163,10 +166,11 @@ class MainWindow(QMainWindow):
         self._why_open: set[str] = set()
         # what the config file looked like when read/written (None: it did not exist)
         self._disk_stamp: FileStamp | None = None
-        # overview and details follow an edit (coalesced: one update for a burst of edits)
+        # overview and details follow an edit (coalesced: one update for a burst of
+        # edits), after the rows on screen show it
         self.after_edit = QTimer(self)
         self.after_edit.setSingleShot(True)
-        self.after_edit.setInterval(0)
+        self.after_edit.setInterval(AFTER_EDIT_MS)
         self.after_edit.timeout.connect(self._after_edit)
         self.recovery_timer = QTimer(self)
         self.recovery_timer.setInterval(30_000)
