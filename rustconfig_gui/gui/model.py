@@ -34,6 +34,14 @@ RUST_ROLE = Qt.ItemDataRole.UserRole + 3
 HIDDEN_ROLE = Qt.ItemDataRole.UserRole + 4
 REASON_ROLE = Qt.ItemDataRole.UserRole + 5
 
+_R = Qt.ItemDataRole
+# the roles data() answers; a view asks a dozen per cell on every paint
+_ANSWERED_ROLES = frozenset({
+    _R.DisplayRole, _R.EditRole, _R.CheckStateRole, _R.ForegroundRole, _R.BackgroundRole,
+    _R.DecorationRole, _R.FontRole, _R.ToolTipRole, _R.AccessibleTextRole,
+    NODE_ROLE, SYMBOL_ROLE, RUST_ROLE, HIDDEN_ROLE, REASON_ROLE,
+})
+
 _TRI_CHECK = {0: Qt.CheckState.Unchecked, 1: Qt.CheckState.PartiallyChecked, 2: Qt.CheckState.Checked}
 # readable on light and dark backgrounds: a translucent rust tint
 RUST_TINT = QColor(183, 65, 14, 48)
@@ -261,6 +269,8 @@ class ConfigModel(QAbstractItemModel):
     # -- data ---------------------------------------------------------------------
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _ANSWERED_ROLES:
+            return None
         item = self.item(index)
         lt = self.lt
         if item is None or lt is None:
