@@ -93,15 +93,14 @@ for q in ("r", "ru", "rus", "rust", "rust s", "rust su", "net", "usb stor", "x")
     search.append(time.monotonic() - t0)
 ev = lt.ev
 toggles = []
-for name in ("NET", "USB", "MODULES", "SOUND", "BLOCK", "PCI"):
+for name in ("NET", "USB", "MODULES", "SOUND", "BLOCK", "PCI", "EXT4_FS", "IPV6", "DEBUG_FS"):
     sym = lt.sym(name)
     if sym is None or len(ev.assignable(sym)) < 2:
         continue
     old = ev.tri(sym)
     for v in (0 if old else 2, old):
         t0 = time.monotonic()
-        ev.set_value(sym, v)
-        ev.invalidate()
+        ev.set_value(sym, v)  # forgets what depends on sym
         # what a view does next: recompute the rows it shows (top level)
         for node in lt.kconf.top_node.list and [lt.kconf.top_node.list] or []:
             n = node

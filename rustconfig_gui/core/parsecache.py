@@ -21,7 +21,11 @@ The parse is stored as a pickle written in two passes (every kconfiglib
 object first, bare, then their attributes in chunks), so neither writing nor
 reading recurses along the long ``next`` chains of menu nodes, and reading
 gives the GIL back between chunks: a load in a worker thread never holds
-the GUI thread for long.
+the GUI thread for long.  Each chunk is a pickle of its own with a fresh
+memo; what earlier chunks wrote is referred to by number (a persistent id).
+One memo for the whole parse grew to ~400k entries, and each time it
+doubled the pickler rehashed it holding the GIL: up to 67 ms in one go while
+the GUI thread waited.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from . import kparse
 from .errors import LoadCancelled
 from .kparse import KernelKconfig, LateBindingFailed, MacroCall, MacroTrace, Progress, ShellProbes, slot_names
 
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"rustconfig-gui parse\n"
 _CHUNK = 1000  # objects per chunk: a few ms of C unpickling each
 _KIND = (Symbol, Choice, MenuNode, Variable, KernelKconfig)
@@ -140,7 +144,7 @@ class ParseCache:
                 progress(0, len(calls))
             if call.output != output:
                 return self._miss(f"{filename}:{line}: '{command}' now prints something else")
-        kconf = self._read_objects(reader, stream, size, shell.cancelled)
+        kconf = self._read_objects(stream, size, shell.cancelled)
         if kconf is None:
             return self._miss("damaged entry")
         kconf._rc_attach(shell, progress, MacroTrace(calls))
@@ -176,17 +180,18 @@ class ParseCache:
                 return f"{rel} changed"
         return ""
 
-    def _read_objects(self, reader: pickle.Unpickler, stream: io.BufferedReader, size: int,
+    def _read_objects(self, stream: io.BufferedReader, size: int,
                       cancelled: Callable[[], bool]) -> KernelKconfig | None:
         # ~1M objects: the cyclic collector would otherwise walk them again and again
         was_enabled = gc.isenabled()
         gc.disable()
+        written: list[Any] = []  # what earlier chunks made, by the number the writer gave it
         try:
-            objects = reader.load()
+            objects = _load_chunk(stream, written)
             while stream.tell() < size:
                 if cancelled():
                     raise LoadCancelled()
-                reader.load()
+                _load_chunk(stream, written)
         except LoadCancelled:
             raise
         except Exception:
@@ -260,6 +265,18 @@ class ParseCache:
         return sum(1 for _ in self.root.glob("*.pickle")) if self.root.is_dir() else 0
 
 
+def _load_chunk(stream: io.BufferedReader, written: list[Any]) -> Any:
+    # a reader per chunk: its memo numbers from 0, as the writer's did
+    reader = pickle.Unpickler(stream)
+    reader.persistent_load = written.__getitem__  # type: ignore[assignment]
+    out = reader.load()
+    made = reader.memo.copy()
+    if made and next(reversed(made)) != len(made) - 1:
+        raise pickle.UnpicklingError("memo with gaps")
+    written.extend(made.values())
+    return out
+
+
 def _same(o: Any) -> Any:
     return o
 
@@ -267,22 +284,27 @@ def _same(o: Any) -> Any:
 class _Attributes:
     """Pickles as "take this already-created object and set its attributes"."""
 
-    __slots__ = ("obj", "unbound")
+    __slots__ = ("obj", "unbound", "temporary")
 
-    def __init__(self, obj: Any, unbound: list[tuple[int, Any]] | None = None) -> None:
+    def __init__(self, obj: Any, unbound: list[tuple[int, Any]] | None, temporary: list[Any]) -> None:
         self.obj = obj
         self.unbound = unbound  # (index in defaults, the placeholder entry) of late values
+        self.temporary = temporary
 
     def __reduce__(self) -> Any:
         leave_out = kparse.TRANSIENT if isinstance(self.obj, KernelKconfig) else frozenset()
         d, slots = attribute_state(self.obj, leave_out)
+        made: list[Any] = [self, d, slots]
         if self.unbound:
             # stored as parsed: the late values are bound on each load
             defaults = list(slots["defaults"])
             for i, entry in self.unbound:
                 defaults[i] = entry
             slots = dict(slots, defaults=defaults)
-        return (_same, (self.obj,), (d, slots))
+            made += [defaults, slots]
+        args, state = (self.obj,), (d, slots)
+        self.temporary.extend((*made, args, state))
+        return (_same, args, state)
 
 
 def attribute_state(obj: Any, leave_out: frozenset[str] = frozenset()) -> tuple[dict[str, Any] | None,
@@ -304,6 +326,33 @@ class _TwoPassPickler(pickle.Pickler):
         super().__init__(f, protocol=pickle.HIGHEST_PROTOCOL)
         self.known = known
         self.bare = True
+        # id -> number of what earlier chunks wrote
+        self.written: dict[int, int] = {}
+        self.alive: list[Any] = []
+        self.numbered = 0
+        # made only to be written in this chunk: freed after it, so never referred to
+        self.temporary: list[Any] = []
+
+    def persistent_id(self, obj: Any) -> int | None:  # type: ignore[override]
+        return self.written.get(id(obj))
+
+    def dump_chunk(self, obj: Any, *, keep: bool = True) -> None:
+        """Write ``obj`` as a pickle of its own; what it wrote (``keep``) can
+        be referred to by later chunks."""
+        self.dump(obj)
+        if keep:
+            temporary = {id(o) for o in self.temporary}
+            memo = self.memo.copy()
+            for key, (index, made) in memo.items():
+                if key not in temporary:
+                    self.written[key] = self.numbered + index
+                    # a number stands for an id, so the object must outlive the pickler
+                    # (a reduce's state tuple would otherwise free its id for another)
+                    self.alive.append(made)
+            # the reader numbers everything it made, temporary or not
+            self.numbered += len(memo)
+        self.clear_memo()
+        self.temporary.clear()
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, _KIND):
@@ -321,13 +370,16 @@ def _write_objects(f: Any, header: dict[str, Any], kconf: KernelKconfig, stopped
         for owner, i, entry in lv.sites:
             unbound.setdefault(id(owner), []).append((i, entry))
     pickler = _TwoPassPickler(f, {id(o) for o in objects})
-    pickler.dump(header)
-    pickler.dump(objects)  # the memo now holds every object: attributes below refer back to it
+    pickler.dump_chunk(header, keep=False)
+    pickler.dump_chunk(objects)  # attributes below refer back to these
     pickler.bare = False
+    temporary = pickler.temporary
     for i in range(0, len(objects), _CHUNK):
         if stopped():
             return False
-        pickler.dump([_Attributes(o, unbound.get(id(o))) for o in objects[i:i + _CHUNK]])
+        chunk = [_Attributes(o, unbound.get(id(o)), temporary) for o in objects[i:i + _CHUNK]]
+        temporary.append(chunk)
+        pickler.dump_chunk(chunk)
     return True
 
 

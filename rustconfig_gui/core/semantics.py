@@ -9,13 +9,16 @@ ports ``scripts/kconfig/symbol.c`` and ``expr.c`` onto kconfiglib's parsed
 data, switching behaviour by the version of the tree being loaded.
 
 Values are cached until the next change, as C caches them with
-``SYMBOL_VALID``; any change invalidates everything (``sym_clear_all_valid``).
+``SYMBOL_VALID``.  C forgets every value on any change
+(``sym_clear_all_valid``); an edit here forgets only the values that can
+depend on the edited symbol (kconfiglib's ``_dependents`` graph, followed
+transitively), so the rest of a 19k-symbol tree stays computed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import kconfiglib
@@ -47,6 +50,9 @@ _TRI_STR = ("n", "m", "y")
 _LLONG_MAX = (1 << 63) - 1
 _LLONG_MIN = -(1 << 63)
 _ULLONG_MAX = (1 << 64) - 1
+# How many dependents an edit may reach before forgetting everything is cheaper
+# (measured on 7.2: ~1 µs per item reached to follow and forget; everything: ~1 ms)
+PARTIAL_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,11 @@ class Evaluator:
 
     def invalidate(self) -> None:
         """``sym_clear_all_valid``: forget every computed value."""
+        self._forget_all()
+        # C computes MODULES first so every later type check sees it
+        self.modules_val = self.tri(self.kconf.modules) if self.kconf.modules.nodes else 0
+
+    def _forget_all(self) -> None:
         self._tri.clear()
         self._str.clear()
         self._vis.clear()
@@ -206,25 +217,75 @@ class Evaluator:
         self._choice_tri.clear()
         self._menu_vis.clear()
         self.generation += 1
-        # C computes MODULES first so every later type check sees it
-        self.modules_val = self.tri(self.kconf.modules) if self.kconf.modules.nodes else 0
+
+    def invalidate_from(self, changed: Iterable[Symbol | Choice]) -> None:
+        """Forget what can depend on ``changed`` (whose user input changed).
+
+        Every value is a function of the user input through defaults, selects,
+        implies, ranges, prompt conditions and choices, all of which kconfiglib
+        records as ``_dependents`` (choice members and their choice both ways);
+        what no path leads to keeps its value.  Most options reach a handful of
+        others; a few (NET, PCI, EXPERT) reach half the tree, and following
+        those costs more than computing again what is on screen, so past
+        :data:`PARTIAL_LIMIT` everything goes, as it does when MODULES' value
+        (every tristate's type) changes.
+        """
+        seen: set[object] = set(changed)
+        frontier = set(seen)
+        while frontier:
+            reached: set[object] = set()
+            for item in frontier:
+                reached.update(item._dependents)  # type: ignore[attr-defined]
+            frontier = reached - seen
+            seen |= frontier
+            if len(seen) > PARTIAL_LIMIT:
+                self.invalidate()
+                return
+        # a menu's visibility is cheap to compute again from the symbols it reads
+        self._menu_vis.clear()
+        for cache in (self._tri, self._str, self._vis, self._dir, self._rev, self._imp,
+                      self._choice_sel, self._choice_tri):
+            for item in seen:
+                cache.pop(item, None)  # type: ignore[call-overload]
+        self._write.difference_update(seen)
+        self.generation += 1
+        modules = self.kconf.modules
+        if modules in seen and modules.nodes:
+            old = self.modules_val
+            self.modules_val = self.tri(modules)
+            if self.modules_val != old:
+                self.invalidate()
 
     # -- expressions ---------------------------------------------------------
 
     def expr(self, e: object) -> int:
         """``expr_calc_value``."""
-        if e.__class__ is tuple:
+        # the hottest code of the tool: symbols first, and no min()/max() calls
+        cls = e.__class__
+        if cls is Symbol:
+            v = self._tri.get(e)  # type: ignore[call-overload]
+            if v is None:
+                self._calc(e)  # type: ignore[arg-type]
+                v = self._tri[e]  # type: ignore[index]
+            return v  # type: ignore[no-any-return]
+        if cls is tuple:
             op = e[0]  # type: ignore[index]
             if op is AND:
                 a = self.expr(e[1])  # type: ignore[index]
-                return 0 if a == 0 else min(a, self.expr(e[2]))  # type: ignore[index]
+                if a == 0:
+                    return 0
+                b = self.expr(e[2])  # type: ignore[index]
+                return a if a < b else b
             if op is OR:
                 a = self.expr(e[1])  # type: ignore[index]
-                return 2 if a == 2 else max(a, self.expr(e[2]))  # type: ignore[index]
+                if a == 2:
+                    return 2
+                b = self.expr(e[2])  # type: ignore[index]
+                return a if a > b else b
             if op is NOT:
                 return 2 - self.expr(e[1])  # type: ignore[index]
             return self._compare(op, e[1], e[2])  # type: ignore[index]
-        if e.__class__ is Choice:
+        if cls is Choice:
             return self._choice_as_dep(e)  # type: ignore[arg-type]
         return self.tri(e)  # type: ignore[arg-type]
 
@@ -407,8 +468,8 @@ class Evaluator:
                 if vis and uv is not None:
                     newtri = min(int(uv), vis)
                 else:
-                    rev = self.rev_dep(sym)
-                    if rev:
+                    # visibility() above has set _rev/_imp/_dir
+                    if self._rev[sym]:
                         write = True
                     for default, cond in sym.defaults:
                         cv = self.expr(cond)
@@ -417,11 +478,13 @@ class Evaluator:
                             if newtri:
                                 write = True
                             break
-                    imp = self.implied(sym)
+                    imp = self._imp[sym]
                     if imp:
                         write = True
-                        newtri = min(max(newtri, imp), self.dir_dep(sym))
-                newtri = max(newtri, self.rev_dep(sym))
+                        newtri = min(max(newtri, imp), self._dir[sym])
+                rev = self._rev[sym]
+                if rev > newtri:
+                    newtri = rev
             if newtri == 1 and self.sym_type(sym) == BOOL:
                 newtri = 2
             self._tri[sym] = newtri
@@ -643,7 +706,7 @@ class Evaluator:
             if not self.tristate_within_range(sym, val):
                 return False
             self.user[sym] = val
-            self.invalidate()
+            self.invalidate_from((sym,))
             return True
         text = str(value)
         if "\n" in text:
@@ -654,7 +717,7 @@ class Evaluator:
         if sym.orig_type == HEX and text[:2].lower() != "0x":
             text = "0x" + text
         self.user[sym] = text
-        self.invalidate()
+        self.invalidate_from((sym,))
         return True
 
     def choose(self, sym: Symbol) -> None:
@@ -674,12 +737,12 @@ class Evaluator:
             self.user[sym] = 2
             self.choice_user_sel[choice] = sym
             self.choice_user_tri[choice] = 2
-        self.invalidate()
+        self.invalidate_from((choice, *choice.syms))
 
     def unset(self, sym: Symbol) -> None:
         """Forget the user value (the symbol goes back to its default)."""
         self.user.pop(sym, None)
-        self.invalidate()
+        self.invalidate_from((sym,) if sym.choice is None else (sym, sym.choice))
 
     def snapshot(self) -> UserState:
         """Every user input, to return to later (undo, trial applications)."""
@@ -713,6 +776,7 @@ class Evaluator:
         self.choice_user_sel.clear()
         self.choice_user_tri.clear()
         self.choice_order = {c: list(c.syms) for c in self.kconf.unique_choices}
+        self.invalidate()
 
     # -- helpers for writers and the UI ------------------------------------------
 

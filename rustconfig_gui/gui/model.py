@@ -42,6 +42,16 @@ _ANSWERED_ROLES = frozenset({
     NODE_ROLE, SYMBOL_ROLE, RUST_ROLE, HIDDEN_ROLE, REASON_ROLE,
 })
 
+_F = Qt.ItemFlag
+# flags() answers from these: combining enum members costs microseconds each in Python
+_FLAGS_NONE = _F.NoItemFlags
+_FLAGS_BASE = _F.ItemIsEnabled | _F.ItemIsSelectable
+_FLAGS_LEAF = _FLAGS_BASE | _F.ItemNeverHasChildren
+_FLAGS_CHECKABLE = _FLAGS_BASE | _F.ItemIsUserCheckable
+_FLAGS_CHECKABLE_LEAF = _FLAGS_CHECKABLE | _F.ItemNeverHasChildren
+_FLAGS_EDITABLE = _FLAGS_BASE | _F.ItemIsEditable
+_FLAGS_EDITABLE_LEAF = _FLAGS_EDITABLE | _F.ItemNeverHasChildren
+
 _TRI_CHECK = {0: Qt.CheckState.Unchecked, 1: Qt.CheckState.PartiallyChecked, 2: Qt.CheckState.Checked}
 # readable on light and dark backgrounds: a translucent rust tint
 RUST_TINT = QColor(183, 65, 14, 48)
@@ -62,12 +72,18 @@ class ConfigModel(QAbstractItemModel):
     valuesChanged = Signal()
 
     REFRESH_SLICE = 0.008  # seconds of row computation per turn of the event loop
+    # The turn of an edit itself may take longer: finishing there (as most edits
+    # do, ~13 ms when a whole menu goes) saves painting an in-between state.
+    EDIT_SLICE = 0.020
+    # expand arrows of collapsed rows are checked after the edit's paint
+    RECHECK_DELAY_MS = 30
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.lt: LoadedTree | None = None
         # a refresh in progress: parents still to compute, and what each should show
         self._todo: deque[Item | None] | None = None
+        self._values_told = True
         self._wanted: dict[int, list[Item]] = {}
         # one-line hidden reasons for painting, per evaluation generation
         self._reasons: dict[MenuNode, str] = {}
@@ -422,24 +438,26 @@ class ConfigModel(QAbstractItemModel):
         return "\n".join(lines) or menutree.prompt_text(item)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        item = self.item(index)
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if item is None or isinstance(item, ComputedGroup) or self.lt is None:
-            return base
-        sym = item.item if item.item.__class__ is Symbol else None
-        if sym is None or item.prompt is None:
-            return base
-        ev = self.lt.ev
-        # The view asks column 0's flags of every expanded row on each relayout, so they
-        # must not need values: a locked box is greyed (ForegroundRole) and a click on it
-        # is refused with the reason (cycle()).
-        if index.column() == self.COL_OPTION and sym.orig_type in (BOOL, TRISTATE):
-            return base | Qt.ItemFlag.ItemIsUserCheckable
-        if index.column() == self.COL_VALUE and sym.orig_type in (STRING, INT, HEX) and ev.visibility(sym):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
+        # The view asks the flags of every expanded row on each relayout (~1,000 calls
+        # after a row comes or goes), so they must not need values, and are built once:
+        # a locked box is greyed (ForegroundRole) and a click on it is refused with the
+        # reason (cycle()).  A node without sub-entries is a leaf for good: the view
+        # then never asks whether it has children.
+        item = self._items.get(index.internalId()) if index.isValid() else None
+        if item is None:
+            return _FLAGS_NONE if not index.isValid() else _FLAGS_BASE
+        if item.__class__ is ComputedGroup or self.lt is None:
+            return _FLAGS_BASE
+        leaf = item.list is None
+        sym = item.item
+        if sym.__class__ is not Symbol or item.prompt is None:
+            return _FLAGS_LEAF if leaf else _FLAGS_BASE
+        col = index.column()
+        if col == self.COL_OPTION and sym.orig_type in (BOOL, TRISTATE):
+            return _FLAGS_CHECKABLE_LEAF if leaf else _FLAGS_CHECKABLE
+        if col == self.COL_VALUE and sym.orig_type in (STRING, INT, HEX) and self.lt.ev.visibility(sym):
+            return _FLAGS_EDITABLE_LEAF if leaf else _FLAGS_EDITABLE
+        return _FLAGS_LEAF if leaf else _FLAGS_BASE
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         item = self.item(index)
@@ -527,7 +545,7 @@ class ConfigModel(QAbstractItemModel):
         slice).  Until then the rows are those of before the edit, with their
         new values."""
         self._start_refresh()
-        self._continue_refresh(self.REFRESH_SLICE)
+        self._continue_refresh(self.EDIT_SLICE)
 
     @property
     def refreshing(self) -> bool:
@@ -539,9 +557,16 @@ class ConfigModel(QAbstractItemModel):
             return
         self._todo = deque([None])
         self._wanted: dict[int, list[Item]] = {}
-        # values may have changed anywhere; a view repaints what is on screen,
-        # and rows coming on screen later are painted with current values anyway
-        self.valuesChanged.emit()
+        self._values_told = False
+
+    def _tell_values(self) -> None:
+        # Values may have changed anywhere: a view repaints what is on screen, and
+        # rows coming on screen later are painted with current values anyway.  Not
+        # when rows came or went: the view lays its rows out again and repaints
+        # then, and an earlier repaint would only paint the screen twice.
+        if not self._values_told:
+            self._values_told = True
+            self.valuesChanged.emit()
 
     def _continue_refresh(self, budget: float | None) -> None:
         todo = self._todo
@@ -556,13 +581,18 @@ class ConfigModel(QAbstractItemModel):
             new = self._wanted[key] = self._wanted_children(parent)
             todo.extend(k for k in new if id(k) in self._kids)
             if end is not None and time.monotonic() > end:
+                # the rows come later: the new values now
+                self._tell_values()
                 self._refresh_timer.start()
                 return
         self._todo = None
         # apply, parents before their children (the order they were computed in)
+        moved = False
         for key, new in self._wanted.items():
             if key in self._kids:
-                self._sync_children(None if key == 0 else self._items[key], new)
+                moved |= self._sync_children(None if key == 0 else self._items[key], new)
+        if not moved:
+            self._tell_values()
         self._wanted = {}
         # forget parents no longer reachable from the root
         reachable = {0}
@@ -583,7 +613,7 @@ class ConfigModel(QAbstractItemModel):
         in slices after the rows on screen are up to date."""
         self._recheck_todo = deque(self._has_kids)
         self._recheck_changed = False
-        self._recheck_timer.start()
+        self._recheck_timer.start(self.RECHECK_DELAY_MS)
 
     def _continue_recheck(self) -> None:
         todo = self._recheck_todo
@@ -602,7 +632,7 @@ class ConfigModel(QAbstractItemModel):
                 self._has_kids[key] = (item, has)
                 self._recheck_changed = True
             if time.monotonic() > end:
-                self._recheck_timer.start()
+                self._recheck_timer.start(0)
                 return
         if self._recheck_changed:
             self._recheck_changed = False
@@ -610,14 +640,15 @@ class ConfigModel(QAbstractItemModel):
             self.layoutAboutToBeChanged.emit()
             self.layoutChanged.emit()
 
-    def _sync_children(self, parent: Item | None, new: list[Item]) -> None:
+    def _sync_children(self, parent: Item | None, new: list[Item]) -> bool:
+        """Insert and remove rows of ``parent`` until it shows ``new``; True if any did."""
         key = id(parent) if parent is not None else 0
         cur = self._kids[key]
         if len(new) == len(cur) and all(a is b for a, b in zip(new, cur)):
-            return
+            return False
         parent_index = QModelIndex() if parent is None else self.index_for_node(parent)  # type: ignore[arg-type]
         if parent is not None and not parent_index.isValid():
-            return
+            return False
         if isinstance(parent, ComputedGroup):
             full: list[Item] = list(new)
         else:
@@ -645,6 +676,7 @@ class ConfigModel(QAbstractItemModel):
                 self._rows.pop(key, None)
                 self.endInsertRows()
                 i += 1
+        return True
 
     def _forget(self, item: Item) -> None:
         self._has_kids.pop(id(item), None)

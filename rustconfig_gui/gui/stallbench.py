@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     for name in ("CONFIG", "DATA", "CACHE"):
         os.environ[f"XDG_{name}_HOME"] = str(work / name.lower())
 
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ..core.tree import KernelTree
@@ -150,20 +150,44 @@ def main(argv: list[str]) -> int:
         w._on_search_text(text)
         wait_until(lambda: not w.searcher.busy)
         search_ms.append((time.monotonic() - t0) * 1000)
+    # An edit is on screen when the view has painted after the model's last word
+    # on it (new values, rows that came or went) and the model computes no more.
+    paints: list[float] = []
+    told: list[float] = [0.0]
+
+    class PaintSeen(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                paints.append(time.monotonic())
+            return False
+
+    seen = PaintSeen()
+    w.view.viewport().installEventFilter(seen)
+    for signal in (w.model.valuesChanged, w.model.rowsInserted, w.model.rowsRemoved, w.model.layoutChanged):
+        signal.connect(lambda *_: told.__setitem__(0, time.monotonic()))
+
+    def on_screen() -> bool:
+        return not w.model.refreshing and bool(paints) and paints[-1] >= told[0]
+
     toggle_ms = []
     with phase("toggling options"):
         assert w.lt is not None
-        for name in ("NET", "USB", "SOUND", "PCI", "BLOCK", "MODULES"):
+        # options whole menus depend on, then ones few others do
+        for name in ("NET", "USB", "SOUND", "PCI", "BLOCK", "MODULES", "EXT4_FS", "IPV6", "DEBUG_FS"):
             sym = w.lt.sym(name)
             if sym is None or len(w.lt.ev.assignable(sym)) < 2:
                 continue
             old = w.lt.ev.tri(sym)
             for value in (0 if old else 2, old):
+                paints.clear()
                 t0 = time.monotonic()
                 w.model.set_symbol_value(sym, value)
-                app.processEvents()  # the repaint of the visible rows
+                deadline = t0 + 5
+                while not on_screen() and time.monotonic() < deadline:
+                    app.processEvents()  # returns after the paint it delivered
                 toggle_ms.append((time.monotonic() - t0) * 1000)
-                settle(20)
+                settle(60)
+    w.view.viewport().removeEventFilter(seen)
     with phase("showing why RUST is hidden"):
         w.select_symbol("RUST")
         settle(200)

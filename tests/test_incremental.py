@@ -1,0 +1,147 @@
+"""An edit forgets only the values that can depend on it (``Evaluator.invalidate_from``).
+
+The reference is the evaluator forgetting everything (C's ``sym_clear_all_valid``):
+after each edit of a random walk over real trees, every value, visibility,
+dependency level, choice selection and menu visibility computed from the
+partly kept caches must equal the same computed from nothing.  Each step
+starts from caches holding every value, so a stale one cannot hide.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from kconfiglib import BOOL, HEX, INT, STRING, TRISTATE, Symbol
+
+from rustconfig_gui.core import configfile
+from rustconfig_gui.core.loader import LoadedTree, load_tree, store_parse
+from rustconfig_gui.core.parsecache import ParseCache
+from rustconfig_gui.core.semantics import PARTIAL_LIMIT, Evaluator
+from rustconfig_gui.core.tree import KernelTree
+
+# symbols many others depend on: the edits that reach furthest
+HUBS = ("MODULES", "NET", "PCI", "EXPERT", "BLOCK", "SMP", "NETDEVICES", "USB", "SOUND", "INET",
+        "DEBUG_KERNEL", "SECURITY", "INPUT", "HAS_IOMEM", "CPU_SUP_INTEL", "ACPI")
+
+
+def everything(ev: Evaluator) -> dict[object, tuple]:
+    """Every value the window, the writers and the explanations read."""
+    out: dict[object, tuple] = {}
+    for sym in ev.kconf.unique_defined_syms:
+        out[sym] = (ev.tri(sym), ev.str(sym), ev.visibility(sym), ev.written(sym), ev.dir_dep(sym),
+                    ev.rev_dep(sym), ev.implied(sym), ev.sym_type(sym), ev.assignable(sym))
+    for choice in ev.kconf.unique_choices:
+        out[choice] = (ev.choice_selection(choice), ev.choice_tri(choice))
+    for node in ev.walk():
+        out[node] = (ev.menu_is_visible(node),)
+    out["modules"] = (ev.modules_val,)
+    return out
+
+
+def random_edit(ev: Evaluator, rng: random.Random) -> str:
+    """One edit a user could make now; returns what it was, for the failure message."""
+    kconf = ev.kconf
+    if rng.random() < 0.3:
+        hubs = [s for s in (kconf.syms.get(n) for n in HUBS) if s is not None and len(ev.assignable(s)) > 1]
+        if hubs:
+            sym = rng.choice(hubs)
+            value = rng.choice([v for v in ev.assignable(sym) if v != ev.tri(sym)])
+            assert ev.set_value(sym, value)
+            return f"{sym.name}={value}"
+    if ev.user and rng.random() < 0.15:
+        sym = rng.choice(sorted(ev.user, key=lambda s: s.name))
+        ev.unset(sym)
+        return f"unset {sym.name}"
+    while True:
+        sym = rng.choice(kconf.unique_defined_syms)
+        if not ev.visibility(sym):
+            continue
+        if sym.choice is not None:
+            if ev.choice_selection(sym.choice) is sym:
+                continue
+            ev.choose(sym)
+            return f"choose {sym.name}"
+        if sym.orig_type in (BOOL, TRISTATE):
+            values = [v for v in ev.assignable(sym) if v != ev.tri(sym)]
+            if not values:
+                continue
+            value = rng.choice(values)
+            assert ev.set_value(sym, value)
+            return f"{sym.name}={value}"
+        if sym.orig_type in (INT, HEX):
+            rng_bounds = ev.active_range(sym)
+            text = rng_bounds[rng.randrange(2)] if rng_bounds else str(rng.randrange(1, 64))
+            if sym.orig_type == HEX and not text.lower().startswith("0x"):
+                text = hex(int(text, 0)) if text.isdigit() else text
+            if ev.set_value(sym, text):
+                return f"{sym.name}={text}"
+            continue
+        if sym.orig_type == STRING:
+            assert ev.set_value(sym, f"v{rng.randrange(100)}")
+            return f"{sym.name} (string)"
+
+
+def walk_and_compare(lt: LoadedTree, seed: int, steps: int) -> None:
+    ev = lt.ev
+    rng = random.Random(seed)
+    lt.defconfig()
+    everything(ev)
+    done = []
+    for _ in range(steps):
+        done.append(random_edit(ev, rng))
+        kept = everything(ev)
+        ev.invalidate()
+        fresh = everything(ev)
+        wrong = [k for k in fresh if kept[k] != fresh[k]]
+        assert not wrong, (f"after {done}: {len(wrong)} stale, e.g. "
+                           f"{[(getattr(k, 'name', k), kept[k], fresh[k]) for k in wrong[:3]]}")
+    # and what gets saved is what C's rule gives
+    text = configfile.config_text(ev)
+    ev.invalidate()
+    assert configfile.config_text(ev) == text
+
+
+def test_edits_on_6_1_forget_exactly_what_depends_on_them(tree_61: Path, make_env):
+    # choices before the 6.11 rework: a choice's mode and user selection
+    lt = load_tree(KernelTree(tree_61, arch="x86_64"), base_env=make_env)
+    walk_and_compare(lt, seed=61, steps=40)
+
+
+def test_edits_on_7_2_forget_exactly_what_depends_on_them(tree_72: Path, make_env):
+    # 6.11+ choices (member priority lists) and 'transitional' symbols
+    lt = load_tree(KernelTree(tree_72, arch="x86_64"), base_env=make_env)
+    walk_and_compare(lt, seed=72, steps=40)
+
+
+def test_a_stored_parse_keeps_the_dependency_graph(tree_612: Path, make_env, tmp_path: Path):
+    # the graph edits follow must survive being written to and read from the parse store
+    tree = KernelTree(tree_612, arch="arm64")
+    fresh = load_tree(tree, base_env=make_env)
+    assert store_parse(fresh, ParseCache(tmp_path / "parses"))
+    cached = load_tree(tree, base_env=make_env, parse_cache=ParseCache(tmp_path / "parses"))
+    assert cached.timings.parse_cached
+    net = cached.sym("NET")
+    assert isinstance(net, Symbol) and len(net._dependents) == len(fresh.sym("NET")._dependents) > 100
+    walk_and_compare(cached, seed=612, steps=15)
+
+
+@pytest.mark.parametrize(("name", "keeps"), [("EXT4_FS", True), ("NET", False), ("MODULES", False)])
+def test_an_edit_keeps_what_does_not_depend_on_it(tree_612: Path, make_env, name: str, keeps: bool):
+    """The point of it: values outside the edit's reach stay computed.  NET reaches
+    half the tree (more than PARTIAL_LIMIT) and MODULES every tristate's type:
+    those forget everything."""
+    lt = load_tree(KernelTree(tree_612, arch="x86_64"), base_env=make_env)
+    lt.defconfig()
+    ev = lt.ev
+    everything(ev)
+    rust, sym = lt.sym("RUST_IS_AVAILABLE"), lt.sym(name)
+    assert sym is not None and rust is not None
+    before = len(ev._tri)
+    assert ev.set_value(sym, 0 if ev.tri(sym) else 2)
+    if keeps:
+        assert rust in ev._tri and sym not in ev._tri
+        assert before - len(ev._tri) < PARTIAL_LIMIT
+    else:
+        assert len(ev._tri) < 50
