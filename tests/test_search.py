@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rustconfig_gui.core.loader import LoadedTree, load_tree
-from rustconfig_gui.core.search import SearchIndex
+from rustconfig_gui.core.search import SearchIndex, _rank, _score
 from rustconfig_gui.core.tree import KernelTree
 
 
@@ -50,3 +50,26 @@ def test_menus_are_found_by_prompt(index: SearchIndex):
 def test_no_match(index: SearchIndex):
     assert index.search("zzqqxxnotathing") == []
     assert index.search("   ") == []
+
+
+def _every_entry_scored(index: SearchIndex, query: str, limit: int) -> list[tuple[int, str, object]]:
+    """The reference: every entry scored word by word with ``_score``."""
+    words = [w for w in query.lower().replace("config_", "").split() if w]
+    found = []
+    for e in index._entries:
+        scores = [_score(e, w) for w in words]
+        if words and all(s for s, _ in scores):
+            found.append((sum(s for s, _ in scores), next(k for _, k in scores if k), e))
+    found.sort(key=_rank)
+    return [(score, where, e.node) for score, where, e in found[:limit]]
+
+
+QUERIES = ["r", "x", "ru", "rust", "RUST", "usb", "usb_s", "_", "a_", "net dev", "rust s", "config_rust",
+           "8", "0x", "-", "k", "support", "nvme tcp", "dma-buf", "zzzz", "e", "fs", "ext4", "i2c", "debug fs"]
+
+
+@pytest.mark.parametrize("limit", [1, 100, 200, 100000])
+def test_the_quick_search_ranks_exactly_as_scoring_every_entry(index: SearchIndex, limit: int):
+    for q in QUERIES:
+        got = [(h.score, h.where, h.node) for h in index.search(q, limit=limit)]
+        assert got == _every_entry_scored(index, q, limit), q

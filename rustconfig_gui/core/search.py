@@ -36,16 +36,21 @@ def _words_text(text: str) -> str:
 
 
 class _Entry:
-    __slots__ = ("node", "name", "name_lower", "parts", "prompt", "prompt_words", "help_words")
+    __slots__ = ("node", "name", "name_lower", "name_parts", "parts", "prompt", "prompt_words", "help_words",
+                 "text")
 
     def __init__(self, node: MenuNode, name: str, name_lower: str, parts: tuple[str, ...], prompt: str,
                  help_: str) -> None:
         self.node, self.name, self.name_lower, self.parts = node, name, name_lower, parts
+        # "_usb_storage": a word of the name starts with w iff "_w" is in it
+        self.name_parts = "_" + name_lower if name_lower else ""
         self.prompt = prompt
         # words split once when the index is built, not on every keystroke; help
         # text is only kept as its words (substring matches look inside them)
         self.prompt_words = _words_text(prompt)
         self.help_words = _words_text(help_)
+        # everything a word can be found in, for a first cut
+        self.text = f"{name_lower}\0{prompt}\0{self.help_words}"
 
 
 class SearchIndex:
@@ -68,6 +73,13 @@ class SearchIndex:
                 entries.append(_Entry(node, "", "", (), prompt_text(node).lower(),
                                       (getattr(node, "help", None) or "").lower()))
         self._entries = entries
+        self._named = [e for e in entries if e.name_lower]
+        self._by_name: dict[str, list[_Entry]] = {}
+        self._by_part: dict[str, list[_Entry]] = {}
+        for e in self._named:
+            self._by_name.setdefault(e.name_lower, []).append(e)
+            for part in dict.fromkeys(e.parts):
+                self._by_part.setdefault(part, []).append(e)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -76,23 +88,66 @@ class SearchIndex:
         words = [w for w in query.lower().replace("config_", "").split() if w]
         if not words:
             return []
-        found: list[tuple[int, str, _Entry]] = []
-        for e in self._entries:
-            total = 0
-            where = ""
-            for w in words:
-                s, kind = _score(e, w)
-                if not s:
-                    break
-                total += s
-                where = where or kind
-            else:
-                found.append((total, where, e))
-        # one-letter queries match most entries: rank them, build Hits for the best only
-        best = heapq.nsmallest(limit, found, key=lambda f: (-f[0], len(f[2].name) or 999, f[2].name,
-                                                            f[2].prompt))
+        if len(words) == 1:
+            found = self._one_word(words[0], limit)
+        else:
+            # every word must match somewhere: score only entries holding the longest one
+            longest = max(words, key=len)
+            found = []
+            for e in [e for e in self._entries if longest in e.text]:
+                total = 0
+                where = ""
+                for w in words:
+                    s, kind = _score(e, w)
+                    if not s:
+                        break
+                    total += s
+                    where = where or kind
+                else:
+                    found.append((total, where, e))
+        # short queries match most entries: rank them, build Hits for the best only
+        best = heapq.nsmallest(limit, found, key=_rank)
         return [Hit(score, e.node, e.name, prompt_text(e.node), tuple(menu_path(e.node)), where)
                 for score, where, e in best]
+
+    def _one_word(self, w: str, limit: int) -> list[tuple[int, str, _Entry]]:
+        """What :func:`_score` gives, one kind of match at a time, best kind first
+        (each a list comprehension of ``in``/``startswith``), stopping once
+        ``limit`` entries are found: a worse kind of match cannot rank above them."""
+        found: dict[int, tuple[int, str, _Entry]] = {}
+
+        def take(entries: list[_Entry], score: int, kind: str) -> None:
+            for e in entries:
+                found.setdefault(id(e), (score, kind, e))
+
+        # every kind of match has w somewhere in the entry's text
+        entries = [e for e in self._entries if w in e.text]
+        named = [e for e in entries if e.name_lower]
+        take(self._by_name.get(w, []), 1000, "name")
+        for e in self._by_part.get(w, []):
+            found.setdefault(id(e), (600 - min(e.parts.index(w), 5) * 10, "name", e))
+        if "_" in w:
+            uw = "_" + w
+            take([e for e in named if e.name_lower.startswith(w) or uw in e.name_lower], 500, "name")
+        steps = (
+            (lambda: [e for e in named if e.name_lower.startswith(w)], 400, "name"),
+            (lambda: [e for e in named if "_" + w in e.name_parts], 300, "name"),
+            (lambda: [e for e in entries if f" {w} " in e.prompt_words], 250, "prompt"),
+            (lambda: [e for e in entries if f" {w}" in e.prompt_words], 200, "prompt"),
+            (lambda: [e for e in named if w in e.name_lower], 120, "name"),
+            (lambda: [e for e in entries if w in e.prompt], 100, "prompt"),
+            (lambda: [e for e in entries if f" {w} " in e.help_words], 40, "help"),
+            (lambda: [e for e in entries if w in e.help_words], 20, "help"),
+        )
+        for matches, score, kind in steps:
+            if len(found) >= limit:
+                break
+            take(matches(), score, kind)
+        return list(found.values())
+
+
+def _rank(f: tuple[int, str, _Entry]) -> tuple[int, int, str, str]:
+    return (-f[0], len(f[2].name) or 999, f[2].name, f[2].prompt)
 
 
 def _score(e: _Entry, w: str) -> tuple[int, str]:
