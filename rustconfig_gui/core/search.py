@@ -36,21 +36,22 @@ def _words_text(text: str) -> str:
 
 
 class _Entry:
-    __slots__ = ("node", "name", "name_lower", "name_parts", "parts", "prompt", "prompt_words", "help_words",
-                 "text")
+    __slots__ = ("node", "name", "name_lower", "parts", "prompt", "prompt_words", "text")
 
     def __init__(self, node: MenuNode, name: str, name_lower: str, parts: tuple[str, ...], prompt: str,
                  help_: str) -> None:
         self.node, self.name, self.name_lower, self.parts = node, name, name_lower, parts
-        # "_usb_storage": a word of the name starts with w iff "_w" is in it
-        self.name_parts = "_" + name_lower if name_lower else ""
         self.prompt = prompt
         # words split once when the index is built, not on every keystroke; help
         # text is only kept as its words (substring matches look inside them)
         self.prompt_words = _words_text(prompt)
-        self.help_words = _words_text(help_)
-        # everything a word can be found in, for a first cut
-        self.text = f"{name_lower}\0{prompt}\0{self.help_words}"
+        # everything a word can be found in, the help text's words last (not kept twice:
+        # help texts are most of the index)
+        self.text = f"{name_lower}\0{prompt}\0{_words_text(help_)}"
+
+    @property
+    def help_words(self) -> str:
+        return self.text[self.text.rindex("\0") + 1:]
 
 
 class SearchIndex:
@@ -73,13 +74,6 @@ class SearchIndex:
                 entries.append(_Entry(node, "", "", (), prompt_text(node).lower(),
                                       (getattr(node, "help", None) or "").lower()))
         self._entries = entries
-        self._named = [e for e in entries if e.name_lower]
-        self._by_name: dict[str, list[_Entry]] = {}
-        self._by_part: dict[str, list[_Entry]] = {}
-        for e in self._named:
-            self._by_name.setdefault(e.name_lower, []).append(e)
-            for part in dict.fromkeys(e.parts):
-                self._by_part.setdefault(part, []).append(e)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -123,21 +117,24 @@ class SearchIndex:
         # every kind of match has w somewhere in the entry's text
         entries = [e for e in self._entries if w in e.text]
         named = [e for e in entries if e.name_lower]
-        take(self._by_name.get(w, []), 1000, "name")
-        for e in self._by_part.get(w, []):
+        uw = "_" + w
+        take([e for e in named if e.name_lower == w], 1000, "name")
+        for e in [e for e in named if w in e.parts]:
             found.setdefault(id(e), (600 - min(e.parts.index(w), 5) * 10, "name", e))
         if "_" in w:
-            uw = "_" + w
             take([e for e in named if e.name_lower.startswith(w) or uw in e.name_lower], 500, "name")
         steps = (
             (lambda: [e for e in named if e.name_lower.startswith(w)], 400, "name"),
-            (lambda: [e for e in named if "_" + w in e.name_parts], 300, "name"),
+            # a word of the name starts with w
+            (lambda: [e for e in named if e.name_lower.startswith(w) or uw in e.name_lower], 300, "name"),
             (lambda: [e for e in entries if f" {w} " in e.prompt_words], 250, "prompt"),
             (lambda: [e for e in entries if f" {w}" in e.prompt_words], 200, "prompt"),
             (lambda: [e for e in named if w in e.name_lower], 120, "name"),
             (lambda: [e for e in entries if w in e.prompt], 100, "prompt"),
-            (lambda: [e for e in entries if f" {w} " in e.help_words], 40, "help"),
-            (lambda: [e for e in entries if w in e.help_words], 20, "help"),
+            # an entry not found yet has w neither in its name nor its prompt, so a match
+            # in its text is one in its help
+            (lambda: [e for e in entries if f" {w} " in e.text], 40, "help"),
+            (lambda: [e for e in entries if w in e.text], 20, "help"),
         )
         for matches, score, kind in steps:
             if len(found) >= limit:

@@ -105,12 +105,25 @@ def main(argv: list[str]) -> int:
         current[0] = ""
         rss_after[name] = _rss_now_mb()
 
-    def open_and_wait(**kw: object) -> None:
-        loaded = []
-        w.treeLoaded.connect(lambda: loaded.append(1))
-        assert w.open_tree(tree, prefer_defconfig=True, **kw)  # type: ignore[arg-type]
-        wait_until(lambda: bool(loaded))
-        w.treeLoaded.disconnect()
+    def load_and_wait(start: Callable[[], bool]) -> None:
+        ended: list[str] = []  # "" when loaded, else why not
+
+        def loaded() -> None:
+            ended.append("")
+
+        w.treeLoaded.connect(loaded)
+        w.loader.failed.connect(ended.append)
+        try:
+            assert start()
+            wait_until(lambda: bool(ended))
+        finally:
+            w.treeLoaded.disconnect(loaded)
+            w.loader.failed.disconnect(ended.append)
+        if ended[0]:
+            raise SystemExit(f"the window could not load {src}: {ended[0]}")
+
+    def open_and_wait() -> None:
+        load_and_wait(lambda: w.open_tree(tree, prefer_defconfig=True))
 
     with phase("load, empty caches"):
         open_and_wait()
@@ -128,11 +141,7 @@ def main(argv: list[str]) -> int:
     st = rustc.stat()
     os.utime(rustc, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
     with phase("reload, rustc touched"):
-        loaded: list[int] = []
-        w.treeLoaded.connect(lambda: loaded.append(1))
-        assert w.reload_with(tree)
-        wait_until(lambda: bool(loaded))
-        w.treeLoaded.disconnect()
+        load_and_wait(lambda: w.reload_with(tree))
         background_done()
     with phase("make rustavailable"):
         w.toolchain.set_tree(tree, w.lt.env.variables if w.lt else {})
