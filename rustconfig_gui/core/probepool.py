@@ -45,8 +45,11 @@ class ProbePool:
     def claim(self, future: Future[Any]) -> bool:
         """Take a job that has not started: True when the caller must now run
         it (and set its result) itself."""
+        # Under the lock a pending job stays pending (only a claim starts it, only
+        # shutdown drops it), but a running one may finish at any moment: asking
+        # done() first could see it running, then running() see it finished.
         with self._lock:
-            return not future.done() and not future.running() and future.set_running_or_notify_cancel()
+            return not future.running() and not future.done() and future.set_running_or_notify_cancel()
 
     def shutdown(self) -> None:
         """Drop queued jobs, let running ones finish, end the threads."""
