@@ -7,7 +7,8 @@ from pathlib import Path
 
 from fakes import fake_toolchain
 from kconfiglib import Symbol
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtWidgets import QAbstractItemView
 
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.core import configfile
@@ -316,3 +317,35 @@ def test_background_work_does_not_start_after_close(qtbot, tmp_path: Path):
     qtbot.wait(w.BACKGROUND_DELAY_MS + 300)
     assert started == []
     assert not (w.parse_writer.busy or w.retirer.busy or w.loader.busy)
+
+
+def test_an_edit_updates_the_menus_on_screen_first_and_keeps_the_top_row(qtbot, window: MainWindow,
+                                                                          tree_612: Path, tmp_path: Path):
+    open_and_wait(qtbot, window, KernelTree(tree_612, build=tmp_path / "b", arch="x86_64"), prefer_defconfig=True)
+    view, model, lt = window.view, window.model, window.lt
+    window.resize(1000, 700)
+    # "File systems" at the top: the menus NET empties (its own, Device Drivers' network
+    # drivers) are above the screen
+    fs = next(model.index(r, 0) for r in range(model.rowCount()) if model.index(r, 0).data() == "File systems")
+    assert view.isExpanded(fs)
+    view.scrollTo(fs, QAbstractItemView.ScrollHint.PositionAtTop)
+    qtbot.wait(100)
+    top = model.item(view.indexAt(QPoint(0, 0)))
+    assert top is model.item(fs)
+    on_screen = window._parents_on_screen()
+    assert model.item(fs) in on_screen
+    net = lt.sym("NET")
+    rows_before = sum(len(kids) for kids in model._kids.values())
+
+    model.set_symbol_value(net, 0)
+    # before the event loop turns: the menus on screen show what they now should
+    for parent in on_screen:
+        assert model._children(parent) == model._wanted_children(parent)
+    assert model.refreshing, "the menus off screen come a moment later"
+    qtbot.waitUntil(lambda: not model.refreshing, timeout=5000)
+    for key, kids in model._kids.items():
+        assert kids == model._wanted_children(None if key == 0 else model._items[key])
+    assert sum(len(kids) for kids in model._kids.values()) < rows_before - 20
+    # rows went above the screen, and what the user looked at did not move
+    qtbot.wait(50)
+    assert model.item(view.indexAt(QPoint(0, 0))) is top

@@ -797,9 +797,11 @@ class Evaluator:
             vis = self.expr(node.prompt[1])
             if vis:
                 return True
-            if node.item.__class__ is Symbol and self.tri(node.item) == 0:
+            # a hidden entry shows only for a visible child: without children its
+            # value (which can need every symbol selecting it) decides nothing
+            if node.list is None or node.item.__class__ is Choice:
                 return False
-            if node.item.__class__ is Choice:
+            if self.tri(node.item) == 0:
                 return False
             child = node.list
             while child:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kconfiglib import MenuNode, Symbol
 from PySide6.QtCore import (
@@ -10,6 +11,8 @@ from PySide6.QtCore import (
     QDateTime,
     QItemSelectionModel,
     QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
     QSettings,
     Qt,
     QTimer,
@@ -18,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -345,6 +349,10 @@ class MainWindow(QMainWindow):
         header.resizeSection(1, 260)
         self.view.selectionModel().currentChanged.connect(self._on_current)
         self.model.valuesChanged.connect(self.view.viewport().update)
+        self.model.parents_on_screen = self._parents_on_screen
+        self._top_row: QPersistentModelIndex | None = None
+        self.model.offScreenRowsAboutToChange.connect(self._keep_top_row)
+        self.model.offScreenRowsChanged.connect(self._back_to_top_row)
         self.vsplit.addWidget(self.results)
         self.vsplit.addWidget(self.view)
         self.vsplit.setStretchFactor(1, 1)
@@ -861,6 +869,41 @@ class MainWindow(QMainWindow):
         idx = self.view.currentIndex()
         node = idx.data(NODE_ROLE) if idx.isValid() else None
         return node if isinstance(node, MenuNode) else None
+
+    def _parents_on_screen(self) -> list[Any]:
+        """The menus whose rows are on screen, outermost first: an edit brings
+        their rows up to date before those of any other."""
+        view, model = self.view, self.model
+        bottom = view.viewport().height()
+        found: dict[int, tuple[int, Any]] = {}  # menu -> (depth, item)
+        index = view.indexAt(QPoint(0, 0))
+        while index.isValid() and view.visualRect(index).top() < bottom:
+            # the row's menu and the menus around that, and the row itself when open
+            cur = index if view.isExpanded(index) else index.parent()
+            while True:
+                item = model.item(cur)  # None: the top level
+                key = id(item) if item is not None else 0
+                if key in found:
+                    break
+                depth, up = 0, cur
+                while up.isValid():
+                    depth, up = depth + 1, up.parent()
+                found[key] = (depth, item)
+                if not cur.isValid():
+                    break
+                cur = cur.parent()
+            index = view.indexBelow(index)
+        return [item for _, item in sorted(found.values(), key=lambda d: d[0])]
+
+    def _keep_top_row(self) -> None:
+        # rows coming or going above the screen would otherwise move what is on it
+        self._top_row = QPersistentModelIndex(self.view.indexAt(QPoint(0, 0)))
+
+    def _back_to_top_row(self) -> None:
+        top, self._top_row = self._top_row, None
+        if top is not None and top.isValid():
+            self.view.scrollTo(self.model.index(top.row(), 0, top.parent()),
+                               QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_info(current)

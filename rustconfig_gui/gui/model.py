@@ -42,6 +42,10 @@ _ANSWERED_ROLES = frozenset({
     NODE_ROLE, SYMBOL_ROLE, RUST_ROLE, HIDDEN_ROLE, REASON_ROLE,
 })
 
+def _same_items(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
 _F = Qt.ItemFlag
 # flags() answers from these: combining enum members costs microseconds each in Python
 _FLAGS_NONE = _F.NoItemFlags
@@ -70,6 +74,9 @@ class ConfigModel(QAbstractItemModel):
     editRejected = Signal(str)
     #: values of shown rows may have changed (cheaper than dataChanged over every row)
     valuesChanged = Signal()
+    #: rows of menus off screen are about to come or go, after those on screen did
+    offScreenRowsAboutToChange = Signal()
+    offScreenRowsChanged = Signal()
 
     REFRESH_SLICE = 0.008  # seconds of row computation per turn of the event loop
     # The turn of an edit itself may take longer: finishing there (as most edits
@@ -77,13 +84,21 @@ class ConfigModel(QAbstractItemModel):
     EDIT_SLICE = 0.020
     # expand arrows of collapsed rows are checked after the edit's paint
     RECHECK_DELAY_MS = 30
+    # the menus off screen are brought up to date this long after those on screen
+    PAINT_FIRST_MS = 16
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.lt: LoadedTree | None = None
         # a refresh in progress: parents still to compute, and what each should show
         self._todo: deque[Item | None] | None = None
+        self._done: set[int] = set()
+        self._first: list[Item | None] = []
+        self._first_applied = False
         self._values_told = True
+        #: the parents whose rows are on screen, ancestors first (the view's owner
+        #: knows): after an edit their rows are brought up to date before the others
+        self.parents_on_screen: Callable[[], list[Item | None]] = lambda: []
         self._wanted: dict[int, list[Item]] = {}
         # one-line hidden reasons for painting, per evaluation generation
         self._reasons: dict[MenuNode, str] = {}
@@ -557,6 +572,9 @@ class ConfigModel(QAbstractItemModel):
             return
         self._todo = deque([None])
         self._wanted: dict[int, list[Item]] = {}
+        self._done = set()
+        self._first = [p for p in self.parents_on_screen() if (id(p) if p is not None else 0) in self._kids]
+        self._first_applied = False
         self._values_told = False
 
     def _tell_values(self) -> None:
@@ -572,25 +590,52 @@ class ConfigModel(QAbstractItemModel):
         todo = self._todo
         if todo is None:
             return
+        if self._first:
+            # the menus on screen first, applied at once: what the user looks at is
+            # right after one paint, whatever the edit reached elsewhere
+            first, self._first = self._first, []
+            moved = False
+            for parent in first:
+                key = id(parent) if parent is not None else 0
+                if key in self._kids:  # not gone with a menu removed just before
+                    new = self._wanted[key] = self._wanted_children(parent)
+                    moved |= self._sync_children(parent, new)
+            self._first_applied = True
+            if not moved:
+                self._tell_values()
+            if budget is not None:
+                # the others after the view's relayout and paint (its timers are 0 ms too)
+                self._refresh_timer.start(self.PAINT_FIRST_MS)
+                return
         end = time.monotonic() + budget if budget is not None else None
         while todo:
             parent = todo.popleft()
             key = id(parent) if parent is not None else 0
-            if key in self._wanted or key not in self._kids:
+            if key in self._done or key not in self._kids:
                 continue
-            new = self._wanted[key] = self._wanted_children(parent)
+            self._done.add(key)
+            new = self._wanted.get(key)
+            if new is None:
+                new = self._wanted[key] = self._wanted_children(parent)
             todo.extend(k for k in new if id(k) in self._kids)
             if end is not None and time.monotonic() > end:
                 # the rows come later: the new values now
                 self._tell_values()
-                self._refresh_timer.start()
+                self._refresh_timer.start(0)
                 return
         self._todo = None
         # apply, parents before their children (the order they were computed in)
+        changes = [(key, new) for key, new in self._wanted.items()
+                   if key in self._kids and not _same_items(self._kids[key], new)]
+        anchored = bool(changes) and self._first_applied
+        if anchored:
+            self.offScreenRowsAboutToChange.emit()
         moved = False
-        for key, new in self._wanted.items():
+        for key, new in changes:
             if key in self._kids:
                 moved |= self._sync_children(None if key == 0 else self._items[key], new)
+        if anchored:
+            self.offScreenRowsChanged.emit()
         if not moved:
             self._tell_values()
         self._wanted = {}
@@ -644,7 +689,7 @@ class ConfigModel(QAbstractItemModel):
         """Insert and remove rows of ``parent`` until it shows ``new``; True if any did."""
         key = id(parent) if parent is not None else 0
         cur = self._kids[key]
-        if len(new) == len(cur) and all(a is b for a, b in zip(new, cur)):
+        if _same_items(cur, new):
             return False
         parent_index = QModelIndex() if parent is None else self.index_for_node(parent)  # type: ignore[arg-type]
         if parent is not None and not parent_index.isValid():
