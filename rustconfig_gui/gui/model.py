@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 from kconfiglib import BOOL, HEX, INT, STRING, TRISTATE, Choice, MenuNode, Symbol
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -26,7 +26,7 @@ from ..core.loader import LoadedTree
 from ..core.menutree import ComputedGroup, Kind
 from ..core.rustclass import rust_node_ids
 
-Index = QModelIndex | QPersistentModelIndex
+Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SYMBOL_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -60,8 +60,8 @@ _TRI_CHECK = {0: Qt.CheckState.Unchecked, 1: Qt.CheckState.PartiallyChecked, 2: 
 # readable on light and dark backgrounds: a translucent rust tint
 RUST_TINT = QColor(183, 65, 14, 48)
 
-Item = MenuNode | ComputedGroup
-ReasonFn = Callable[[LoadedTree, MenuNode], str]
+Item: TypeAlias = MenuNode | ComputedGroup
+ReasonFn: TypeAlias = Callable[[LoadedTree, MenuNode], str]
 
 
 class ConfigModel(QAbstractItemModel):
@@ -461,7 +461,7 @@ class ConfigModel(QAbstractItemModel):
         item = self._items.get(index.internalId()) if index.isValid() else None
         if item is None:
             return _FLAGS_NONE if not index.isValid() else _FLAGS_BASE
-        if item.__class__ is ComputedGroup or self.lt is None:
+        if isinstance(item, ComputedGroup) or self.lt is None:
             return _FLAGS_BASE
         leaf = item.list is None
         sym = item.item
@@ -571,7 +571,7 @@ class ConfigModel(QAbstractItemModel):
             self._todo = None
             return
         self._todo = deque([None])
-        self._wanted: dict[int, list[Item]] = {}
+        self._wanted = {}
         self._done = set()
         self._first = [p for p in self.parents_on_screen() if (id(p) if p is not None else 0) in self._kids]
         self._first_applied = False
@@ -614,9 +614,8 @@ class ConfigModel(QAbstractItemModel):
             if key in self._done or key not in self._kids:
                 continue
             self._done.add(key)
-            new = self._wanted.get(key)
-            if new is None:
-                new = self._wanted[key] = self._wanted_children(parent)
+            known = self._wanted.get(key)
+            new = known if known is not None else self._wanted.setdefault(key, self._wanted_children(parent))
             todo.extend(k for k in new if id(k) in self._kids)
             if end is not None and time.monotonic() > end:
                 # the rows come later: the new values now
