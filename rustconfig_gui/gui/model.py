@@ -139,6 +139,7 @@ class ConfigModel(QAbstractItemModel):
         """``rust_nodes``: :func:`rust_node_ids` if already computed (by the loading worker)."""
         self.beginResetModel()
         self._todo = None  # a reset supersedes a refresh in progress
+        self._wanted, self._first = {}, []  # and holds no entry of the old tree
         self.lt = lt
         self.rust_syms = rust_syms
         self._kids.clear()
