@@ -337,10 +337,19 @@ def test_an_edit_updates_the_menus_on_screen_first_and_keeps_the_top_row(qtbot, 
     net = lt.sym("NET")
     rows_before = sum(len(kids) for kids in model._kids.values())
 
+    arrows_before = {key: has for key, (_, has) in model._has_kids.items()}
     model.set_symbol_value(net, 0)
-    # before the event loop turns: the menus on screen show what they now should
+    # before the event loop turns: the menus on screen show what they now should,
+    # closed rows included (whether they have rows of their own)
+    changed_arrows = 0
     for parent in on_screen:
         assert model._children(parent) == model._wanted_children(parent)
+        for kid in model._children(parent):
+            if id(kid) in model._has_kids:
+                has = model._has_kids[id(kid)][1]
+                assert has == bool(model._wanted_children(kid, first_only=True)), kid
+                changed_arrows += has != arrows_before.get(id(kid), has)
+    assert changed_arrows, "NET=n empties a closed menu on screen (Caches)"
     assert model.refreshing, "the menus off screen come a moment later"
     qtbot.waitUntil(lambda: not model.refreshing, timeout=5000)
     for key, kids in model._kids.items():

@@ -602,7 +602,15 @@ class ConfigModel(QAbstractItemModel):
                     new = self._wanted[key] = self._wanted_children(parent)
                     moved |= self._sync_children(parent, new)
             self._first_applied = True
-            if not moved:
+            # and the expand arrows of their closed rows (a relayout asks for them again)
+            arrows = False
+            for parent in first:
+                for kid in self._kids.get(id(parent) if parent is not None else 0, ()):
+                    arrows |= self._recheck_arrow(id(kid))
+            if arrows and not moved:
+                self.layoutAboutToBeChanged.emit()
+                self.layoutChanged.emit()
+            elif not moved:
                 self._tell_values()
             if budget is not None:
                 # the others after the view's relayout and paint (its timers are 0 ms too)
@@ -664,18 +672,7 @@ class ConfigModel(QAbstractItemModel):
         todo = self._recheck_todo
         end = time.monotonic() + self.REFRESH_SLICE
         while todo:
-            key = todo.popleft()
-            known = self._has_kids.get(key)
-            if known is None:
-                continue
-            if key in self._kids:
-                del self._has_kids[key]  # listed since: rowCount answers
-                continue
-            item, had = known
-            has = bool(self._wanted_children(item, first_only=True))
-            if has != had:
-                self._has_kids[key] = (item, has)
-                self._recheck_changed = True
+            self._recheck_changed |= self._recheck_arrow(todo.popleft())
             if time.monotonic() > end:
                 self._recheck_timer.start(0)
                 return
@@ -684,6 +681,20 @@ class ConfigModel(QAbstractItemModel):
             # the view keeps each row's answer until it lays the rows out again
             self.layoutAboutToBeChanged.emit()
             self.layoutChanged.emit()
+
+    def _recheck_arrow(self, key: int) -> bool:
+        """Whether a row asked only if it has rows still has some; True if that changed."""
+        known = self._has_kids.get(key)
+        if known is None:
+            return False
+        if key in self._kids:
+            del self._has_kids[key]  # listed since: rowCount answers
+            return False
+        item, had = known
+        has = bool(self._wanted_children(item, first_only=True))
+        if has != had:
+            self._has_kids[key] = (item, has)
+        return has != had
 
     def _sync_children(self, parent: Item | None, new: list[Item]) -> bool:
         """Insert and remove rows of ``parent`` until it shows ``new``; True if any did."""
