@@ -8,12 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .core.errors import RustconfigError
-from .core.loader import LoadedTree, load_tree, store_parse
-from .core.parsecache import ParseCache
-from .core.probecache import ProbeCache
-from .core.tree import KernelTree
+from rustconfig_gui import __version__
+from rustconfig_gui.errors import RustconfigError
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
+from rustconfig_gui.kconfig.parsecache import ParseCache
+from rustconfig_gui.kconfig.shell.cache import ProbeCache
+from rustconfig_gui.kconfig.tree import KernelTree
 
 
 def _make_var(text: str) -> tuple[str, str]:
@@ -183,7 +183,12 @@ def cmd_allconfig(args: argparse.Namespace) -> int:
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
-    from .core.probe import ProbeRequest, check_can_probe, result_to_json, run_probe
+    from rustconfig_gui.toolchain.rustavailable import (
+        ProbeRequest,
+        check_can_probe,
+        result_to_json,
+        run_probe,
+    )
 
     tree = _tree(args)
     check_can_probe(tree)
@@ -226,7 +231,7 @@ def _why_target(loaded: LoadedTree, spec: str) -> tuple[object, str | None]:
 def cmd_why(args: argparse.Namespace) -> int:
     from kconfiglib import BOOL, TRISTATE, Symbol
 
-    from .core import why
+    from rustconfig_gui.explain import why
 
     loaded = _load(args)
     _read_start(args, loaded)
@@ -251,7 +256,7 @@ def cmd_why(args: argparse.Namespace) -> int:
 
 
 def cmd_rust_status(args: argparse.Namespace) -> int:
-    from .core import why
+    from rustconfig_gui.explain import why
 
     loaded = _load(args)
     _read_start(args, loaded)
@@ -265,7 +270,7 @@ def cmd_rust_status(args: argparse.Namespace) -> int:
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
-    from .core import fix
+    from rustconfig_gui.explain import fix
 
     loaded = _load(args)
     _read_start(args, loaded)
@@ -276,7 +281,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
         raise RustconfigError(f"{e}.") from None
     probe = None
     if args.probe:
-        from .core.probe import ProbeRequest, check_can_probe, run_probe
+        from rustconfig_gui.toolchain.rustavailable import ProbeRequest, check_can_probe, run_probe
 
         check_can_probe(loaded.tree)
         probe = run_probe(ProbeRequest(loaded.tree))
@@ -299,7 +304,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
 
 
 def cmd_preset_list(args: argparse.Namespace) -> int:
-    from .core import presets
+    from rustconfig_gui.workspace import presets
 
     frags = presets.builtin_presets() + presets.user_presets()
     if args.tree is not None:
@@ -321,7 +326,7 @@ def cmd_preset_list(args: argparse.Namespace) -> int:
 
 
 def cmd_preset_apply(args: argparse.Namespace) -> int:
-    from .core import presets
+    from rustconfig_gui.workspace import presets
 
     loaded = _load(args)
     _read_start(args, loaded)
@@ -340,9 +345,9 @@ def cmd_preset_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_preset_save(args: argparse.Namespace) -> int:
-    from .core import presets
-    from .core.configfile import write_atomic
-    from .core.rustclass import rust_symbols
+    from rustconfig_gui.explain.rustclass import rust_symbols
+    from rustconfig_gui.kconfig.configfile import write_atomic
+    from rustconfig_gui.workspace import presets
 
     loaded = _load(args)
     _read_start(args, loaded)
@@ -384,9 +389,9 @@ def cmd_preset_save(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .core.configfile import decode_config_bytes
-    from .core.diffconfig import diff_configs, read_values
-    from .core.rustclass import name_is_rust
+    from rustconfig_gui.explain.rustclass import name_is_rust
+    from rustconfig_gui.kconfig.configfile import decode_config_bytes
+    from rustconfig_gui.workspace.diffconfig import diff_configs, read_values
 
     texts = []
     for p in (args.a, args.b):
@@ -397,7 +402,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     names = set(read_values(texts[0])) | set(read_values(texts[1]))
     rust = {n for n in names if name_is_rust(n)}
     if args.tree is not None:
-        from .core.rustclass import rust_symbols
+        from rustconfig_gui.explain.rustclass import rust_symbols
 
         loaded = load_tree(KernelTree(source=args.tree, arch=args.arch, llvm=args.llvm))
         rust |= {s.name for s in rust_symbols(loaded)}

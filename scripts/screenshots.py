@@ -22,8 +22,8 @@ os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from rustconfig_gui.core.tree import KernelTree  # noqa: E402
 from rustconfig_gui.gui.mainwindow import MainWindow  # noqa: E402
+from rustconfig_gui.kconfig.tree import KernelTree  # noqa: E402
 
 
 def wait_loaded(app: QApplication, w: MainWindow, tree: KernelTree, **kw) -> None:
@@ -73,7 +73,7 @@ def main() -> int:
     shot(app, w, args.out / "demo-rust-lens.png")
     w.act_lens.trigger()
 
-    from rustconfig_gui.devtools.trees import ensure_tree
+    from devtools.trees import ensure_tree
 
     src = ensure_tree(args.tree)
     with tempfile.TemporaryDirectory() as build:

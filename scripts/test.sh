@@ -8,7 +8,7 @@ sh scripts/system-deps.sh tests
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[dev]"
-.venv/bin/python -m rustconfig_gui.devtools.trees --configs -q
-.venv/bin/ruff check rustconfig_gui tests
+.venv/bin/python -m devtools.trees --configs -q
+.venv/bin/ruff check rustconfig_gui tests devtools scripts
 .venv/bin/lint-imports
 exec .venv/bin/python -m pytest "$@"

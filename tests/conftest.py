@@ -16,8 +16,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from rustconfig_gui.devtools.cref import clean_env  # noqa: E402
-from rustconfig_gui.devtools.trees import ensure_tree  # noqa: E402
+from devtools.cref import clean_env  # noqa: E402
+from devtools.trees import ensure_tree  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def window(qtbot, tmp_path: Path):
     w.modified = False
     w.close()
     assert not w.loader.busy and not w.toolchain.runner.busy
-    # loads exempt what is alive from the cyclic collector (core/memory.py); give it back
+    # loads exempt what is alive from the cyclic collector (kconfig/memory.py); give it back
     import gc
 
     gc.unfreeze()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rustconfig_gui.core import configfile
-from rustconfig_gui.devtools.cref import Build, CConf, clean_env
+from devtools.cref import Build, CConf, clean_env
+from rustconfig_gui.kconfig import configfile
 
 
 def rustconfig(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rustconfig_gui.core import configfile
-from rustconfig_gui.core.errors import ConfigFileError
-from rustconfig_gui.core.loader import load_kconfig_dir
+from rustconfig_gui.errors import ConfigFileError
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import load_kconfig_dir
 
 KCONFIG = '''mainmenu "Test"
 config MODULES

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from fakes import Toolchain, fake_toolchain, write_script
 
-from rustconfig_gui.core.loader import LoadedTree, load_tree
-from rustconfig_gui.core.tree import KernelTree
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
 
 DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo-tree"
 VERSION = "6.99.0-demo"

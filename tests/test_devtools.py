@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rustconfig_gui.devtools.cref import Build, CConf
-from rustconfig_gui.devtools.trees import ensure_tree
+from devtools.cref import Build, CConf
+from devtools.trees import ensure_tree
 
 HEADER_612_X86_64 = "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86_64 6.12."
 

@@ -9,11 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from devtools.cref import Build, CConf, clean_env
+from devtools.trees import ensure_distro_config
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core.diffconfig import RUST_MARK, DiffRow, diff_configs, read_values
-from rustconfig_gui.core.rustclass import name_is_rust
-from rustconfig_gui.devtools.cref import Build, CConf, clean_env
-from rustconfig_gui.devtools.trees import ensure_distro_config
+from rustconfig_gui.explain.rustclass import name_is_rust
+from rustconfig_gui.workspace.diffconfig import (
+    RUST_MARK,
+    DiffRow,
+    diff_configs,
+    read_values,
+)
 
 
 def kernel_diffconfig(src: Path, *args: str) -> str:

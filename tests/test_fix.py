@@ -18,14 +18,15 @@ import pytest
 from fakes import Toolchain, fake_toolchain, write_script
 from kconfiglib import BOOL, TRISTATE
 
+from devtools.cref import Build, CConf
+from devtools.trees import ensure_distro_config
 from rustconfig_gui import cli
-from rustconfig_gui.core import configfile, fix
-from rustconfig_gui.core.loader import LoadedTree, load_tree
-from rustconfig_gui.core.probe import ProbeRequest, run_probe
-from rustconfig_gui.core.rustclass import is_rust_related, rust_symbols
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.devtools.cref import Build, CConf
-from rustconfig_gui.devtools.trees import ensure_distro_config
+from rustconfig_gui.explain import fix
+from rustconfig_gui.explain.rustclass import is_rust_related, rust_symbols
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.toolchain.rustavailable import ProbeRequest, run_probe
 
 pytestmark = pytest.mark.slow
 

@@ -24,14 +24,21 @@ from fakes import fake_toolchain, write_script
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.trees import ensure_tree
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core import configfile, presets
-from rustconfig_gui.core.configfile import ConfigIssueText, parse_value
-from rustconfig_gui.core.loader import load_kconfig_dir, load_tree
-from rustconfig_gui.core.probe import MAX_LINE_BYTES, LineSplitter, ProbeRequest, result_to_json, run_probe
-from rustconfig_gui.core.probe_findings import findings_to_json, parse_probe_output
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.devtools.trees import ensure_tree
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.configfile import ConfigIssueText, parse_value
+from rustconfig_gui.kconfig.loader import load_kconfig_dir, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.toolchain.findings import findings_to_json, parse_probe_output
+from rustconfig_gui.toolchain.rustavailable import (
+    MAX_LINE_BYTES,
+    LineSplitter,
+    ProbeRequest,
+    result_to_json,
+    run_probe,
+)
+from rustconfig_gui.workspace import presets
 
 KCONFIG = """mainmenu "Fuzz"
 config MODULES
@@ -243,7 +250,7 @@ def test_user_edits_save_and_read_back(evs, edits, version):
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz-demo")
     tc = fake_toolchain(root / "tc")
-    from rustconfig_gui.devtools.cref import clean_env
+    from devtools.cref import clean_env
 
     lt = load_tree(KernelTree(demo_tree(), make_vars=tc.make_vars), base_env=clean_env())
     lt.defconfig()
@@ -365,7 +372,7 @@ case "$*" in
 esac
 exec {shlex.quote(str(demo_toolchain.rustc))} "$@"
 """)
-    from rustconfig_gui.devtools.cref import clean_env
+    from devtools.cref import clean_env
 
     tree = KernelTree(demo_tree(), make_vars=(("RUSTC", str(rustc)), ("BINDGEN", str(demo_toolchain.bindgen))))
     result = run_probe(ProbeRequest(tree, base_env=clean_env(), timeout=60))

@@ -10,14 +10,14 @@ from kconfiglib import Symbol
 from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QAbstractItemView
 
+from devtools.cref import Build, CConf
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core import configfile
-from rustconfig_gui.core.loader import load_tree
-from rustconfig_gui.core.rustclass import rust_symbols
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.devtools.cref import Build, CConf
+from rustconfig_gui.explain.rustclass import rust_symbols
 from rustconfig_gui.gui.mainwindow import MainWindow
-from rustconfig_gui.gui.model import HIDDEN_ROLE, REASON_ROLE, ConfigModel
+from rustconfig_gui.gui.tree_model import HIDDEN_ROLE, REASON_ROLE, ConfigModel
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
 
 LOAD_TIMEOUT = 120_000
 
@@ -219,7 +219,7 @@ def test_real_612_edits_save_what_conf_would(qtbot, window: MainWindow, tree_612
 
 
 def test_second_open_reads_the_stored_parse_unless_caches_are_off(qtbot, window: MainWindow, tmp_path: Path):
-    from rustconfig_gui.core.parsecache import ParseCache
+    from rustconfig_gui.kconfig.parsecache import ParseCache
 
     tools = fake_toolchain(tmp_path / "tools")
     tree = KernelTree(demo_tree(), build=tmp_path / "demo-build", make_vars=tools.make_vars)
@@ -228,7 +228,7 @@ def test_second_open_reads_the_stored_parse_unless_caches_are_off(qtbot, window:
     assert not window.lt.timings.parse_cached
     # the parse is written by a worker a moment after the tree is shown
     qtbot.waitUntil(lambda: ParseCache().entries() == 1 and not window.parse_writer.busy, timeout=LOAD_TIMEOUT)
-    # the window takes a replaced tree apart (core/memory.py): keep what is compared
+    # the window takes a replaced tree apart (kconfig/memory.py): keep what is compared
     first_kconf, first_text = id(window.lt.kconf), window.lt.config_text()
     open_and_wait(qtbot, window, tree, prefer_defconfig=True)
     assert window.lt.timings.parse_cached and id(window.lt.kconf) != first_kconf

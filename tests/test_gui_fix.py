@@ -11,10 +11,15 @@ from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core import fix
-from rustconfig_gui.core.loader import LoadedTree, load_tree
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.gui.fixdialog import ApplyPlanCommand, FixDialog, install_fix_actions, target_for_node
+from rustconfig_gui.explain import fix
+from rustconfig_gui.gui.dialogs.fix import (
+    ApplyPlanCommand,
+    FixDialog,
+    install_fix_actions,
+    target_for_node,
+)
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
 
 LOAD_TIMEOUT = 120_000
 DEBIAN_RUSTC = "/usr/bin/rustc"  # 1.63: the demo's rust_is_available.sh wants a newer one

@@ -11,20 +11,21 @@ from fakes import fake_toolchain
 from PySide6.QtGui import QUndoStack
 
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core import configfile, presets
-from rustconfig_gui.core.errors import ConfigFileError
-from rustconfig_gui.core.loader import LoadedTree, load_tree
-from rustconfig_gui.core.rustclass import rust_symbols
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.gui.diffview import DiffDialog
-from rustconfig_gui.gui.model import RUST_TINT
-from rustconfig_gui.gui.presets import (
+from rustconfig_gui.errors import ConfigFileError
+from rustconfig_gui.explain.rustclass import rust_symbols
+from rustconfig_gui.gui.dialogs.diff import DiffDialog
+from rustconfig_gui.gui.dialogs.presets import (
     ApplyPresetsCommand,
     PresetsDialog,
     SaveFragmentDialog,
     install_preset_actions,
     report_html,
 )
+from rustconfig_gui.gui.tree_model import RUST_TINT
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace import presets
 
 LOAD_TIMEOUT = 120_000
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core.recovery import read_recovery, recovery_path
-from rustconfig_gui.core.tree import KernelTree
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.recovery import read_recovery, recovery_path
 
 LOAD = 120_000
 

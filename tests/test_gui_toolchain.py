@@ -9,10 +9,10 @@ from pathlib import Path
 from fakes import fake_toolchain, write_script
 
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core.probe import ProbeRequest
-from rustconfig_gui.core.tree import KernelTree
 from rustconfig_gui.gui.mainwindow import MainWindow
-from rustconfig_gui.gui.toolchain import ProbeRunner
+from rustconfig_gui.gui.panels.toolchain import ProbeRunner
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.toolchain.rustavailable import ProbeRequest
 
 
 def demo(tmp_path: Path, **kw) -> KernelTree:

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from kconfiglib import BOOL, HEX, INT, STRING, TRISTATE, Symbol
 
-from rustconfig_gui.core import configfile
-from rustconfig_gui.core.loader import LoadedTree, load_tree, store_parse
-from rustconfig_gui.core.parsecache import ParseCache
-from rustconfig_gui.core.semantics import PARTIAL_LIMIT, Evaluator
-from rustconfig_gui.core.tree import KernelTree
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
+from rustconfig_gui.kconfig.parsecache import ParseCache
+from rustconfig_gui.kconfig.semantics import PARTIAL_LIMIT, Evaluator
+from rustconfig_gui.kconfig.tree import KernelTree
 
 # symbols many others depend on: the edits that reach furthest
 HUBS = ("MODULES", "NET", "PCI", "EXPERT", "BLOCK", "SMP", "NETDEVICES", "USB", "SOUND", "INET",

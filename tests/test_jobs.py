@@ -8,7 +8,7 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-from rustconfig_gui.core.errors import ConfigFileError, LoadCancelled
+from rustconfig_gui.errors import ConfigFileError, LoadCancelled
 from rustconfig_gui.gui.jobs import JobRunner, run_and_wait
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rustconfig_gui.core import configfile
-from rustconfig_gui.core.loader import load_kconfig_dir
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import load_kconfig_dir
 
 VERSION = (7, 2, 0)
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from rustconfig_gui.core.errors import KconfigSyntaxError
-from rustconfig_gui.core.kparse import KernelKconfig, Rewrites, rewrite_conditional_depends, translate_kconfig_text
-from rustconfig_gui.core.semantics import Evaluator, Semantics
+from rustconfig_gui.errors import KconfigSyntaxError
+from rustconfig_gui.kconfig.parser import (
+    KernelKconfig,
+    Rewrites,
+    rewrite_conditional_depends,
+    translate_kconfig_text,
+)
+from rustconfig_gui.kconfig.semantics import Evaluator, Semantics
 
 
 def translate(text: str) -> tuple[str, Rewrites]:
@@ -63,7 +68,7 @@ def test_continuation_lines_keep_numbering():
 
 
 def test_default_values_that_are_one_macro_become_placeholders_line_for_line():
-    from rustconfig_gui.core.kparse import LateValue
+    from rustconfig_gui.kconfig.parser import LateValue
 
     src = ("config V\n\tint\n\tdefault $(rustc-version) if RUST\n"
            "config T\n\tstring\n\tdefault \"$(RUSTC_VERSION_TEXT)\"\n"
@@ -85,7 +90,7 @@ def test_default_values_that_are_one_macro_become_placeholders_line_for_line():
 
 
 def test_late_values_bind_to_what_the_parser_would_have_read(tmp_path):
-    from rustconfig_gui.core.loader import load_kconfig_dir
+    from rustconfig_gui.kconfig.loader import load_kconfig_dir
 
     src = ('mainmenu "t"\n'
            "ver := $(shell,echo 108500)\n"
@@ -111,7 +116,7 @@ def test_late_values_bind_to_what_the_parser_would_have_read(tmp_path):
 
 
 def test_blank_late_value_is_reported_by_the_ordinary_parse(tmp_path):
-    from rustconfig_gui.core.loader import load_kconfig_dir
+    from rustconfig_gui.kconfig.loader import load_kconfig_dir
 
     (tmp_path / "Kconfig").write_text('mainmenu "t"\nconfig A\n\tbool\n\tdefault $(shell,true)\n')
     with pytest.raises(KconfigSyntaxError) as e:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fakes import wait_gone
 
-from rustconfig_gui.core.errors import KconfigSyntaxError, LoadCancelled, ProbeTimeout
-from rustconfig_gui.core.loader import LoadedTree, load_kconfig_dir, load_tree
-from rustconfig_gui.core.tree import KernelTree
+from rustconfig_gui.errors import KconfigSyntaxError, LoadCancelled, ProbeTimeout
+from rustconfig_gui.kconfig.loader import LoadedTree, load_kconfig_dir, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
 
 
 @pytest.fixture(scope="module")

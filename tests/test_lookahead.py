@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from fakes import wait_gone
 
-from rustconfig_gui.core import kparse
-from rustconfig_gui.core.errors import KconfigSyntaxError, ProbeTimeout
-from rustconfig_gui.core.kparse import KernelKconfig, Rewrites, ShellProbes
-from rustconfig_gui.core.loader import load_kconfig_dir, load_tree
-from rustconfig_gui.core.lookahead import in_help_text
-from rustconfig_gui.core.probepool import NEEDED_AFTER_PARSE, NEEDED_DURING_PARSE, ProbePool
-from rustconfig_gui.core.tree import KernelTree
+from rustconfig_gui.errors import KconfigSyntaxError, ProbeTimeout
+from rustconfig_gui.kconfig import parser as kparse
+from rustconfig_gui.kconfig.loader import load_kconfig_dir, load_tree
+from rustconfig_gui.kconfig.parser import KernelKconfig, Rewrites, ShellProbes
+from rustconfig_gui.kconfig.shell.lookahead import in_help_text
+from rustconfig_gui.kconfig.shell.pool import NEEDED_AFTER_PARSE, NEEDED_DURING_PARSE, ProbePool
+from rustconfig_gui.kconfig.tree import KernelTree
 
 
 def _load_both(tree: KernelTree, make_env: dict[str, str]):

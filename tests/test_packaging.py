@@ -28,7 +28,7 @@ import pytest
 from fakes import fake_toolchain, write_script
 
 from rustconfig_gui import __version__
-from rustconfig_gui.core import hostexec, process
+from rustconfig_gui.host import hostexec, process
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGING = REPO / "packaging"
@@ -521,7 +521,7 @@ def test_sandboxed_shell_command_runs_through_flatpak_spawn(sandbox: Path, tmp_p
 
 def test_sandboxed_make_of_the_demo_tree(sandbox: Path, tmp_path: Path):
     """The tree's make run the way process.run would run it when sandboxed."""
-    from rustconfig_gui.core.tree import make_environment
+    from rustconfig_gui.kconfig.tree import make_environment
 
     demo = REPO / "resources" / "demo-tree"
     hc = hostexec.host_command(["make", "-s", "-C", str(demo), f"O={tmp_path / 'o'}", "kernelversion"],

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from rustconfig_gui.devtools.parity import Harness, Setup, default_setups, llvm_too_old, table
+from devtools.parity import (
+    Harness,
+    Setup,
+    default_setups,
+    llvm_too_old,
+    table,
+)
 
 SETUPS = default_setups()
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from fakes import fake_toolchain
 
+from devtools.cref import clean_env
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core import configfile
-from rustconfig_gui.core.kparse import KernelKconfig
-from rustconfig_gui.core.loader import load_tree, store_parse
-from rustconfig_gui.core.parsecache import ParseCache
-from rustconfig_gui.core.probecache import ProbeCache
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.devtools.cref import clean_env
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import load_tree, store_parse
+from rustconfig_gui.kconfig.parsecache import ParseCache
+from rustconfig_gui.kconfig.parser import KernelKconfig
+from rustconfig_gui.kconfig.shell.cache import ProbeCache
+from rustconfig_gui.kconfig.tree import KernelTree
 
 
 def _load(tree: KernelTree, root: Path, parse: bool = True):

@@ -18,14 +18,15 @@ from pathlib import Path
 import pytest
 from fakes import Toolchain, fake_toolchain
 
-from rustconfig_gui.core import configfile, presets
-from rustconfig_gui.core.diffconfig import diff_configs
-from rustconfig_gui.core.errors import ConfigFileError
-from rustconfig_gui.core.loader import LoadedTree, load_tree
-from rustconfig_gui.core.presets import Fragment, apply_fragments
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.devtools.cref import Build, CConf, clean_env
-from rustconfig_gui.devtools.trees import cache_root, ensure_distro_config
+from devtools.cref import Build, CConf, clean_env
+from devtools.trees import cache_root, ensure_distro_config
+from rustconfig_gui.errors import ConfigFileError
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace import presets
+from rustconfig_gui.workspace.diffconfig import diff_configs
+from rustconfig_gui.workspace.presets import Fragment, apply_fragments
 
 pytestmark = pytest.mark.slow
 
@@ -394,7 +395,7 @@ def test_fragments_round_trip(setup, tmp_path: Path):
 
 
 def test_rust_symbols_the_user_touched(good_612: LoadedTree, defconfig_612: str):
-    from rustconfig_gui.core.rustclass import is_rust_related
+    from rustconfig_gui.explain.rustclass import is_rust_related
 
     lt = good_612
     ev = lt.ev

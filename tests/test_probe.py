@@ -18,8 +18,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rustconfig_gui.core.errors import TreeError
-from rustconfig_gui.core.probe import (
+from devtools.cref import clean_env
+from rustconfig_gui.errors import TreeError
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.toolchain.findings import (
+    Finding,
+    findings_to_json,
+    min_tool_versions,
+    parse_probe_output,
+)
+from rustconfig_gui.toolchain.rustavailable import (
     ProbeRequest,
     ProbeResult,
     check_can_probe,
@@ -27,9 +35,6 @@ from rustconfig_gui.core.probe import (
     result_to_json,
     run_probe,
 )
-from rustconfig_gui.core.probe_findings import Finding, findings_to_json, min_tool_versions, parse_probe_output
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.devtools.cref import clean_env
 
 VERSIONS = ("6.1", "6.12", "7.2")
 FIXTURE = {"6.1": "tree_61", "6.12": "tree_612", "7.2": "tree_72"}

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fakes import fake_toolchain
 
-from rustconfig_gui.core.loader import load_tree
-from rustconfig_gui.core.probecache import CachedResult, ProbeCache
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.devtools.cref import clean_env
+from devtools.cref import clean_env
+from rustconfig_gui.kconfig.loader import load_tree
+from rustconfig_gui.kconfig.shell.cache import CachedResult, ProbeCache
+from rustconfig_gui.kconfig.tree import KernelTree
 
 
 def _load(src: Path, cache: ProbeCache | None, make_vars: tuple[tuple[str, str], ...] = ()):

@@ -29,16 +29,22 @@ from pathlib import Path
 import pytest
 from fakes import Toolchain, fake_toolchain, write_script
 
+from devtools.cref import Build, CConf
+from devtools.parity import compare
+from devtools.trees import ensure_distro_config, ensure_tree
 from rustconfig_gui.assets import demo_tree
-from rustconfig_gui.core import configfile, probe
-from rustconfig_gui.core.errors import ConfigFileError, KconfigSyntaxError, ProbeTimeout, TreeError
-from rustconfig_gui.core.loader import LoadedTree, load_kconfig_dir, load_tree
-from rustconfig_gui.core.probe import ProbeRequest, check_can_probe, run_probe
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.core.why import one_line_reason
-from rustconfig_gui.devtools.cref import Build, CConf
-from rustconfig_gui.devtools.parity import compare
-from rustconfig_gui.devtools.trees import ensure_distro_config, ensure_tree
+from rustconfig_gui.errors import (
+    ConfigFileError,
+    KconfigSyntaxError,
+    ProbeTimeout,
+    TreeError,
+)
+from rustconfig_gui.explain.why import one_line_reason
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import LoadedTree, load_kconfig_dir, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.toolchain import rustavailable as probe
+from rustconfig_gui.toolchain.rustavailable import ProbeRequest, check_can_probe, run_probe
 
 REPO = Path(__file__).resolve().parent.parent
 # the folder name the issue asks for, and one that also tries command substitution
@@ -288,7 +294,7 @@ def test_a_folder_at_the_target_path(tmp_path: Path, make_env):
 
 _ATOMIC_CHILD = """
 import sys
-from rustconfig_gui.core.configfile import write_atomic
+from rustconfig_gui.kconfig.configfile import write_atomic
 target, a, b = sys.argv[1:4]
 texts = [open(b).read(), open(a).read()]
 print("ready", flush=True)
@@ -301,7 +307,7 @@ while True:
 
 # the same loop writing in place: what the harness must catch as torn
 _NAIVE_CHILD = _ATOMIC_CHILD.replace(
-    "from rustconfig_gui.core.configfile import write_atomic",
+    "from rustconfig_gui.kconfig.configfile import write_atomic",
     "def write_atomic(target, text):\n    with open(target, 'w') as f:\n        f.write(text)")
 
 
@@ -679,12 +685,12 @@ def test_hostile_file_names_and_values_never_reach_a_shell(tmp_path: Path, make_
 # the runner that hands them over (process, and hostexec inside Flatpak), a
 # constant 'command -v -- "$1"', and a quoted developer pipeline
 SHELL_SITES = {
-    ("rustconfig_gui/core/kparse.py", "_execute", "shell=True"),
-    ("rustconfig_gui/core/process.py", "run", "shell=shell"),
-    ("rustconfig_gui/core/process.py", "run", "shell=hc.shell"),
-    ("rustconfig_gui/core/hostexec.py", "host_command", "['/bin/sh', '-c', command]"),
-    ("rustconfig_gui/core/hostexec.py", "host_which", "['/bin/sh', '-c', 'command -v -- \"$1\"', 'sh', name]"),
-    ("rustconfig_gui/devtools/trees.py", "_extract_source", "['bash', '-o', 'pipefail', '-c', pipeline]"),
+    ("rustconfig_gui/kconfig/parser.py", "_execute", "shell=True"),
+    ("rustconfig_gui/host/process.py", "run", "shell=shell"),
+    ("rustconfig_gui/host/process.py", "run", "shell=hc.shell"),
+    ("rustconfig_gui/host/hostexec.py", "host_command", "['/bin/sh', '-c', command]"),
+    ("rustconfig_gui/host/hostexec.py", "host_which", "['/bin/sh', '-c', 'command -v -- \"$1\"', 'sh', name]"),
+    ("devtools/trees.py", "_extract_source", "['bash', '-o', 'pipefail', '-c', pipeline]"),
 }
 _SHELLS = {"sh", "bash", "dash", "/bin/sh", "/bin/bash", "/bin/dash", "/usr/bin/sh", "/usr/bin/bash"}
 # functions that hand a string to a shell, or replace the process
@@ -794,8 +800,8 @@ def _flooding_rustc(root: Path, how: str, stream: str) -> Toolchain:
 
 _FLOOD_CHILD = """
 import json, sys
-from rustconfig_gui.core.probe import ProbeRequest, run_probe
-from rustconfig_gui.core.tree import KernelTree
+from rustconfig_gui.toolchain.rustavailable import ProbeRequest, run_probe
+from rustconfig_gui.kconfig.tree import KernelTree
 src, rustc, bindgen = sys.argv[1:4]
 seen = []
 r = run_probe(ProbeRequest(KernelTree(src, make_vars=(("RUSTC", rustc), ("BINDGEN", bindgen))), timeout=120),

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rustconfig_gui.core.loader import LoadedTree, load_tree
-from rustconfig_gui.core.search import SearchIndex, _rank, _score
-from rustconfig_gui.core.tree import KernelTree
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.search import SearchIndex, _rank, _score
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from rustconfig_gui.core.errors import TreeError
-from rustconfig_gui.core.tree import KernelTree, capture_environment, host_arch, parse_kernel_version
+from rustconfig_gui.errors import TreeError
+from rustconfig_gui.kconfig.tree import (
+    KernelTree,
+    capture_environment,
+    host_arch,
+    parse_kernel_version,
+)
 
 
 @pytest.mark.parametrize("machine, arch", [

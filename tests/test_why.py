@@ -19,12 +19,17 @@ import pytest
 from fakes import Toolchain, fake_toolchain
 from kconfiglib import AND, BOOL, OR, TRISTATE, Choice, MenuNode, Symbol, split_expr
 
+from devtools.trees import ensure_distro_config
 from rustconfig_gui import cli
-from rustconfig_gui.core import why
-from rustconfig_gui.core.loader import LoadedTree, load_tree
-from rustconfig_gui.core.rustclass import file_is_rust, is_rust_related, name_is_rust, rust_symbols
-from rustconfig_gui.core.tree import KernelTree
-from rustconfig_gui.devtools.trees import ensure_distro_config
+from rustconfig_gui.explain import why
+from rustconfig_gui.explain.rustclass import (
+    file_is_rust,
+    is_rust_related,
+    name_is_rust,
+    rust_symbols,
+)
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
 
 pytestmark = pytest.mark.slow
 
@@ -666,8 +671,8 @@ def test_one_line_reason_names_a_failed_probe_dependency():
     # arch/Kconfig of the demo: depends on $(success,test -e <gcc plugin header>); the
     # header is not installed here (the test asserts the probe's own output first)
     from rustconfig_gui.assets import demo_tree
-    from rustconfig_gui.core.loader import load_tree as _load
-    from rustconfig_gui.core.tree import KernelTree as _Tree
+    from rustconfig_gui.kconfig.loader import load_tree as _load
+    from rustconfig_gui.kconfig.tree import KernelTree as _Tree
 
     lt = _load(_Tree(demo_tree()))
     call = next(c for c in lt.trace.calls if "plugin-version.h" in c.command)

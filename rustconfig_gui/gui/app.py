@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import __version__
+from rustconfig_gui import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,8 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     # Qt is imported only when a window is wanted (--help/--version stay instant)
     from PySide6.QtWidgets import QApplication
 
-    from ..core.tree import KernelTree
-    from .mainwindow import MainWindow
+    from rustconfig_gui.gui.mainwindow import MainWindow
+    from rustconfig_gui.kconfig.tree import KernelTree
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("rustconfig-gui")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QThread, Signal, Slot
 
-from ..core.errors import LoadCancelled, RustconfigError
+from rustconfig_gui.errors import LoadCancelled, RustconfigError
 
 Work = Callable[[Callable[[Any], None], Callable[[], bool]], Any]
 T = TypeVar("T")

@@ -49,25 +49,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..assets import demo_tree, resources_root
-from ..core import configfile, menutree, why
-from ..core.errors import ConfigFileError
-from ..core.loader import LoadedTree
-from ..core.overview import rust_blockers
-from ..core.parsecache import ParseCache
-from ..core.probecache import ProbeCache
-from ..core.recovery import FileStamp, clear_recovery, read_recovery, write_recovery
-from ..core.search import Hit, SearchIndex
-from ..core.tree import KernelTree
-from .fixdialog import install_fix_actions
-from .info import info_html
-from .jobs import JobRunner, run_and_wait, share_gil_with_gui_thread
-from .model import NODE_ROLE, ConfigModel
-from .overview import RustOverview
-from .presets import install_preset_actions
-from .toolchain import ToolchainPanel
-from .why_view import explanation_for, toggle, why_html
-from .workers import LoadOutcome, LoadRequest, TreeLoader, retire_work, store_parse_work
+from rustconfig_gui.assets import demo_tree, resources_root
+from rustconfig_gui.errors import ConfigFileError
+from rustconfig_gui.explain import why
+from rustconfig_gui.explain.overview import rust_blockers
+from rustconfig_gui.gui.dialogs.fix import install_fix_actions
+from rustconfig_gui.gui.dialogs.presets import install_preset_actions
+from rustconfig_gui.gui.jobs import JobRunner, run_and_wait, share_gil_with_gui_thread
+from rustconfig_gui.gui.panels.info import info_html
+from rustconfig_gui.gui.panels.overview import RustOverview
+from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
+from rustconfig_gui.gui.panels.why import explanation_for, toggle, why_html
+from rustconfig_gui.gui.tree_model import NODE_ROLE, ConfigModel
+from rustconfig_gui.gui.workers import (
+    LoadOutcome,
+    LoadRequest,
+    TreeLoader,
+    retire_work,
+    store_parse_work,
+)
+from rustconfig_gui.kconfig import configfile, menutree
+from rustconfig_gui.kconfig.loader import LoadedTree
+from rustconfig_gui.kconfig.parsecache import ParseCache
+from rustconfig_gui.kconfig.shell.cache import ProbeCache
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.recovery import (
+    FileStamp,
+    clear_recovery,
+    read_recovery,
+    write_recovery,
+)
+from rustconfig_gui.workspace.search import Hit, SearchIndex
 
 MAX_RECENT = 8
 
@@ -384,9 +396,9 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.toolchain_dock.toggleViewAction())
 
-        # presets, fragments, diffs, and undo for edits (gui/presets.py)
+        # presets, fragments, diffs, and undo for edits (gui/dialogs/presets.py)
         self.presets_ui = install_preset_actions(self)
-        # "Make available…" on entries and in the Rust overview (gui/fixdialog.py), on the same undo stack
+        # "Make available…" on entries and in the Rust overview (gui/dialogs/fix.py), on the same undo stack
         self.fix_ui = install_fix_actions(self, stack=self.presets_ui.stack, changed=self.presets_ui.config_replaced)
 
         self.progress = QProgressBar()

@@ -5,17 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core import configfile
-from ..core.loader import LoadedTree, load_tree, store_parse
-from ..core.memory import collector_paused, exempt_long_lived, give_back_free_memory, retire
-from ..core.overview import RustOverviewData, rust_blockers, rust_overview
-from ..core.parsecache import ParseCache
-from ..core.probecache import ProbeCache
-from ..core.rustclass import rust_node_ids, rust_symbols
-from ..core.search import SearchIndex
-from ..core.semantics import Evaluator
-from ..core.tree import KernelTree
-from .jobs import JobRunner
+from rustconfig_gui.explain.overview import RustOverviewData, rust_blockers, rust_overview
+from rustconfig_gui.explain.rustclass import rust_node_ids, rust_symbols
+from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
+from rustconfig_gui.kconfig.memory import (
+    collector_paused,
+    exempt_long_lived,
+    give_back_free_memory,
+    retire,
+)
+from rustconfig_gui.kconfig.parsecache import ParseCache
+from rustconfig_gui.kconfig.semantics import Evaluator
+from rustconfig_gui.kconfig.shell.cache import ProbeCache
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.search import SearchIndex
 
 
 @dataclass
@@ -24,7 +29,7 @@ class LoadRequest:
     config: Path | None = None     # an explicit config file to read
     prefer_defconfig: bool = False  # no .config: start from the arch defconfig (demo tree)
     carried: Evaluator | None = None  # a copy of the current (unsaved) values, kept over a reload
-    use_caches: bool = True  # probe results and parses (core/probecache.py, core/parsecache.py)
+    use_caches: bool = True  # probe results and parses (kconfig/shell/cache.py, kconfig/parsecache.py)
 
 
 @dataclass
@@ -83,7 +88,7 @@ def load_work(req: LoadRequest):
 
 
 def retire_work(lt: LoadedTree):
-    """Taking apart a tree the window no longer shows (core/memory.py)."""
+    """Taking apart a tree the window no longer shows (kconfig/memory.py)."""
 
     def work(report, stopped) -> None:
         retire(lt, stopped)

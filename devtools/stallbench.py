@@ -1,0 +1,233 @@
+"""GUI-thread stalls of the real window on a real tree (used by ``python -m devtools.bench``).
+
+``python -m devtools.stallbench SRC ARCH LLVM`` opens the tree in
+the real main window (offscreen), with a timer on the GUI thread that ticks
+every 5 ms; the longest gap between two ticks, minus the 5 ms, is how long
+the GUI thread could not answer.  Each step a user takes is one phase: load
+with empty caches, load with warm caches, reload after rustc was touched,
+``make rustavailable``, typing a search, toggling options, opening an
+option's explanation, saving.  Prints one JSON line: worst stall per phase,
+the time each step took, the slowest search, how long the slowest edit took
+to reach the rows on screen and every open menu, and peak RSS with the
+window up.
+
+Caches, settings and the build folder live in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+TICK_MS = 5
+
+
+def _rss_now_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def main(argv: list[str]) -> int:
+    src, arch, llvm = argv[0], argv[1], argv[2] == "1"
+    work = Path(tempfile.mkdtemp(prefix="rustconfig-guibench-"))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for name in ("CONFIG", "DATA", "CACHE"):
+        os.environ[f"XDG_{name}_HOME"] = str(work / name.lower())
+
+    from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from rustconfig_gui.gui.mainwindow import MainWindow
+    from rustconfig_gui.kconfig.tree import KernelTree
+
+    app = QApplication.instance() or QApplication([])
+    # a RUSTC of our own, so a toolchain change can be simulated by touching it
+    rustc = work / "rustc"
+    rustc.write_text("#!/bin/sh\nexec /usr/bin/rustc \"$@\"\n")
+    rustc.chmod(0o755)
+    tree = KernelTree(src, build=work / "build", arch=arch, llvm=llvm, make_vars=(("RUSTC", str(rustc)),))
+    w = MainWindow(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    w.resize(1280, 800)
+    w.show()
+
+    worst: dict[str, float] = {}
+    rss_after: dict[str, float] = {}
+    took: dict[str, float] = {}
+    last = [0.0]
+    current = [""]
+
+    def tick() -> None:
+        now = time.monotonic()
+        if last[0] and current[0]:
+            gap = (now - last[0]) * 1000 - TICK_MS
+            worst[current[0]] = max(worst.get(current[0], 0.0), gap)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(tick)
+    timer.start()
+
+    def wait_until(done: Callable[[], bool], timeout_s: float = 600) -> None:
+        # an event loop, as in the app: between events the GUI thread waits in Qt, not in Python
+        clock = QElapsedTimer()
+        clock.start()
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(2)
+        poll.timeout.connect(lambda: (done() or clock.elapsed() > timeout_s * 1000) and loop.quit())
+        poll.start()
+        if not done():
+            loop.exec()
+        poll.stop()
+        if not done():
+            raise TimeoutError("the window did not finish the step")
+
+    def settle(ms: int = 100) -> None:
+        end = time.monotonic() + ms / 1000
+        wait_until(lambda: time.monotonic() >= end)
+
+    @contextmanager
+    def phase(name: str) -> Iterator[None]:
+        settle()
+        last[0] = time.monotonic()  # work started synchronously below counts too
+        current[0] = name
+        t0 = time.monotonic()
+        yield
+        took[name] = time.monotonic() - t0
+        settle()
+        current[0] = ""
+        rss_after[name] = _rss_now_mb()
+
+    def load_and_wait(start: Callable[[], bool]) -> None:
+        ended: list[str] = []  # "" when loaded, else why not
+
+        def loaded() -> None:
+            ended.append("")
+
+        w.treeLoaded.connect(loaded)
+        w.loader.failed.connect(ended.append)
+        try:
+            assert start()
+            wait_until(lambda: bool(ended))
+        finally:
+            w.treeLoaded.disconnect(loaded)
+            w.loader.failed.disconnect(ended.append)
+        if ended[0]:
+            raise SystemExit(f"the window could not load {src}: {ended[0]}")
+
+    def open_and_wait() -> None:
+        load_and_wait(lambda: w.open_tree(tree, prefer_defconfig=True))
+
+    with phase("load, empty caches"):
+        open_and_wait()
+    def background_done() -> None:
+        # the window starts its background work a moment after showing a tree
+        settle(w.BACKGROUND_DELAY_MS + 100)
+        wait_until(lambda: not (w.parse_writer.busy or w.retirer.busy))
+
+    with phase("store parse (worker)"):
+        background_done()
+    with phase("load, warm caches"):
+        open_and_wait()
+    with phase("retire old tree (worker)"):
+        background_done()
+    st = rustc.stat()
+    os.utime(rustc, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with phase("reload, rustc touched"):
+        load_and_wait(lambda: w.reload_with(tree))
+        background_done()
+    with phase("make rustavailable"):
+        w.toolchain.set_tree(tree, w.lt.env.variables if w.lt else {})
+        assert w.toolchain.run_check()
+        wait_until(lambda: not w.toolchain.runner.busy)
+    with phase("typing a search"):
+        for text in ("r", "ru", "rus", "rust", "rust ", "rust s", "rust su", "rust sup"):
+            w.search.setText(text)
+            settle(60)  # a fast typist; the window searches when typing pauses
+        settle(300)
+    search_ms = []
+    for text in ("r", "ru", "rust", "rust support", "usb stor", "x"):
+        # what the window runs when typing pauses, until the results are listed
+        t0 = time.monotonic()
+        w._on_search_text(text)
+        wait_until(lambda: not w.searcher.busy)
+        search_ms.append((time.monotonic() - t0) * 1000)
+    # After an edit the rows of the menus on screen are brought up to date at once
+    # and the other open menus a moment later.  "On screen" ends with the first
+    # paint of the view after the edit (a paint ends when the GUI thread next
+    # handles any event, or goes idle); "every open menu" when the model computes
+    # no more and the view has painted after the model's last word on the edit.
+    paints: list[float] = []
+    after_paint: list[float] = []
+    told: list[float] = [0.0]
+    viewport = w.view.viewport()
+
+    class PaintWatch(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            now = time.monotonic()
+            if obj is viewport and event.type() == QEvent.Type.Paint:
+                paints.append(now)
+            elif paints and not after_paint:
+                after_paint.append(now)
+            return False
+
+    watch = PaintWatch()
+    app.installEventFilter(watch)
+    for signal in (w.model.valuesChanged, w.model.rowsInserted, w.model.rowsRemoved, w.model.layoutChanged):
+        signal.connect(lambda *_: told.__setitem__(0, time.monotonic()))
+
+    def all_done() -> bool:
+        return not w.model.refreshing and bool(paints) and paints[-1] >= told[0]
+
+    toggle_ms: list[float] = []
+    toggle_all_ms: list[float] = []
+    with phase("toggling options"):
+        assert w.lt is not None
+        # options whole menus depend on, then ones few others do
+        for name in ("NET", "USB", "SOUND", "PCI", "BLOCK", "MODULES", "EXT4_FS", "IPV6", "DEBUG_FS"):
+            sym = w.lt.sym(name)
+            if sym is None or len(w.lt.ev.assignable(sym)) < 2:
+                continue
+            old = w.lt.ev.tri(sym)
+            for value in (0 if old else 2, old):
+                paints.clear()
+                after_paint.clear()
+                t0 = time.monotonic()
+                w.model.set_symbol_value(sym, value)
+                deadline = t0 + 5
+                shown = None
+                while not all_done() and time.monotonic() < deadline:
+                    app.processEvents()
+                    if shown is None and paints:
+                        shown = (after_paint[0] if after_paint else time.monotonic()) - t0
+                toggle_ms.append((shown if shown is not None else 5.0) * 1000)
+                toggle_all_ms.append((time.monotonic() - t0) * 1000)
+                settle(60)
+    app.removeEventFilter(watch)
+    with phase("showing why RUST is hidden"):
+        w.select_symbol("RUST")
+        settle(200)
+    with phase("save"):
+        assert w.save()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    w.modified = False
+    w.close()
+    timer.stop()
+    print(json.dumps({"stall_ms": worst, "seconds": took, "search_ms": max(search_ms),
+                      "toggle_ms": max(toggle_ms) if toggle_ms else 0.0,
+                      "toggle_all_ms": max(toggle_all_ms) if toggle_all_ms else 0.0, "rss_mb": rss,
+                      "rss_after_mb": rss_after}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Explaining a loaded tree: why an entry is hidden or has its value, plans that fix it, Rust classification."""

@@ -1,0 +1,1 @@
+"""The window's dialogs: Make available…, presets, compare configurations."""

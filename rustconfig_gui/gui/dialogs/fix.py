@@ -1,0 +1,585 @@
+""""Make available…": the planner's plans, their steps and side effects, Apply as one
+undoable change, and the steps outside the configuration as a checklist with copy buttons."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+from kconfiglib import BOOL, TRISTATE, Choice, MenuNode, Symbol
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rustconfig_gui.explain import fix
+from rustconfig_gui.explain.fix import (
+    ApplyReport,
+    FixResult,
+    Plan,
+    Target,
+)
+from rustconfig_gui.kconfig.loader import LoadedTree
+from rustconfig_gui.kconfig.semantics import UserState
+from rustconfig_gui.toolchain.rustavailable import ProbeResult
+
+_OK = "#2e7d32"
+_WARN = "#ef6c00"
+_BAD = "#c62828"
+
+ApplyFn = Callable[[Plan, Target], ApplyReport | None]
+
+
+# -- undo -------------------------------------------------------------------------------------
+
+
+class ApplyPlanCommand(QUndoCommand):
+    """A plan's config steps as one change: the first redo applies them (``fix.apply_plan``),
+    later redos and undos put back the complete user input (``ev.restore``)."""
+
+    def __init__(self, lt: LoadedTree, plan: Plan, target: Target,
+                 on_change: Callable[[], None] | None = None, parent: QUndoCommand | None = None) -> None:
+        super().__init__(f"Make {target.label} available", parent)
+        self.lt = lt
+        self.plan = plan
+        self.target = target
+        self.on_change = on_change
+        self.report: ApplyReport | None = None
+        self.after: UserState | None = None
+
+    def redo(self) -> None:
+        if self.report is None:
+            self.report = fix.apply_plan(self.lt, self.plan, self.target)
+            self.after = self.lt.ev.snapshot()
+        elif self.after is not None:
+            self.lt.ev.restore(self.after)
+        if self.on_change is not None:
+            self.on_change()
+
+    def undo(self) -> None:
+        assert self.report is not None
+        self.lt.ev.restore(self.report.before)
+        if self.on_change is not None:
+            self.on_change()
+
+
+# -- html -------------------------------------------------------------------------------------
+
+
+def _esc(s: str) -> str:
+    return html.escape(s)
+
+
+def plan_html(plan: Plan, *, effects_limit: int = 300) -> str:
+    """Steps, the note on verification and every side effect (Rust ones first)."""
+    color = _OK if plan.verified else _BAD
+    out = [f"<p style='color:{color}'><b>{_esc(plan.note[0].upper() + plan.note[1:])}</b></p>", "<ol>"]
+    for s in plan.steps:
+        where = "outside the configuration" if s.outside else "configuration"
+        sym = f" <a href='sym:{_esc(s.symbol)}'>→&nbsp;{_esc(s.symbol)}</a>" if s.symbol and not s.outside else ""
+        now = f", now {_esc(s.before or chr(34) * 2)}" if s.before is not None and not s.outside else ""
+        out.append(f"<li><b>{_esc(s.text)}</b>{sym} <span style='color:gray'>[{where}{now}]</span>")
+        if s.because:
+            out.append(f"<br><span style='color:gray'>for: {_esc(s.because)}</span>")
+        for d in s.details:
+            out.append(f"<br><span style='color:gray'>{_esc(d)}</span>")
+        for rem in s.commands:
+            if rem.command:
+                out.append(f"<br>→ {_esc(rem.title)}: <code>{_esc(rem.command)}</code>")
+        out.append("</li>")
+    out.append("</ol>")
+    if plan.other_tree:
+        out.append("<p>Side effects show once the tree is loaded with the other architecture.</p>")
+    elif plan.side_effects:
+        rust = [c for c in plan.side_effects if c.rust]
+        other = [c for c in plan.side_effects if not c.rust]
+        out.append(f"<p><b>Side effects:</b> {len(plan.side_effects)} other value"
+                   f"{'s' if len(plan.side_effects) != 1 else ''} change, {len(rust)} of them Rust-related.</p>")
+        out.append("<table cellspacing='0' cellpadding='2'>")
+        for c in (rust + other)[:effects_limit]:
+            mark = "<span style='color:#b7410e'>Rust</span>" if c.rust else ""
+            out.append(f"<tr><td><a href='sym:{_esc(c.symbol)}'>{_esc(c.symbol)}</a></td>"
+                       f"<td>{_esc(c.before or chr(34) * 2)} → <b>{_esc(c.after or chr(34) * 2)}</b></td>"
+                       f"<td>{mark}</td></tr>")
+        out.append("</table>")
+        if len(plan.side_effects) > effects_limit:
+            out.append(f"<p>… and {len(plan.side_effects) - effects_limit} more</p>")
+    else:
+        out.append("<p><b>Side effects:</b> none; no other value changes.</p>")
+    return "".join(out)
+
+
+def result_html(r: FixResult) -> str:
+    if r.already:
+        return f"<p style='color:{_OK}'><b>{_esc(r.summary)}.</b> Nothing to do.</p>"
+    if not r.plans:
+        return (f"<p style='color:{_BAD}'><b>Nothing can reach {_esc(r.target)} on this tree.</b></p>"
+                f"<p>{_esc(r.why_not)}</p>")
+    return ""
+
+
+def plan_label(i: int, p: Plan) -> str:
+    mark = "✔" if p.verified else "✖"
+    tail = " — another ARCH" if p.other_tree else (" — needs outside steps" if p.outside_steps else "")
+    return f"{mark} Plan {i}: {p.headline()}{tail}\n    " + ", ".join(s.short for s in p.steps)
+
+
+# -- the dialog ----------------------------------------------------------------------------------
+
+
+def wanted_values(target: Target) -> list[str]:
+    it = target.item
+    if it.__class__ is Symbol:
+        if it.orig_type in (BOOL, TRISTATE):
+            return ["y", "m", "n", "visible"] if it.orig_type == TRISTATE else ["y", "n", "visible"]
+        return ["visible"] + ([target.want] if target.want != "visible" else [])
+    if it.__class__ is Choice:
+        return ["visible"] + [s.name for s in it.syms]
+    return ["visible"]
+
+
+class FixDialog(QDialog):
+    """Plans for one target.  ``apply(plan, target)`` makes the config steps (one undoable
+    change in the window); without it the Apply button is hidden."""
+
+    def __init__(self, parent: QWidget | None, lt: LoadedTree, target: Target, *,
+                 probe: ProbeResult | None = None, apply: ApplyFn | None = None,
+                 link: Callable[[str], None] | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("FixDialog")
+        self.lt = lt
+        self.target = target
+        self.probe = probe
+        self.apply_fn = apply
+        self.link_fn = link
+        self.fix_result: FixResult | None = None
+        self.last_report: ApplyReport | None = None
+        self.copied: str | None = None
+
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setAccessibleName("Target")
+        top.addWidget(self.heading, 1)
+        top.addWidget(QLabel("Wanted:"))
+        self.want = QComboBox()
+        self.want.setAccessibleName("Wanted value")
+        self.want.setEditable(target.item.__class__ is Symbol and target.item.orig_type not in (BOOL, TRISTATE))
+        self.want.addItems(wanted_values(target))
+        self.want.setCurrentText(target.want)
+        self.want.activated.connect(lambda _i: self.set_want(self.want.currentText()))
+        edit = self.want.lineEdit()
+        if edit is not None:
+            edit.returnPressed.connect(lambda: self.set_want(self.want.currentText()))
+        top.addWidget(self.want)
+        lay.addLayout(top)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAccessibleName("Summary")
+        lay.addWidget(self.summary)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.plans = QListWidget()
+        self.plans.setAccessibleName("Plans")
+        self.plans.setWordWrap(True)
+        self.plans.currentRowChanged.connect(self._show_plan)
+        split.addWidget(self.plans)
+        self.details = QTextBrowser()
+        self.details.setAccessibleName("Plan details")
+        self.details.setOpenLinks(False)
+        self.details.anchorClicked.connect(lambda url: self._on_link(url.toString()))
+        split.addWidget(self.details)
+        split.setSizes([330, 520])
+        lay.addWidget(split, 3)
+
+        self.outside_box = QGroupBox("Outside the configuration — do these, then reload the tree")
+        self.outside_box.setAccessibleName("Outside steps")
+        box_lay = QVBoxLayout(self.outside_box)
+        box_lay.setContentsMargins(4, 4, 4, 4)
+        self.checklist = QWidget()
+        self.checklist_layout = QGridLayout(self.checklist)
+        self.checklist_layout.setContentsMargins(0, 0, 0, 0)
+        box_lay.addWidget(self.checklist)
+        lay.addWidget(self.outside_box, 1)
+        self.checks: list[QCheckBox] = []
+        self.copy_buttons: list[tuple[QPushButton, str]] = []
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Apply result")
+        lay.addWidget(self.status)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setDefault(True)
+        self.apply_button.clicked.connect(self.apply_selected)
+        self.apply_button.setVisible(apply is not None)
+        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.replan_button = QPushButton("Plan again")
+        self.replan_button.setToolTip("Plan from the configuration as it is now")
+        self.replan_button.clicked.connect(self.replan)
+        buttons.addButton(self.replan_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(920, 720)
+        self.replan()
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def set_want(self, want: str) -> bool:
+        try:
+            target = fix.make_target(self.lt, self.target.item, want)
+        except ValueError as e:
+            self.status.setText(f"<span style='color:{_BAD}'>{_esc(str(e))}</span>")
+            return False
+        self.target = target
+        self.replan()
+        return True
+
+    def replan(self) -> FixResult:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.fix_result = fix.plan_fix(self.lt, self.target, probe=self.probe)
+        finally:
+            QApplication.restoreOverrideCursor()
+        r = self.fix_result
+        self.setWindowTitle(f"Make available — {r.target}")
+        self.heading.setText(f"<b>{_esc(r.target)}</b> &nbsp; now <code>{_esc(r.value or chr(34) * 2)}</code>")
+        self.summary.setText(r.summary)
+        self.plans.blockSignals(True)
+        self.plans.clear()
+        for i, p in enumerate(r.plans, 1):
+            it = QListWidgetItem(plan_label(i, p))
+            it.setToolTip(p.note)
+            self.plans.addItem(it)
+        if r.plans:
+            self.plans.setCurrentRow(0)
+        self.plans.blockSignals(False)
+        if r.plans:
+            self._show_plan(0)
+        else:
+            self.details.setHtml(result_html(r))
+            self._fill_checklist(None)
+            self.apply_button.setEnabled(False)
+        return r
+
+    # -- one plan ----------------------------------------------------------------------------
+
+    def current_plan(self) -> Plan | None:
+        row = self.plans.currentRow()
+        if self.fix_result is None or not 0 <= row < len(self.fix_result.plans):
+            return None
+        return self.fix_result.plans[row]
+
+    def select_plan(self, index: int) -> Plan | None:
+        self.plans.setCurrentRow(index)
+        return self.current_plan()
+
+    def _show_plan(self, row: int) -> None:
+        plan = self.current_plan()
+        if plan is None:
+            return
+        self.details.setHtml(plan_html(plan))
+        self._fill_checklist(plan)
+        can = bool(plan.config_steps) and plan.verified and not plan.other_tree
+        self.apply_button.setEnabled(can)
+        if plan.other_tree:
+            self.apply_button.setToolTip("This plan is for another architecture: load the tree with it first")
+        elif not plan.config_steps:
+            self.apply_button.setToolTip("This plan has no configuration steps")
+        elif plan.outside_steps:
+            self.apply_button.setToolTip("Applies the configuration steps that can be made now; "
+                                         "the others wait for the outside steps")
+        else:
+            self.apply_button.setToolTip(f"Make the {len(plan.config_steps)} configuration changes "
+                                         "(one step to undo)")
+
+    def _fill_checklist(self, plan: Plan | None) -> None:
+        grid = self.checklist_layout
+        while grid.count():
+            item = grid.takeAt(0)
+            w = item.widget() if item is not None else None
+            if w is not None:
+                # gone at once, not only at the next event loop turn
+                w.hide()
+                w.setParent(None)
+                w.deleteLater()
+        self.checks = []
+        self.copy_buttons = []
+        steps = plan.outside_steps if plan is not None else []
+        self.outside_box.setVisible(bool(steps))
+        row = 0
+        for s in steps:
+            check = QCheckBox(s.short)
+            check.setAccessibleName(f"Done: {s.text}")
+            check.setToolTip("Tick when done; nothing here changes the tree")
+            font = check.font()
+            font.setBold(True)
+            check.setFont(font)
+            grid.addWidget(check, row, 0, Qt.AlignmentFlag.AlignTop)
+            text = QLabel(s.text)
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(text, row, 1, 1, 2)
+            self.checks.append(check)
+            row += 1
+            for c in s.commands:
+                if not c.command:
+                    continue
+                title = QLabel(c.title + ":")
+                title.setIndent(22)
+                cmd = QLineEdit(c.command)
+                cmd.setReadOnly(True)
+                cmd.setCursorPosition(0)
+                cmd.setAccessibleName(c.title)
+                button = QPushButton("Copy")
+                button.setAccessibleName(f"Copy: {c.title}")
+                button.clicked.connect(lambda _=False, text=c.command: self.copy(text))
+                grid.addWidget(title, row, 0)
+                grid.addWidget(cmd, row, 1)
+                grid.addWidget(button, row, 2)
+                self.copy_buttons.append((button, c.command))
+                row += 1
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(row, 1)
+
+    def copy(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.copied = text
+        self.status.setText("Copied to the clipboard.")
+
+    # -- apply ---------------------------------------------------------------------------
+
+    def apply_selected(self) -> ApplyReport | None:
+        plan = self.current_plan()
+        if plan is None or self.apply_fn is None or not plan.config_steps:
+            return None
+        report = self.apply_fn(plan, self.target)
+        self.last_report = report
+        if report is None:
+            return None
+        self.status.setText(apply_text(report, self.target, plan))
+        self.apply_button.setEnabled(False)
+        return report
+
+    def _on_link(self, link: str) -> None:
+        if self.link_fn is not None:
+            self.link_fn(link)
+
+
+def apply_text(report: ApplyReport, target: Target, plan: Plan) -> str:
+    done = ", ".join(_esc(s.short) for s in report.applied) or "nothing"
+    out = f"Applied {len(report.applied)} change{'s' if len(report.applied) != 1 else ''}: {done}."
+    if report.pending:
+        waiting = ", ".join(_esc(s.short) for s in report.pending)
+        out += (f" <span style='color:{_WARN}'>Waiting for the outside steps: {waiting}</span> — do them, "
+                "reload the tree, and plan again.")
+    elif report.reached:
+        out += f" <span style='color:{_OK}'>{_esc(target.label)} holds now.</span>"
+    elif plan.outside_steps:
+        out += (f" <span style='color:{_WARN}'>{_esc(target.label)} follows once the outside steps are done "
+                "and the tree is reloaded.</span>")
+    return out + " Edit → Undo takes it back."
+
+
+
+# -- in the main window -----------------------------------------------------------------------
+
+
+def target_for_node(lt: LoadedTree, node: MenuNode | None) -> Target | None:
+    if node is None:
+        return None
+    item = node.item
+    try:
+        if item.__class__ is Symbol:
+            return fix.make_target(lt, item)
+        if item.__class__ is Choice:
+            return fix.make_target(lt, item, "visible")
+        if node.prompt is not None:
+            return fix.make_target(lt, node, "visible")
+    except ValueError:
+        return None
+    return None
+
+
+class FixController(QObject):
+    """"Make available…" for a MainWindow: an action on the current entry (menu and the tree's
+    context menu), a "Make Rust available…" button in the Rust overview, and Apply as one
+    undoable change on ``stack``.  Uses the window's ``lt``, ``view``, ``overview``,
+    ``current_node()``, ``select_symbol()``, ``statusBar()``, ``modified``, ``_after_bulk_change()``,
+    ``_update_title()``, ``toolchain.result`` and ``treeLoaded``."""
+
+    def __init__(self, window: Any, stack: QUndoStack | None = None,
+                 changed: Callable[[], None] | None = None) -> None:
+        super().__init__(window)
+        self.w = window
+        self.own_stack = stack is None
+        self.stack = stack if stack is not None else QUndoStack(self)
+        self.changed_fn = changed
+        self.dialog: FixDialog | None = None
+        self.act_fix = QAction("Make available…", window)
+        self.act_fix.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.act_fix.setStatusTip("Plans that make the selected entry available, smallest first")
+        self.act_fix.triggered.connect(self.open_for_current)
+        self.act_fix.setEnabled(False)
+        self.act_undo = self.stack.createUndoAction(window, "Undo")
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_redo = self.stack.createRedoAction(window, "Redo")
+        self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
+
+        self.rust_button = QPushButton("Make Rust available…")
+        self.rust_button.setAccessibleName("Make Rust support available")
+        self.rust_button.setToolTip("Plans that turn on Rust support (RUST=y), smallest first")
+        self.rust_button.clicked.connect(self.open_for_rust)
+        self.rust_button.hide()
+        lay = window.overview.layout()
+        if lay is not None:
+            lay.addWidget(self.rust_button)
+
+        window.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        window.view.customContextMenuRequested.connect(self._context_menu)
+        window.treeLoaded.connect(self.on_tree_loaded)
+        window.model.modelReset.connect(self.update_button)
+        window.model.valueEdited.connect(lambda _sym: self.update_button())
+
+    def add_menus(self) -> None:
+        """The action into the window's Edit menu (made here when there is none), with Undo/Redo
+        of the controller's own stack when it has one."""
+        bar = self.w.menuBar()
+        edit = next((a.menu() for a in bar.actions() if a.menu() is not None
+                     and a.text().replace("&", "") == "Edit"), None)
+        if edit is None:
+            edit = bar.addMenu("&Edit")
+        if self.own_stack:
+            # without a shared stack, its own Undo/Redo must be reachable
+            edit.addAction(self.act_undo)
+            edit.addAction(self.act_redo)
+        edit.addSeparator()
+        edit.addAction(self.act_fix)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def on_tree_loaded(self) -> None:
+        if self.own_stack:
+            # snapshots hold the symbols of one parse; a new parse starts over
+            self.stack.clear()
+        self.act_fix.setEnabled(True)
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog = None
+        self.update_button()
+
+    def update_button(self) -> None:
+        lt = self.w.lt
+        rust = lt.sym("RUST") if lt is not None else None
+        self.rust_button.setVisible(rust is not None and lt.ev.str(rust) != "y")
+
+    def _changed(self) -> None:
+        if self.changed_fn is not None:
+            self.changed_fn()
+        else:
+            self.w.modified = True
+            self.w._after_bulk_change()
+        self.update_button()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def probe(self) -> ProbeResult | None:
+        panel = getattr(self.w, "toolchain", None)
+        result = getattr(panel, "result", None)
+        tree = getattr(panel, "tree", None)
+        lt = self.w.lt
+        if result is None or lt is None or tree is None:
+            return None
+        # findings of a probe for another source tree say nothing about this one
+        return result if tree.source == lt.tree.source else None
+
+    def open_dialog(self, target: Target) -> FixDialog:
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = FixDialog(self.w, self.w.lt, target, probe=self.probe(), apply=self.apply,
+                                link=self._link)
+        self.dialog.show()
+        return self.dialog
+
+    def open_for_current(self) -> FixDialog | None:
+        lt = self.w.lt
+        if lt is None:
+            return None
+        target = target_for_node(lt, self.w.current_node())
+        if target is None:
+            self.w.statusBar().showMessage("Select an option, choice or menu first.", 5000)
+            return None
+        return self.open_dialog(target)
+
+    def open_for_rust(self) -> FixDialog | None:
+        lt = self.w.lt
+        rust = lt.sym("RUST") if lt is not None else None
+        if rust is None:
+            return None
+        return self.open_dialog(fix.make_target(lt, rust, "y"))
+
+    def apply(self, plan: Plan, target: Target) -> ApplyReport | None:
+        lt = self.w.lt
+        if lt is None:
+            return None
+        cmd = ApplyPlanCommand(lt, plan, target, self._changed)
+        self.stack.push(cmd)
+        report = cmd.report
+        if report is not None:
+            self.w.statusBar().showMessage(
+                f"Made {len(report.applied)} change{'s' if len(report.applied) != 1 else ''} for {target.label}"
+                + (f"; {len(report.pending)} wait for the outside steps" if report.pending else ""), 10000)
+            if target.item.__class__ is Symbol and report.reached:
+                self.w.select_symbol(target.item.name)
+        return report
+
+    def _link(self, link: str) -> None:
+        if link.startswith("sym:"):
+            self.w.select_symbol(link[4:])
+
+    def _context_menu(self, pos: Any) -> None:
+        idx = self.w.view.indexAt(pos)
+        if not idx.isValid() or self.w.lt is None:
+            return
+        self.w.view.setCurrentIndex(idx)
+        menu = QMenu(self.w.view)
+        menu.addAction(self.act_fix)
+        menu.popup(self.w.view.viewport().mapToGlobal(pos))
+
+
+def install_fix_actions(window: Any, stack: QUndoStack | None = None,
+                        changed: Callable[[], None] | None = None) -> FixController:
+    """Add "Make available…" to a MainWindow (Edit menu, the tree's context menu, the Rust
+    overview's button).  Pass the window's undo stack and its change callback to share
+    Edit → Undo with other actions; without them the controller keeps its own."""
+    ctl = FixController(window, stack, changed)
+    ctl.add_menus()
+    return ctl
+
+
+__all__ = ["ApplyPlanCommand", "FixController", "FixDialog", "apply_text", "install_fix_actions", "plan_html",
+           "plan_label", "result_html", "target_for_node", "wanted_values"]

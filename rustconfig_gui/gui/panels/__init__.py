@@ -1,0 +1,1 @@
+"""The window's panels: entry info, its Why section, the Rust overview, the Toolchain panel."""

@@ -1,0 +1,260 @@
+"""Loading a kernel tree: environment, parse, evaluation — one object for the rest."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kconfiglib import Symbol
+
+from rustconfig_gui.errors import ConfigFileError, RustconfigError
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.memory import collector_paused
+from rustconfig_gui.kconfig.menutree import ReverseDeps
+from rustconfig_gui.kconfig.parsecache import ParseCache
+from rustconfig_gui.kconfig.parser import (
+    KernelKconfig,
+    LateBindingFailed,
+    MacroTrace,
+    Progress,
+    ShellProbes,
+)
+from rustconfig_gui.kconfig.semantics import Evaluator, Semantics
+from rustconfig_gui.kconfig.shell.cache import ProbeCache
+from rustconfig_gui.kconfig.tree import (
+    KconfigEnvironment,
+    KernelTree,
+    capture_environment,
+    host_arch,
+)
+
+
+@dataclass
+class LoadTimings:
+    environment: float = 0.0
+    parse: float = 0.0
+    probes: float = 0.0
+    # the parse came from the parse cache (``parse`` then covers checking and reading it)
+    parse_cached: bool = False
+
+    @property
+    def total(self) -> float:
+        return self.environment + self.parse
+
+
+@dataclass
+class LoadedTree:
+    """A parsed and evaluated kernel tree with its current configuration."""
+
+    tree: KernelTree
+    env: KconfigEnvironment
+    kconf: KernelKconfig
+    ev: Evaluator
+    timings: LoadTimings = field(default_factory=LoadTimings)
+    config_report: configfile.ConfigReadReport | None = None
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        return self.env.version
+
+    @property
+    def version_text(self) -> str:
+        return self.env.version_text
+
+    @property
+    def arch(self) -> str:
+        return self.env.variables.get("ARCH", self.tree.effective_arch)
+
+    @property
+    def srcarch(self) -> str:
+        return self.env.variables.get("SRCARCH", self.tree.srcarch)
+
+    @property
+    def trace(self) -> MacroTrace:
+        return self.kconf.trace
+
+    @property
+    def title(self) -> str:
+        return str(self.kconf.top_node.prompt[0])
+
+    @property
+    def symbols(self) -> list[Symbol]:
+        return self.kconf.unique_defined_syms
+
+    @functools.cached_property
+    def reverse(self) -> ReverseDeps:
+        return ReverseDeps(self.kconf)
+
+    def sym(self, name: str) -> Symbol | None:
+        s = self.kconf.syms.get(name)
+        return s if s is not None and s.nodes else None
+
+    @property
+    def defconfig_name(self) -> str:
+        # scripts/kconfig/Makefile: KBUILD_DEFCONFIG defaults to "defconfig"
+        return self.env.defconfig or "defconfig"
+
+    def defconfig_path(self) -> Path | None:
+        """The file ``make defconfig`` starts from (arch/$SRCARCH/configs/$KBUILD_DEFCONFIG)."""
+        p = self.tree.source / "arch" / self.srcarch / "configs" / self.defconfig_name
+        return p if p.is_file() else None
+
+    def defconfig_list(self) -> list[Path]:
+        """Where conf looks for a starting config when .config is missing
+        (KCONFIG_DEFCONFIG_LIST of scripts/kconfig/Makefile), in order."""
+        paths: list[Path] = []
+        if self.srcarch == host_arch():
+            release = os.uname().release
+            paths += [Path(f"/lib/modules/{release}/.config"), Path("/etc/kernel-config"),
+                      Path(f"/boot/config-{release}")]
+        paths.append(self.tree.source / "arch" / self.srcarch / "configs" / self.defconfig_name)
+        return paths
+
+    def read_initial_config(self) -> configfile.ConfigReadReport | None:
+        """``conf_read(NULL)``: the build folder's .config, else the first of
+        :meth:`defconfig_list` that exists; None when there is none."""
+        for p in [self.tree.config_path, *self.defconfig_list()]:
+            if p.is_file():
+                return self.read_config(p)
+        return None
+
+    # -- the kernel's config targets ------------------------------------------
+
+    def read_config(self, path: str | os.PathLike[str] | None = None) -> configfile.ConfigReadReport:
+        """``conf_read``: load a .config (default: the build folder's)."""
+        p = Path(path) if path is not None else self.tree.config_path
+        report = configfile.read_config_file(self.ev, p)
+        self.config_report = report
+        return report
+
+    def defconfig(self) -> configfile.ConfigReadReport:
+        """What ``make defconfig`` computes (not written)."""
+        p = self.defconfig_path()
+        if p is None:
+            raise ConfigFileError(
+                f"arch/{self.srcarch}/configs/{self.defconfig_name} does not exist; this ARCH's "
+                f"default configuration is a make target ('make {self.defconfig_name}').")
+        return self.read_config(p)
+
+    def all_new(self, mode: str) -> None:
+        """``conf_set_all_new_symbols`` for allnoconfig/allyesconfig/allmodconfig."""
+        configfile.set_all_new(self.ev, mode)
+
+    def config_text(self) -> str:
+        return configfile.config_text(self.ev)
+
+    def evaluate_shown(self) -> None:
+        """Compute which entries menuconfig would show, and the values that
+        takes: a worker does this so the first paint finds them cached."""
+        for node in self.ev.walk():
+            self.ev.menu_is_visible(node)
+
+    def values_copy(self) -> Evaluator:
+        """The current values in an evaluator of their own: reading it in a
+        worker thread is safe while ``ev`` goes on being edited (the parse is
+        never written to after loading)."""
+        ev = Evaluator(self.kconf, self.ev.sem, self.ev.transitional)
+        ev.restore(self.ev.snapshot())
+        return ev
+
+    def min_config_text(self) -> str:
+        return configfile.min_config_text(self.ev)
+
+    def write_config(self, path: str | os.PathLike[str] | None = None) -> Path:
+        p = Path(path) if path is not None else self.tree.config_path
+        configfile.write_atomic(p, self.config_text())
+        return p
+
+    def write_min_config(self, path: str | os.PathLike[str]) -> Path:
+        p = Path(path)
+        configfile.write_atomic(p, self.min_config_text())
+        return p
+
+
+def load_tree(tree: KernelTree, *, progress: Progress | None = None,
+              cancelled: Callable[[], bool] | None = None,
+              probe_timeout: float = 120.0, base_env: dict[str, str] | None = None,
+              probe_cache: ProbeCache | None = None, parse_cache: ParseCache | None = None,
+              lookahead: bool = True) -> LoadedTree:
+    """Open ``tree`` exactly as its own ``conf`` would see it.
+
+    ``base_env`` is the environment make starts from (default: ours).
+    Raises :class:`RustconfigError` subclasses with one clear sentence.
+    With ``probe_cache``, ``$(shell,…)`` results whose inputs are unchanged
+    are taken from it (each MacroCall says whether it was).  With
+    ``parse_cache``, a stored parse whose inputs are unchanged is used instead
+    of parsing; a fresh parse is not stored here (see :func:`store_parse`).
+    Without ``lookahead``, probes run one after another as the parser meets
+    them, as conf runs them (see :mod:`.lookahead`).
+    """
+    # ~1M objects that all live as long as the tree: collections during the load only cost time
+    with collector_paused():
+        return _load_tree(tree, progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
+                          base_env=base_env, probe_cache=probe_cache, parse_cache=parse_cache,
+                          lookahead=lookahead)
+
+
+def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callable[[], bool] | None,
+               probe_timeout: float, base_env: dict[str, str] | None, probe_cache: ProbeCache | None,
+               parse_cache: ParseCache | None, lookahead: bool) -> LoadedTree:
+    timings = LoadTimings()
+    t0 = time.monotonic()
+    env = capture_environment(tree, timeout=probe_timeout, base_env=base_env)
+    timings.environment = time.monotonic() - t0
+    t1 = time.monotonic()
+    if tree.build is not None:
+        tree.build.mkdir(parents=True, exist_ok=True)
+    # one command runs once per load, whether the stored parse's check or the parse asks for it
+    shell = ShellProbes(env.variables, str(tree.objtree), str(tree.source), cache=probe_cache,
+                        timeout=probe_timeout, cancelled=cancelled)
+    try:
+        kconf = None
+        if parse_cache is not None:
+            kconf = parse_cache.load(shell, progress=progress)
+            timings.parse_cached = kconf is not None
+        if kconf is None:
+            def parse(late: bool) -> KernelKconfig:
+                return KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree), progress=progress,
+                                     late_defaults=late, probes=shell, lookahead=lookahead)
+            try:
+                kconf = parse(late=True)
+            except LateBindingFailed:
+                # a default macro printed nothing: the ordinary parse reports it at its line
+                kconf = parse(late=False)
+    except BaseException:
+        shell.close(abandon=True)
+        raise
+    shell.close()
+    timings.parse = time.monotonic() - t1
+    timings.probes = kconf.trace.seconds
+    semantics = Semantics.for_version(env.version)
+    ev = Evaluator(kconf, semantics, kconf.transitional_syms)
+    return LoadedTree(tree=tree, env=env, kconf=kconf, ev=ev, timings=timings)
+
+
+def store_parse(lt: LoadedTree, parse_cache: ParseCache, stopped: Callable[[], bool] | None = None) -> bool:
+    """Keep a fresh parse for the next load (reads the parse only: may run
+    in a worker while the tree is in use)."""
+    if lt.timings.parse_cached:
+        return False
+    return parse_cache.store(lt.kconf, stopped)
+
+
+def load_kconfig_dir(srctree: str | os.PathLike[str], version: tuple[int, ...],
+                     env: dict[str, str] | None = None) -> tuple[KernelKconfig, Evaluator]:
+    """Parse a stand-alone Kconfig (no kernel Makefile), e.g. the kernel's own
+    scripts/kconfig/tests cases, with the semantics of ``version``."""
+    src = os.fspath(srctree)
+    try:
+        kconf = KernelKconfig(src, dict(env or {}, srctree=src))
+    except LateBindingFailed:
+        kconf = KernelKconfig(src, dict(env or {}, srctree=src), late_defaults=False)
+    ev = Evaluator(kconf, Semantics.for_version(version), kconf.transitional_syms)
+    return kconf, ev
+
+
+__all__ = ["LoadedTree", "LoadTimings", "RustconfigError", "load_tree", "store_parse"]

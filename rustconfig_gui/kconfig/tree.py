@@ -1,0 +1,266 @@
+"""A kernel source tree and the environment its own ``make`` gives Kconfig."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rustconfig_gui.errors import ProbeTimeout, TreeError
+from rustconfig_gui.host import hostexec, process
+
+# ``scripts/subarch.include`` of the kernel: uname -m -> SUBARCH
+_SUBARCH_RULES: tuple[tuple[str, str], ...] = (
+    (r"i.86", "x86"),
+    (r"x86_64", "x86"),
+    (r"sun4u", "sparc64"),
+    (r"arm.*", "arm"),
+    (r"sa110", "arm"),
+    (r"s390x", "s390"),
+    (r"parisc64", "parisc"),
+    (r"ppc.*", "powerpc"),
+    (r"mips.*", "mips"),
+    (r"sh[234].*", "sh"),
+    (r"aarch64.*", "arm64"),
+    (r"riscv.*", "riscv"),
+    (r"loongarch.*", "loongarch"),
+)
+
+# ARCH values the top Makefile maps to another SRCARCH
+_ARCH_ALIASES = {
+    "i386": "x86",
+    "x86_64": "x86",
+    "sparc32": "sparc",
+    "sparc64": "sparc",
+    "parisc64": "parisc",
+}
+
+# Variables whose absence from our run would change what Kconfig computes.
+KCONFIG_ENV_REQUIRED = ("srctree", "ARCH", "SRCARCH", "KERNELVERSION", "CC")
+
+
+# The kernel's Makefile refuses whitespace and ':' in its source and output
+# folders, and passes $(srctree)/$(objtree) to the shell unquoted in recipes
+# and Kconfig macros: with any of these in the path, make or Kconfig fail with
+# a message about something else (measured on 6.12 and the demo tree).
+_PATH_BREAKERS = " \t\n:'\"$;&|()<>`\\*?"
+_PATH_BREAKER_NAMES = {" ": "a space", "\t": "a tab", "\n": "a line break", ":": "a colon"}
+
+
+def path_breakers(path: str | os.PathLike[str]) -> list[str]:
+    """The characters of ``path`` that the kernel's build cannot take in a folder name."""
+    text = os.fspath(path)
+    return [c for c in dict.fromkeys(text) if c in _PATH_BREAKERS]
+
+
+def check_kbuild_path(path: Path, what: str) -> None:
+    """:class:`TreeError` when ``path`` (a source or O= folder) cannot work with the kernel's build."""
+    bad = path_breakers(path)
+    if bad:
+        names = ", ".join(_PATH_BREAKER_NAMES.get(c, f"'{c}'" if c != "'" else '"\'"') for c in bad)
+        raise TreeError(f"The kernel's build cannot use {what} {path}: its path contains {names}, "
+                        "which the kernel's Makefile and Kconfig do not quote; move it to a path without them.")
+
+
+def host_arch(machine: str | None = None) -> str:
+    """The kernel's SUBARCH for this host (what ``make`` uses without ARCH=)."""
+    m = machine or platform.machine()
+    for pattern, arch in _SUBARCH_RULES:
+        if re.fullmatch(pattern, m):
+            return arch
+    return m
+
+
+@dataclass(frozen=True)
+class KernelTree:
+    """Where a kernel lives and how it is to be configured.
+
+    ``build`` is the ``O=`` folder holding ``.config``; without it the
+    source folder is used, as the kernel does for in-tree builds.
+    """
+
+    source: Path
+    build: Path | None = None
+    arch: str | None = None
+    llvm: bool = False
+    cross_compile: str | None = None
+    make_vars: tuple[tuple[str, str], ...] = ()
+    make: str = "make"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", Path(self.source).expanduser().resolve())
+        if self.build is not None:
+            object.__setattr__(self, "build", Path(self.build).expanduser().resolve())
+
+    @property
+    def objtree(self) -> Path:
+        return self.build if self.build is not None else self.source
+
+    @property
+    def config_path(self) -> Path:
+        return self.objtree / ".config"
+
+    @property
+    def effective_arch(self) -> str:
+        return self.arch or host_arch()
+
+    @property
+    def srcarch(self) -> str:
+        a = self.effective_arch
+        return _ARCH_ALIASES.get(a, a)
+
+    def make_arguments(self) -> list[str]:
+        """Variables for the tree's make, as an argument list (never a shell string)."""
+        args: list[str] = []
+        if self.arch:
+            args.append(f"ARCH={self.arch}")
+        if self.llvm:
+            args.append("LLVM=1")
+        if self.cross_compile:
+            args.append(f"CROSS_COMPILE={self.cross_compile}")
+        args += [f"{k}={v}" for k, v in self.make_vars]
+        return args
+
+    def describe(self) -> str:
+        parts = [str(self.source)]
+        if self.build:
+            parts.append(f"O={self.build}")
+        parts += self.make_arguments()
+        return " ".join(parts)
+
+    def validate(self) -> None:
+        """One clear sentence for each way this cannot be a configurable tree."""
+        src = self.source
+        if not src.is_dir():
+            raise TreeError(f"{src} does not exist or is not a folder.")
+        if not (src / "Kconfig").is_file() or not (src / "Makefile").is_file():
+            raise TreeError(
+                f"{src} is not a Linux kernel source tree (no top-level Kconfig and Makefile)."
+            )
+        if not (src / "scripts" / "kconfig").is_dir():
+            raise TreeError(f"{src} is not a Linux kernel source tree (no scripts/kconfig).")
+        if not (src / "scripts" / "Kconfig.include").is_file():
+            raise TreeError(
+                f"{src} is too old: its Kconfig has no macro language "
+                "(scripts/Kconfig.include, Linux 4.18 and later)."
+            )
+        check_kbuild_path(src, "the source folder")
+        if self.arch is not None:
+            check_arch(src, self.arch, self.srcarch)
+        if self.build is not None and self.build.exists() and not self.build.is_dir():
+            raise TreeError(f"The build folder {self.build} exists and is not a folder.")
+        if self.build is not None:
+            check_kbuild_path(self.build, "the build folder")
+        if hostexec.host_which(self.make) is None:
+            raise TreeError(f"'{self.make}' was not found on PATH; install GNU make to load a kernel tree.")
+
+
+def check_arch(src: Path, arch: str, srcarch: str) -> None:
+    if not (src / "arch" / srcarch / "Kconfig").is_file():
+        known = sorted(p.name for p in (src / "arch").iterdir()
+                       if (p / "Kconfig").is_file()) if (src / "arch").is_dir() else []
+        raise TreeError(
+            f"Unknown ARCH '{arch}' for this tree "
+            f"(arch/{srcarch}/Kconfig is missing; known: {', '.join(known)})."
+        )
+
+
+@dataclass
+class KconfigEnvironment:
+    """What the tree's ``make`` exports to ``conf``, captured once per load."""
+
+    variables: dict[str, str]
+    defconfig: str | None = None
+    make_command: list[str] = field(default_factory=list)
+
+    @property
+    def version_text(self) -> str:
+        return self.variables.get("KERNELVERSION", "")
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        return parse_kernel_version(self.version_text)
+
+
+def parse_kernel_version(text: str) -> tuple[int, ...]:
+    m = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    if not m:
+        return (0, 0, 0)
+    return tuple(int(x) if x else 0 for x in m.groups())
+
+
+_ENV_GOAL = "rustconfig-envconfig"
+_RECIPE_FAILED = re.compile(r"^make(\[\d+\])?: \*\*\* \[[^\]]*\] Error \d+$")
+_CLEAN_VARS = ("KCONFIG_CONFIG", "KBUILD_DEFCONFIG", "KBUILD_KCONFIG", "O", "KBUILD_OUTPUT",
+               "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
+
+
+def make_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment we start the tree's make with: ours, minus make's own state."""
+    env = dict(os.environ if base is None else base)
+    for k in _CLEAN_VARS:
+        env.pop(k, None)
+    env["LC_ALL"] = "C"
+    return env
+
+
+def capture_environment(tree: KernelTree, timeout: float = 120.0,
+                        base_env: dict[str, str] | None = None) -> KconfigEnvironment:
+    """Ask the tree's make what environment it hands to ``conf``.
+
+    A goal ending in ``config`` is routed like the kernel's own config targets,
+    so no .config is needed; running in an empty ``O=`` folder writes nothing
+    into the tree.
+    """
+    tree.validate()
+    # in a Flatpak the host's make cannot see the sandbox's private /tmp
+    scratch = None
+    if hostexec.in_flatpak():
+        scratch = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rustconfig-gui"
+        scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rustconfig-env-", dir=scratch) as odir:
+        # NUL-separated so values with newlines survive
+        recipe = "\t@env -0; printf '__RUSTCONFIG_DEFCONFIG__=%s\\0' '$(KBUILD_DEFCONFIG)'"
+        cmd = [tree.make, "-s", "-C", str(tree.source), f"O={odir}",
+               *tree.make_arguments(), "--eval", f"{_ENV_GOAL}:\n{recipe}", _ENV_GOAL]
+        try:
+            done = process.run(cmd, env=make_environment(base_env), timeout=timeout)
+        except FileNotFoundError:
+            raise TreeError(f"'{tree.make}' was not found; install GNU make.") from None
+        except process.Timeout:
+            raise ProbeTimeout(
+                f"The tree's make did not answer within {timeout:.0f} s and was stopped; "
+                "a tool it runs (CC, RUSTC, BINDGEN, …) may hang.") from None
+    stdout = done.stdout.decode("utf-8", "replace")
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        lines = [ln for ln in stderr.splitlines() if "overriding recipe" not in ln
+                 and "ignoring old recipe" not in ln]
+        # "make: *** [Makefile:236: __sub-make] Error 2" only repeats that a
+        # recipe failed; the line before it says why
+        causes = [ln for ln in lines if not _RECIPE_FAILED.match(ln.strip())]
+        lines = causes or lines
+        detail = lines[-1].strip() if lines else f"exit status {done.returncode}"
+        raise TreeError(f"The tree's make could not prepare Kconfig: {detail}")
+    variables: dict[str, str] = {}
+    defconfig = None
+    for line in stdout.split("\0"):
+        line = line.lstrip("\n")
+        if line.startswith("__RUSTCONFIG_DEFCONFIG__="):
+            defconfig = line.split("=", 1)[1] or None
+            continue
+        name, sep, value = line.partition("=")
+        if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            variables[name] = value
+    missing = [v for v in KCONFIG_ENV_REQUIRED if not variables.get(v)]
+    if missing:
+        raise TreeError(
+            "The tree's make did not export " + ", ".join(missing)
+            + "; it does not look like a Linux kernel Makefile."
+        )
+    # without ARCH= the tree's make chose it (from uname -m, or its own default)
+    check_arch(tree.source, variables["ARCH"], variables["SRCARCH"])
+    return KconfigEnvironment(variables=variables, defconfig=defconfig, make_command=cmd)

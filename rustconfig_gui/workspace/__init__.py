@@ -1,0 +1,1 @@
+"""Editing a configuration: presets, comparing configs, recovery copies, search."""
