@@ -727,7 +727,7 @@ class _ShellSites(ast.NodeVisitor):
 
 def _shell_sites() -> set[tuple[str, str, str]]:
     found: set[tuple[str, str, str]] = set()
-    for path in sorted((REPO / "rustconfig_gui").rglob("*.py")):
+    for path in sorted([*(REPO / "rustconfig_gui").rglob("*.py"), *(REPO / "devtools").rglob("*.py")]):
         visitor = _ShellSites(str(path.relative_to(REPO)))
         visitor.visit(ast.parse(path.read_text(), str(path)))
         found |= visitor.found
