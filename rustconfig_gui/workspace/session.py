@@ -234,9 +234,11 @@ class Session:
     # -- making changes -----------------------------------------------------------------
 
     @contextmanager
-    def _change(self, kind: ChangeKind, label: str, files: Files | None = None) -> Iterator[list[Any]]:
+    def _change(self, kind: ChangeKind, label: str, files: Files | None = None,
+                saved: bool = False) -> Iterator[list[Any]]:
         """Record what the body does to the user input as one command (nested: one
-        command for the outermost).  The body may put a report into the list."""
+        command for the outermost).  The body may put a report into the list.
+        ``saved``: the values are then those of the save target (it was just read)."""
         lt = self.lt
         assert lt is not None, "no tree loaded"
         if self._batch is not None:
@@ -256,6 +258,8 @@ class Session:
         cmd = Command(kind.value, label, delta, self.files, new_files, report=box[0] if box else None)
         self.files = new_files
         self.history.push(cmd)
+        if saved:
+            self.history.clean = cmd.serial
         self._notify(Change(kind, label, delta.inputs(), command=cmd))
 
     @contextmanager
@@ -310,7 +314,8 @@ class Session:
         text, issues = configfile.decode_config_bytes(data, str(p))
         files = Files(p, p if mode is LoadMode.OPEN else self.files.target)
         verb = "Open" if mode is LoadMode.OPEN else "Start from"
-        with self._change(ChangeKind.LOAD, f"{verb} {p.name}", files) as box:
+        with self._change(ChangeKind.LOAD, f"{verb} {p.name}", files,
+                          saved=(files.target or self.lt.tree.config_path) == p) as box:
             report = configfile.read_config_text(self.lt.ev, text, str(p))
             for i in reversed(issues):
                 report.issues.insert(0, i)
@@ -326,7 +331,8 @@ class Session:
         if path is not None and path.is_file():
             data = configfile.read_config_bytes(path)
             text, _issues = configfile.decode_config_bytes(data, str(path))
-            with self._change(ChangeKind.REVERT, f"Revert to {path.name}", Files(path, self.files.target)) as box:
+            with self._change(ChangeKind.REVERT, f"Revert to {path.name}", Files(path, self.files.target),
+                              saved=path == self.target) as box:
                 box.append(configfile.read_config_text(self.lt.ev, text, str(path)))
             return box[0]  # type: ignore[no-any-return]
         self.clear("Revert to Kconfig defaults")
