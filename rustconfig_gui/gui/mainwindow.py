@@ -641,8 +641,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
                 # the model moves rows next: note where the user is, to put it back after
                 if self._pending_place is None:
                     self._pending_place = self.capture_place()
-                if change.kind is not ChangeKind.LOAD:
-                    self._notice_html = ""
+            # a notice (lines of a file not taken) was about the values before
+            self._notice_html = ""
             # each its own turn of the event loop: input and painting go in between
             self.after_edit.start()
         self._update_title()

@@ -95,6 +95,11 @@ def restore_place(view: QTreeView, model: ConfigModel, place: Place, *, top: boo
             view.expand(idx)
     if place.current is not None:
         idx = shown_or_ancestor(model, place.current)
+        up = idx.parent()
+        while up.isValid():
+            if not view.isExpanded(up):
+                view.expand(up)
+            up = up.parent()
         if idx.isValid() and model.item(view.currentIndex()) is not model.item(idx):
             view.selectionModel().setCurrentIndex(
                 idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
@@ -155,8 +160,9 @@ class NavigationMixin:
             self.view.expandAll()
             place = Place([], place.current, place.top)
         elif self._place_before_lens is not None:
+            # the menus open before the lens, and the way to the row chosen in it
             before, self._place_before_lens = self._place_before_lens, None
-            place = Place(before.expanded + place.expanded, place.current, place.top)
+            place = Place(before.expanded, place.current, place.top)
         self.restore_place(place)
         if on and place.current is not None and self.model.item(self.view.currentIndex()) is not place.current:
             self._select_nearest_rust(place.current)
