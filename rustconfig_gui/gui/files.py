@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -38,13 +38,25 @@ def saved_message(result: SaveResult) -> str:
     return f"Saved {result.path}"
 
 
-class FilesMixin:
+if TYPE_CHECKING:  # the window these methods belong to (mypy sees its Qt base)
+    from PySide6.QtWidgets import QMainWindow as _Window
+else:
+    _Window = object
+
+
+class FilesMixin(_Window):
     """Save, load, revert and recovery for :class:`~rustconfig_gui.gui.mainwindow.MainWindow`."""
 
     session: Any
     lt: Any
     _disk_stamp: FileStamp | None
     _saving: bool
+    modified: bool
+    recovery_writer: Any
+    recovery_bar: Any
+    recovery_label: Any
+    if TYPE_CHECKING:
+        def show_notice(self, html_text: str) -> None: ...
 
     # -- recovery of unsaved edits -----------------------------------------------------
 

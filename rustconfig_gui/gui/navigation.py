@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from kconfiglib import MenuNode, Symbol
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QPoint, QUrl
@@ -18,7 +18,7 @@ from rustconfig_gui.gui.panels.why import explanation_for, toggle, why_html
 from rustconfig_gui.gui.tree_model import NODE_ROLE, ConfigModel
 from rustconfig_gui.kconfig.menutree import ComputedGroup
 
-Item = MenuNode | ComputedGroup
+Item: TypeAlias = MenuNode | ComputedGroup
 
 
 def node_key(item: Item) -> tuple[str, ...]:
@@ -109,7 +109,13 @@ def restore_place(view: QTreeView, model: ConfigModel, place: Place, *, top: boo
             view.scrollTo(idx, QAbstractItemView.ScrollHint.PositionAtTop)
 
 
-class NavigationMixin:
+if TYPE_CHECKING:  # the window these methods belong to (mypy sees its Qt base)
+    from PySide6.QtWidgets import QMainWindow as _Window
+else:
+    _Window = object
+
+
+class NavigationMixin(_Window):
     """Place, modes, selection, links and history for the main window."""
 
     model: ConfigModel
@@ -123,6 +129,13 @@ class NavigationMixin:
     _place_before_lens: Place | None
     _pending_place: Place | None
     _notice_html: str
+    _top_row: QPersistentModelIndex | None
+    info: Any
+    toolchain: Any
+    toolchain_dock: Any
+    rust_syms: frozenset[Symbol]
+    act_show_all: Any
+    act_lens: Any
 
     # -- the user's place ---------------------------------------------------------------
 

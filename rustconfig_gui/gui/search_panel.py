@@ -3,7 +3,7 @@ winning, Enter jumping to the first result (the menus the user opened stay open)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidgetItem
@@ -11,8 +11,13 @@ from PySide6.QtWidgets import QListWidgetItem
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.workspace.search import Hit, SearchIndex
 
+if TYPE_CHECKING:  # the window these methods belong to (mypy sees its Qt base)
+    from PySide6.QtWidgets import QMainWindow as _Window
+else:
+    _Window = object
 
-class SearchMixin:
+
+class SearchMixin(_Window):
     """Search for the main window (uses its ``search``, ``results``, ``searcher``,
     ``indexer``, ``search_timer``, ``index`` and ``select_node``)."""
 
@@ -20,6 +25,16 @@ class SearchMixin:
     index: SearchIndex | None
     _search_wanted: str | None
     _search_activate: bool
+    search: Any
+    results: Any
+    searcher: Any
+    indexer: Any
+    search_timer: Any
+    rust_syms: frozenset[Any]
+    model: Any
+    view: Any
+    if TYPE_CHECKING:
+        def select_node(self, node: Any, record: bool = True) -> bool: ...
 
     def _drop_index(self) -> None:
         self.index = None

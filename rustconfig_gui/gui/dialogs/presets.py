@@ -39,7 +39,7 @@ from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
 from rustconfig_gui.workspace import presets
 from rustconfig_gui.workspace.presets import ApplyReport, Fragment
-from rustconfig_gui.workspace.session import Change, ChangeKind, Session
+from rustconfig_gui.workspace.session import Change, Session
 
 FRAGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 GROUPS = (("builtin", "Built-in presets"), ("user", "Your presets"), ("tree", "This tree's fragments"),
@@ -536,7 +536,8 @@ class PresetsController(QObject):
     # -- state ---------------------------------------------------------------------------
 
     def _on_change(self, change: Change) -> None:
-        if change.kind is ChangeKind.TREE and change.label != "Reload keeping values":
+        # a new parse (a reload too): "changes since opened" start from its values
+        if change.everything:
             self.on_tree_loaded()
 
     def on_tree_loaded(self) -> None:
