@@ -32,18 +32,17 @@ def demo(tmp_path: Path, make_env: dict[str, str]) -> LoadedTree:
     return lt
 
 
-@pytest.fixture(scope="module")
-def lt612(tree_612: Path, make_env: dict[str, str]) -> LoadedTree:
-    return load_tree(KernelTree(tree_612, arch="x86_64"), base_env=make_env)
+@pytest.fixture(scope="module", params=["6.1", "6.12"])
+def real(request: pytest.FixtureRequest, make_env: dict[str, str],
+         tmp_path_factory: pytest.TempPathFactory) -> tuple[LoadedTree, CConf]:
+    """A real tree (6.1: choices with a user mode; 6.12: the reworked choices) and its C conf."""
+    src = request.getfixturevalue("tree_61" if request.param == "6.1" else "tree_612")
+    lt = load_tree(KernelTree(src, arch="x86_64"), base_env=make_env)
+    return lt, CConf(Build(src, arch="x86_64"), workdir=tmp_path_factory.mktemp(f"cconf-{request.param}"))
 
 
-@pytest.fixture(scope="module")
-def cc612(tree_612: Path, tmp_path_factory: pytest.TempPathFactory) -> CConf:
-    return CConf(Build(tree_612, arch="x86_64"), workdir=tmp_path_factory.mktemp("cconf-612"))
-
-
-def test_scripted_edits_with_undo_and_redo_end_where_conf_does(lt612: LoadedTree, cc612: CConf, tmp_path: Path):
-    lt = lt612
+def test_scripted_edits_with_undo_and_redo_end_where_conf_does(real: tuple[LoadedTree, CConf], tmp_path: Path):
+    lt, cc612 = real
     start = tmp_path / "defconfig"
     start.write_text(cc612.defconfig())
     s = Session(lt, target=tmp_path / "out" / ".config")
@@ -101,6 +100,13 @@ def test_every_change_is_announced_once_with_what_changed(demo: LoadedTree, tmp_
     stop = s.subscribe(seen.append)
     s.set_tree(lt, source=None)
     assert [c.kind for c in seen] == [ChangeKind.TREE] and seen[0].everything and seen[0].affected() is None
+    seen.clear()
+    # a choice member set to y is chosen, and undone as one step
+    before_choice = lt.config_text()
+    assert s.set_value(lt.sym("CC_OPTIMIZE_FOR_SIZE"), "y")
+    assert lt.ev.str(lt.sym("CC_OPTIMIZE_FOR_PERFORMANCE")) == "n" and seen[-1].kind is ChangeKind.EDIT
+    s.undo()
+    assert lt.config_text() == before_choice
     seen.clear()
     shift = lt.sym("LOG_BUF_SHIFT")
     assert s.set_value(shift, "15")

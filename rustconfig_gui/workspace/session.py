@@ -235,23 +235,31 @@ class Session:
 
     @contextmanager
     def _change(self, kind: ChangeKind, label: str, files: Files | None = None,
-                saved: bool = False) -> Iterator[list[Any]]:
+                saved: bool = False, only: tuple[Sequence[Symbol], Sequence[Choice]] | None = None
+                ) -> Iterator[list[Any]]:
         """Record what the body does to the user input as one command (nested: one
         command for the outermost).  The body may put a report into the list.
-        ``saved``: the values are then those of the save target (it was just read)."""
+        ``saved``: the values are then those of the save target (it was just read).
+        ``only``: the body changes the input of these symbols and choices alone (an
+        edit: comparing two copies of ~10,000 values would cost it milliseconds)."""
         lt = self.lt
         assert lt is not None, "no tree loaded"
         if self._batch is not None:
             yield self._batch
             return
-        before = lt.ev.snapshot()
+        if only is not None and self._batch is None:
+            before = _partial(lt.ev, *only)
+            take = lambda: _partial(lt.ev, *only)  # noqa: E731
+        else:
+            before = lt.ev.snapshot()
+            take = lt.ev.snapshot
         box: list[Any] = []
         self._batch = box
         try:
             yield box
         finally:
             self._batch = None
-        delta = Delta.between(before, lt.ev.snapshot())
+        delta = Delta.between(before, take())
         new_files = files if files is not None else self.files
         if not delta and new_files == self.files and kind is ChangeKind.EDIT:
             return
@@ -272,7 +280,9 @@ class Session:
         """As ``sym_set_tristate_value``/``sym_set_string_value``: False (nothing
         changed, nothing recorded) when the value is not allowed."""
         ok = [False]
-        with self._change(ChangeKind.EDIT, f"change {sym.name}"):
+        # a choice member's y chooses it: every member and the choice's order may change
+        only = ((sym,), ()) if sym.choice is None else (tuple(sym.choice.syms), (sym.choice,))
+        with self._change(ChangeKind.EDIT, f"change {sym.name}", only=only):
             ok[0] = self.ev.set_value(sym, value)
         return ok[0]
 
@@ -280,13 +290,13 @@ class Session:
         """Make ``sym`` the selected member of its choice; False when it cannot be."""
         if sym.choice is None or not self.ev.visibility(sym):
             return False
-        with self._change(ChangeKind.EDIT, f"choose {sym.name}"):
+        with self._change(ChangeKind.EDIT, f"choose {sym.name}", only=(tuple(sym.choice.syms), (sym.choice,))):
             self.ev.choose(sym)
         return True
 
     def unset(self, sym: Symbol) -> None:
         """Forget the user value: the symbol goes back to its default."""
-        with self._change(ChangeKind.EDIT, f"unset {sym.name}"):
+        with self._change(ChangeKind.EDIT, f"unset {sym.name}", only=((sym,), ())):
             self.ev.unset(sym)
 
     def apply_plan(self, plan: fix.Plan, target: fix.Target | None = None) -> fix.ApplyReport:
@@ -396,6 +406,14 @@ class Session:
         result = write_config(p, self.config_text())
         self.mark_saved(p, state, adopt=adopt)
         return result
+
+
+def _partial(ev: Any, syms: Sequence[Symbol], choices: Sequence[Choice]) -> UserState:
+    """The user input of these symbols and choices only (see ``Session._change``)."""
+    return UserState({s: ev.user[s] for s in syms if s in ev.user},
+                     {c: list(ev.choice_order[c]) for c in choices if c in ev.choice_order},
+                     {c: ev.choice_user_sel[c] for c in choices if c in ev.choice_user_sel},
+                     {c: ev.choice_user_tri[c] for c in choices if c in ev.choice_user_tri})
 
 
 def write_config(path: Path, text: str) -> SaveResult:
