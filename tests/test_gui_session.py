@@ -189,6 +189,7 @@ def test_the_place_survives_every_change_on_612_with_debians_config(qtbot, windo
     current = w.current_node()
     assert current is not None and w.model.index_for_node(current).isValid()
     panels_are_current(w)
+    shot(w, tmp_path, "session-612-lens.png")
     w.act_lens.trigger()
     settle(qtbot, w)
     assert not w.act_lens.isChecked()
@@ -346,3 +347,33 @@ def test_toolchain_notice_follows_the_loaded_tree(qtbot, window: MainWindow, tmp
     text = w.toolchain.findings.toPlainText()
     assert "Reload Kconfig" not in text and "already uses it" in text
     assert "Reload Kconfig" in shown_text(findings_html(w.toolchain.result, False))
+
+
+def test_a_hidden_search_result_opens_no_menu_closes_none(qtbot, window: MainWindow, tmp_path: Path):
+    w = window
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    # the real toolchain fails the demo's probe: "Rust support" is hidden
+    open_and_wait(qtbot, w, KernelTree(demo_tree(), build=tmp_path / "b"), prefer_defconfig=True)
+    lt = w.lt
+    rust = lt.sym("RUST")
+    assert not w.model.index_for_node(rust.nodes[0]).isValid()
+    # the user opened a menu somewhere else and stands in it
+    assert w.select_node(lt.sym("NR_CPUS").nodes[0])
+    settle(qtbot, w)
+    opened = place_of(w)[0]
+    assert opened
+    w.focus_search()
+    qtbot.keyClicks(w.search, "RUST")
+    qtbot.waitUntil(lambda: w.results.count() > 0, timeout=10_000)
+    row = next(i for i in range(w.results.count())
+               if w.results.item(i).data(Qt.ItemDataRole.UserRole).node is rust.nodes[0])
+    w.results.setCurrentRow(row)
+    qtbot.keyClick(w.search, Qt.Key.Key_Return)
+    settle(qtbot, w)
+    assert w.current_node() is rust.nodes[0] and w.act_show_all.isChecked()
+    assert opened <= place_of(w)[0]
+    assert QApplication.focusWidget() is w.view
+    # Back: the row before, in a window that still shows all
+    w.go_back()
+    assert w.current_node() is lt.sym("NR_CPUS").nodes[0] and opened <= place_of(w)[0]
