@@ -294,6 +294,7 @@ def test_load_config_start_from_saves_to_the_build_folder_and_open_saves_back(qt
     assert w.load_config(copy, LoadMode.START)
     assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "14" and w.modified
     assert w.windowTitle().startswith(str(target)) and str(target) in w.statusBar().currentMessage()
+    assert "(values from distro.config)" in w.windowTitle()
     # the plan of the issue: apply a plan, then Save writes the build folder's .config
     rust = lt.sym("RUST")
     dlg = w.fix_ui.open_for_rust()

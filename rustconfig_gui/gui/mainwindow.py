@@ -690,8 +690,10 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         if self.lt is None:
             self.setWindowTitle("rustconfig-gui")
             return
-        where = self.session.target
-        self.setWindowTitle(f"{where}[*] — {self.lt.title} — rustconfig-gui")
+        # the file Save writes, and where the values came from when that is another file
+        where, source = self.session.target, self.session.source
+        came = f" (values from {source.name})" if source is not None and source != where else ""
+        self.setWindowTitle(f"{where}[*]{came} — {self.lt.title} — rustconfig-gui")
         self.setWindowModified(self.modified)
 
 
