@@ -153,7 +153,8 @@ class NavigationMixin(_Window):
 
     def _set_mode(self, **mode: bool) -> None:
         """Show all / Rust lens without losing the menus opened, the current row or the top row."""
-        place = self.capture_place()
+        # a reset ends a refresh in progress: the place noted before that change is put back here
+        place, self._pending_place = self._pending_place or self.capture_place(), None
         self.model.set_mode(**mode)
         self.restore_place(place)
 
@@ -165,7 +166,8 @@ class NavigationMixin(_Window):
     def _toggle_lens(self, on: bool) -> None:
         """On from any row: a Rust row stays current, otherwise the nearest Rust entry
         (or "Rust support") becomes current.  Off: the menus open before come back."""
-        place = self.capture_place()
+        # a reset ends a refresh in progress: the place noted before that change is put back here
+        place, self._pending_place = self._pending_place or self.capture_place(), None
         if on:
             self._place_before_lens = place
         self.model.set_mode(rust_lens=on)
