@@ -297,7 +297,9 @@ def cmd_fix(args: argparse.Namespace) -> int:
         elif plan is None:
             raise RustconfigError("no plan works with configuration changes alone; nothing was written.")
         else:
-            fix.apply_plan(loaded, plan)
+            from rustconfig_gui.workspace.session import Session
+
+            Session(loaded).apply_plan(plan)
         loaded.write_config(args.output)
         print(f"configuration written to {args.output}", file=sys.stderr)
     return 0 if result.already or result.possible_here else 3
@@ -332,7 +334,10 @@ def cmd_preset_apply(args: argparse.Namespace) -> int:
     _read_start(args, loaded)
     _report_issues(loaded)
     frags = [f for spec in args.presets for f in presets.find_presets(spec, loaded)]
-    report = presets.apply_fragments(loaded, frags)
+    from rustconfig_gui.workspace.session import Session
+
+    # the same path as the window's Apply presets: one step of a session
+    report = Session(loaded).apply_fragments(frags)
     if args.json:
         print(report.to_json())
     else:

@@ -46,7 +46,7 @@ def test_no_qt_imports_in_the_core():
 
 def test_core_imports_without_qt_loaded():
     code = ("import sys, rustconfig_gui.kconfig.loader, rustconfig_gui.workspace.presets,"
-            " rustconfig_gui.cli, devtools.parity;"
+            " rustconfig_gui.workspace.session, rustconfig_gui.cli, devtools.parity;"
             "bad=[m for m in sys.modules if m.startswith(('PySide6','shiboken6'))];"
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent)

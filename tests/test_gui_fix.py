@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 from fakes import Toolchain, fake_toolchain
-from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.explain import fix
 from rustconfig_gui.gui.dialogs.fix import (
-    ApplyPlanCommand,
     FixDialog,
     install_fix_actions,
     target_for_node,
 )
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
 from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.session import Session
 
 LOAD_TIMEOUT = 120_000
 DEBIAN_RUSTC = "/usr/bin/rustc"  # 1.63: the demo's rust_is_available.sh wants a newer one
@@ -48,11 +48,9 @@ def shot(widget, folder: Path, name: str) -> Path:
     return path
 
 
-def undoable(lt: LoadedTree, stack: QUndoStack):
+def undoable(session: Session):
     def apply(plan: fix.Plan, target: fix.Target):
-        cmd = ApplyPlanCommand(lt, plan, target)
-        stack.push(cmd)
-        return cmd.report
+        return session.apply_plan(plan, target)
     return apply
 
 
@@ -61,8 +59,8 @@ def test_plans_apply_as_one_undoable_step(qtbot, working: LoadedTree, tmp_path: 
     rust, modv = lt.sym("RUST"), lt.sym("MODVERSIONS")
     assert lt.ev.str(rust) == "n" and lt.ev.str(modv) == "y"
     original = lt.config_text()
-    stack = QUndoStack()
-    dlg = FixDialog(None, lt, fix.make_target(lt, rust, "y"), apply=undoable(lt, stack))
+    stack = Session(lt)
+    dlg = FixDialog(None, lt, fix.make_target(lt, rust, "y"), apply=undoable(stack))
     qtbot.addWidget(dlg)
     dlg.show()
     # the demo's RUST: depends on !MODVERSIONS || GENDWARFKSYMS, two ways
@@ -79,7 +77,7 @@ def test_plans_apply_as_one_undoable_step(qtbot, working: LoadedTree, tmp_path: 
     assert report is not None and report.reached and not report.pending
     assert lt.ev.str(rust) == "y" and lt.ev.str(modv) == "n"
     assert "holds now" in dlg.status.text() and not dlg.apply_button.isEnabled()
-    assert stack.count() == 1 and stack.undoText() == "Make RUST=y available"
+    assert len(stack.history.commands) == 1 and stack.undo_label == "Make RUST=y available"
     stack.undo()
     assert lt.config_text() == original
     stack.redo()
@@ -97,8 +95,8 @@ def test_outside_steps_checklist_with_copy_buttons(qtbot, tmp_path: Path, tools:
     lt = load_tree(demo(tmp_path, (("RUSTC", DEBIAN_RUSTC), ("BINDGEN", str(tools.bindgen)))))
     lt.defconfig()
     assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "n"
-    stack = QUndoStack()
-    dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUST"), "y"), apply=undoable(lt, stack))
+    stack = Session(lt)
+    dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUST"), "y"), apply=undoable(stack))
     qtbot.addWidget(dlg)
     dlg.show()
     plan = dlg.current_plan()
@@ -150,7 +148,7 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
         assert window.open_tree(demo(tmp_path, tools.make_vars), prefer_defconfig=True)
     lt = window.lt
     edit = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Edit")
-    assert ctl.act_fix in edit.actions() and ctl.act_fix.isEnabled() and ctl.act_undo in edit.actions()
+    assert ctl.act_fix in edit.actions() and ctl.act_fix.isEnabled() and window.act_undo in edit.actions()
     # the overview offers it while Rust support is off
     assert ctl.rust_button.isVisibleTo(window)
     ctl.rust_button.click()
@@ -161,7 +159,7 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
     assert report.reached and lt.ev.str(lt.sym("RUST")) == "y"
     assert window.modified and not ctl.rust_button.isVisibleTo(window)
     assert window.current_node().item is lt.sym("RUST")
-    ctl.act_undo.trigger()
+    window.act_undo.trigger()
     assert lt.ev.str(lt.sym("RUST")) == "n" and ctl.rust_button.isVisibleTo(window)
     # the action works on the selected entry
     assert window.select_symbol("SAMPLE_RUST_MINIMAL")
@@ -173,21 +171,23 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
 
 
 def test_window_hook_shares_the_windows_undo(qtbot, window, tmp_path: Path, tools: Toolchain):
-    # the wiring for the window: Edit -> Undo of the presets' controller takes a plan back too
-    edits = window.presets_ui
-    ctl = install_fix_actions(window, stack=edits.stack, changed=edits.config_replaced)
+    # the window's own controller: Edit -> Undo of the window takes a plan back, like any change
+    ctl = window.fix_ui
     with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
         assert window.open_tree(demo(tmp_path, tools.make_vars), prefer_defconfig=True)
     lt = window.lt
     rust = lt.sym("RUST")
     edit = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Edit")
-    assert ctl.act_fix in edit.actions() and ctl.act_undo not in edit.actions()
+    assert ctl.act_fix in edit.actions() and window.act_undo in edit.actions()
     dlg = ctl.open_for_rust()
     dlg.apply_selected()
-    assert lt.ev.str(rust) == "y" and window.modified and edits.stack.count() == 1
-    assert edits.act_undo.isEnabled() and "Make RUST=y available" in edits.act_undo.text()
-    edits.act_undo.trigger()
+    assert lt.ev.str(rust) == "y" and window.modified and len(window.session.history.commands) == 1
+    assert window.act_undo.isEnabled() and "Make RUST=y available" in window.act_undo.text()
+    window.act_undo.trigger()
     assert lt.ev.str(rust) == "n" and ctl.rust_button.isVisibleTo(window)
-    edits.act_redo.trigger()
+    # the open dialog plans again from the configuration as it is now: no value of before
+    qtbot.waitUntil(lambda: "now <code>n</code>" in dlg.heading.text() and dlg.apply_button.isEnabled())
+    window.act_redo.trigger()
     assert lt.ev.str(rust) == "y" and not ctl.rust_button.isVisibleTo(window)
+    qtbot.waitUntil(lambda: dlg.fix_result.already)
     ctl.dialog.close()

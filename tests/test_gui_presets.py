@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 from fakes import fake_toolchain
-from PySide6.QtGui import QUndoStack
 
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.errors import ConfigFileError
 from rustconfig_gui.explain.rustclass import rust_symbols
 from rustconfig_gui.gui.dialogs.diff import DiffDialog
 from rustconfig_gui.gui.dialogs.presets import (
-    ApplyPresetsCommand,
     PresetsDialog,
     SaveFragmentDialog,
     install_preset_actions,
@@ -26,6 +24,7 @@ from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
 from rustconfig_gui.kconfig.tree import KernelTree
 from rustconfig_gui.workspace import presets
+from rustconfig_gui.workspace.session import Session
 
 LOAD_TIMEOUT = 120_000
 
@@ -53,14 +52,12 @@ def test_presets_dialog_orders_applies_and_undoes(qtbot, demo_lt: LoadedTree, tr
     lt = demo_lt
     presets.save_user_preset("log-17", "# title: Bigger log\nCONFIG_LOG_BUF_SHIFT=17\nCONFIG_NOT_IN_DEMO=y\n")
     frags = presets.builtin_presets() + presets.user_presets() + presets.tree_fragments(tree_612, "x86")
-    stack = QUndoStack()
-    commands: list[ApplyPresetsCommand] = []
+    session = Session(lt)
+    reports: list[presets.ApplyReport] = []
 
     def apply(chosen):
-        cmd = ApplyPresetsCommand(lt, chosen)
-        stack.push(cmd)
-        commands.append(cmd)
-        return cmd.report
+        reports.append(session.apply_fragments(chosen))
+        return reports[-1]
 
     dlg = PresetsDialog(None, frags, apply=apply)
     qtbot.addWidget(dlg)
@@ -83,7 +80,7 @@ def test_presets_dialog_orders_applies_and_undoes(qtbot, demo_lt: LoadedTree, tr
 
     before = lt.config_text()
     report = dlg.apply_checked()
-    assert report is dlg.report is commands[0].report
+    assert report is dlg.report is reports[0]
     # the demo's defconfig keeps MODVERSIONS=y, so Rust support does not take, and says why
     assert {n.request.name for n in report.not_applied} == {"RUST", "RUST_DEBUG_ASSERTIONS",
                                                             "RUST_OVERFLOW_CHECKS"}
@@ -94,9 +91,10 @@ def test_presets_dialog_orders_applies_and_undoes(qtbot, demo_lt: LoadedTree, tr
     after = lt.config_text()
     shot(dlg, "presets-dialog.png", tmp_path)
 
-    stack.undo()
+    assert session.undo_label.startswith("Apply Rust support")
+    session.undo()
     assert lt.config_text() == before
-    stack.redo()
+    session.redo()
     assert lt.config_text() == after
 
 
@@ -235,7 +233,7 @@ def test_window_menu_applies_undoes_and_compares(qtbot, window, tmp_path: Path):
         assert window.open_tree(KernelTree(demo_tree(), build=build, make_vars=tools.make_vars),
                                 prefer_defconfig=True)
     lt = window.lt
-    assert ctl.act_apply.isEnabled() and not ctl.act_undo.isEnabled()
+    assert ctl.act_apply.isEnabled() and not window.act_undo.isEnabled()
     assert window.save()
     on_disk = (build / ".config").read_text()
 
@@ -250,18 +248,18 @@ def test_window_menu_applies_undoes_and_compares(qtbot, window, tmp_path: Path):
     # the file's MODVERSIONS=n comes first, so Rust and its samples take
     assert report is ctl.last_report and report.ok, report.text()
     assert window.modified and lt.ev.str(lt.sym("SAMPLES_RUST")) == "y"
-    assert ctl.act_undo.isEnabled() and ctl.act_undo.text().startswith("Undo Apply off, Rust samples")
+    assert window.act_undo.isEnabled() and window.act_undo.text().startswith("Undo Apply off, Rust samples")
     applied = lt.config_text()
 
     # a later edit is its own step
     assert window.model.set_symbol_value(lt.sym("LOG_BUF_SHIFT"), "19")
     edited = lt.config_text()
-    ctl.undo()
+    window.undo()
     assert lt.config_text() == applied
-    ctl.undo()
+    window.act_undo.trigger()
     assert lt.config_text() == on_disk
-    ctl.redo()
-    ctl.redo()
+    window.redo()
+    window.act_redo.trigger()
     assert lt.config_text() == edited
 
     # compare with the file on disk
@@ -276,9 +274,11 @@ def test_window_menu_applies_undoes_and_compares(qtbot, window, tmp_path: Path):
     save.set_source("changes")
     assert {a.name for a in presets.scan_assignments(save.fragment_text())} >= {"MODVERSIONS", "LOG_BUF_SHIFT"}
 
-    # loading another file replaces the configuration: the history no longer applies
-    window.load_config(build / ".config")
+    # loading another file is one step too: undo brings the edits back
+    assert window.load_config(build / ".config")
     assert lt.config_text() == on_disk
-    ctl.undo()
-    assert lt.config_text() == on_disk and not ctl.act_undo.isEnabled()
-    assert "nothing to undo" in window.statusBar().currentMessage()
+    assert window.act_undo.text() == "Undo Open .config"
+    window.undo()
+    assert lt.config_text() == edited
+    window.redo()
+    assert lt.config_text() == on_disk and not window.act_redo.isEnabled()

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from kconfiglib import MenuNode, Symbol
 from PySide6.QtCore import (
     QByteArray,
-    QDateTime,
-    QItemSelectionModel,
-    QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QSettings,
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -35,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -50,17 +42,17 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.assets import demo_tree, resources_root
-from rustconfig_gui.errors import ConfigFileError
-from rustconfig_gui.explain import why
 from rustconfig_gui.explain.overview import rust_blockers
 from rustconfig_gui.gui.dialogs.fix import install_fix_actions
 from rustconfig_gui.gui.dialogs.presets import install_preset_actions
-from rustconfig_gui.gui.jobs import JobRunner, run_and_wait, share_gil_with_gui_thread
-from rustconfig_gui.gui.panels.info import info_html
+from rustconfig_gui.gui.files import FilesMixin, issues_html
+from rustconfig_gui.gui.jobs import JobRunner, share_gil_with_gui_thread
+from rustconfig_gui.gui.navigation import NavigationMixin, Place
 from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
-from rustconfig_gui.gui.panels.why import explanation_for, toggle, why_html
-from rustconfig_gui.gui.tree_model import NODE_ROLE, ConfigModel
+from rustconfig_gui.gui.panels.why import loaded_has_rust
+from rustconfig_gui.gui.search_panel import SearchMixin
+from rustconfig_gui.gui.tree_model import ConfigModel
 from rustconfig_gui.gui.workers import (
     LoadOutcome,
     LoadRequest,
@@ -68,18 +60,13 @@ from rustconfig_gui.gui.workers import (
     retire_work,
     store_parse_work,
 )
-from rustconfig_gui.kconfig import configfile, menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
-from rustconfig_gui.workspace.recovery import (
-    FileStamp,
-    clear_recovery,
-    read_recovery,
-    write_recovery,
-)
-from rustconfig_gui.workspace.search import Hit, SearchIndex
+from rustconfig_gui.workspace.recovery import FileStamp
+from rustconfig_gui.workspace.search import SearchIndex
+from rustconfig_gui.workspace.session import Change, ChangeKind, Session
 
 MAX_RECENT = 8
 
@@ -161,16 +148,22 @@ class OpenTreeDialog(QDialog):
 # the overview and details panel are updated this long after an edit
 AFTER_EDIT_MS = 30
 
-class MainWindow(QMainWindow):
+class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
+    """The window: its parts listen to one :class:`Session` (``self.session``), the
+    only path by which the configuration changes.  Files (gui/files.py), the
+    user's place and links (gui/navigation.py) and search (gui/search_panel.py)
+    live in units of their own."""
+
     treeLoaded = Signal()
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         self.setObjectName("MainWindow")
-        self.lt = None
+        self.session = Session()
+        # the window hears of a change before the model moves rows: it notes the user's place first
+        self.session.subscribe(self._on_session_change)
         self.tree: KernelTree | None = None
-        self.config_path: Path | None = None
         self.rust_syms: frozenset[Symbol] = frozenset()
         self.rust_nodes: frozenset[int] = frozenset()
         self.index: SearchIndex | None = None
@@ -180,6 +173,10 @@ class MainWindow(QMainWindow):
         self._keep = False
         self._info_node: MenuNode | None = None
         self._why_open: set[str] = set()
+        self._notice_html = ""
+        # the place to put back once the rows follow a change; the place before the lens
+        self._pending_place: Place | None = None
+        self._place_before_lens: Place | None = None
         # what the config file looked like when read/written (None: it did not exist)
         self._disk_stamp: FileStamp | None = None
         # overview and details follow an edit (coalesced: one update for a burst of
@@ -192,8 +189,6 @@ class MainWindow(QMainWindow):
         self.recovery_timer.setInterval(30_000)
         self.recovery_timer.timeout.connect(self.write_recovery_now)
         self.recovery_timer.start()
-        self._modified = False
-        self._edits = 0  # counts edits, so a save that ran while one happened does not hide it
         self._saving = False
         self._closed = False
         share_gil_with_gui_thread()
@@ -220,22 +215,26 @@ class MainWindow(QMainWindow):
         self.loader.cancelled.connect(self._on_cancelled)
         self.loader.busyChanged.connect(self._on_busy)
         self.model = ConfigModel(self)
+        self.model.set_session(self.session)
         self.model.rust_icon = QIcon(str(resources_root() / "icons" / "rust-option.svg"))
-        self.model.valueEdited.connect(self._on_edited)
+        self.model.refreshed.connect(self._after_refresh)
         self.model.editRejected.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self._build_ui()
         self._restore_settings()
         self._update_title()
 
     @property
+    def lt(self) -> LoadedTree | None:
+        """The tree shown (the session's)."""
+        return self.session.lt  # type: ignore[no-any-return]
+
+    @property
     def modified(self) -> bool:
-        return self._modified
+        return bool(self.session.modified)
 
     @modified.setter
     def modified(self, value: bool) -> None:
-        if value:
-            self._edits += 1
-        self._modified = value
+        self.session.set_modified(value)
 
     # -- construction ---------------------------------------------------------------
 
@@ -265,6 +264,8 @@ class MainWindow(QMainWindow):
         self.act_show_all = act("Show all options", self._toggle_show_all, "Ctrl+H", checkable=True)
         self.act_lens = act("Rust lens", self._toggle_lens, "Ctrl+R", checkable=True)
         self.act_find = act("Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        self.act_undo = act("Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.act_redo = act("Redo", self.redo, QKeySequence.StandardKey.Redo)
         self.act_back = act("Back", self.go_back, "Alt+Left")
         self.act_forward = act("Forward", self.go_forward, "Alt+Right")
         self.act_quit = act("Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -299,6 +300,9 @@ class MainWindow(QMainWindow):
             menu.addAction(a)
         menu.addSeparator()
         menu.addAction(self.act_quit)
+        self.edit_menu = self.menuBar().addMenu("&Edit")
+        self.edit_menu.addAction(self.act_undo)
+        self.edit_menu.addAction(self.act_redo)
         view = self.menuBar().addMenu("&View")
         for a in (self.act_show_all, self.act_lens, self.act_find, self.act_back, self.act_forward):
             view.addAction(a)
@@ -396,10 +400,10 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.toolchain_dock.toggleViewAction())
 
-        # presets, fragments, diffs, and undo for edits (gui/dialogs/presets.py)
+        # presets, fragments and diffs (gui/dialogs/presets.py)
         self.presets_ui = install_preset_actions(self)
-        # "Make available…" on entries and in the Rust overview (gui/dialogs/fix.py), on the same undo stack
-        self.fix_ui = install_fix_actions(self, stack=self.presets_ui.stack, changed=self.presets_ui.config_replaced)
+        # "Make available…" on entries and in the Rust overview (gui/dialogs/fix.py)
+        self.fix_ui = install_fix_actions(self)
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
@@ -413,6 +417,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.hide()
         self._set_enabled(False)
+        self._update_undo_actions()
 
     def _set_enabled(self, loaded: bool) -> None:
         for a in (self.act_save, self.act_save_as, self.act_load, self.act_revert, self.act_show_all,
@@ -530,23 +535,6 @@ class MainWindow(QMainWindow):
             self.progress.setValue(min(files, self.progress.maximum()))
         self.progress.setFormat(f"{files} files, {probes} probes")
 
-    def _drop_index(self) -> None:
-        self.index = None
-        self._search_wanted = None
-        self.search.setEnabled(False)
-
-    def _restore_index(self) -> None:
-        """After a failed or cancelled load: the shown tree's search index again, built in a worker."""
-        if self.lt is None or self.index is not None:
-            return
-        lt = self.lt
-        self.indexer.start(lambda _report, _stopped: (lt, SearchIndex(lt.kconf)))
-
-    def _on_index(self, answer: tuple[LoadedTree, SearchIndex]) -> None:
-        lt, index = answer
-        if lt is self.lt and self.index is None:
-            self.index = index
-            self.search.setEnabled(True)
 
     def _on_failed(self, message: str) -> None:
         self._restore_index()
@@ -565,46 +553,53 @@ class MainWindow(QMainWindow):
 
     def _on_loaded(self, outcome: LoadOutcome) -> None:
         lt = outcome.loaded
-        kept = self._keep
-        if self.lt is not None and self.lt is not lt:
-            self._to_retire.append(self.lt)
-        self.lt = lt
+        old = self.lt
+        kept = self._keep and old is not None
+        # a reload keeps the user's place: the same entries in the new parse
+        place = self.capture_place() if kept else None
+        if old is not None and old is not lt:
+            self._to_retire.append(old)
         self.tree = lt.tree
-        if not kept or self.config_path is None:
-            self.config_path = lt.tree.config_path
         self.rust_syms = outcome.rust_syms
         self.index = outcome.index
-        self.model.reason_fn = _reason
         self.rust_nodes = outcome.rust_nodes
+        self._pending_place = None
+        self._place_before_lens = None
+        self._notice_html = ""
+        if kept:
+            self.session.reload(lt)
+        else:
+            self.session.set_tree(lt, source=outcome.config_source)
         self.model.set_tree(lt, self.rust_syms, self.rust_nodes)
         self.settings.setValue(f"files/{lt.tree.source}", lt.kconf.files_parsed)
         if lt.tree.source != demo_tree():
             self._remember(lt.tree)
         self.history.clear()
         self.history_pos = -1
-        if not kept:
-            self.modified = False
         self.toolchain.set_tree(lt.tree, lt.env.variables)
+        self.toolchain.set_loaded_has_rust(loaded_has_rust(lt))
         self.stack.setCurrentIndex(1)
         self._set_enabled(True)
         self.view.expandToDepth(0)
+        if place is not None:
+            self.restore_place(place.moved_to(lt.kconf.node_iter(), self.model.group))
         self.overview.show_data(outcome.overview)
+        self.fix_ui.update_button()
         self._update_title()
         src = outcome.config_source
-        issues = outcome.report.issues if outcome.report else []
         issue_count = outcome.report.issue_count if outcome.report else 0
         msg = f"Loaded {lt.title} in {lt.timings.total:.1f} s ({len(lt.trace.calls)} probes)"
         if kept:
             msg += "; your current values were kept"
         else:
             msg += f"; configuration from {src}" if src else "; no configuration file (Kconfig defaults)"
-        if issue_count:
+        if issue_count and outcome.report is not None:
             msg += f"; {issue_count} line{'s' if issue_count != 1 else ''} of it not taken (see Details)"
-            self.info.setHtml("<h3>Lines of the configuration that were not taken</h3><ul>"
-                              + "".join(f"<li>{_html(str(i))}</li>" for i in issues[:200]) + "</ul>")
+            self.show_notice(issues_html("Lines of the configuration that were not taken", outcome.report))
         self.statusBar().showMessage(msg, 15000)
         if not kept:
-            self._disk_stamp = FileStamp.of(self.config_path) if src == self.config_path else None
+            target = self.session.target
+            self._disk_stamp = FileStamp.of(target) if src == target else None
             self._offer_recovery()
         self.treeLoaded.emit()
         # Writing the parse and taking the old tree apart compete with the GUI thread for
@@ -636,79 +631,55 @@ class MainWindow(QMainWindow):
 
     # -- recovery of unsaved edits -----------------------------------------------------
 
-    def write_recovery_now(self, wait: bool = False) -> None:
-        """Keep the unsaved values in a recovery file; in a worker unless ``wait``."""
-        if self.lt is None or not self.modified:
-            return
-        tree, values = self.lt.tree, self.lt.values_copy()
-        target = self.config_path or tree.config_path
-
-        def work(report=None, stopped=None) -> None:  # noqa: ANN001 - JobRunner's work signature
-            write_recovery(tree, configfile.config_text(values), target)
-
-        try:
-            if wait:
-                work()
-            else:
-                self.recovery_writer.start(work)
-        except (OSError, ConfigFileError) as e:
-            self.statusBar().showMessage(f"Could not keep a recovery copy: {e}", 8000)
-
-    def _offer_recovery(self) -> None:
-        assert self.lt is not None
-        rec = read_recovery(self.lt.tree)
-        if rec is None:
-            self.recovery_bar.hide()
-            return
-        when = QDateTime.fromSecsSinceEpoch(int(rec.saved_at)).toString("yyyy-MM-dd hh:mm")
-        self._recovered = rec
-        self.recovery_label.setText(f"Unsaved changes to this tree from {when} were kept after the app "
-                                    "closed unexpectedly.")
-        self.recovery_bar.show()
-
-    def restore_recovery(self) -> None:
-        rec = getattr(self, "_recovered", None)
-        if self.lt is None or rec is None:
-            return
-        report = configfile.read_config_text(self.lt.ev, rec.text, "(recovered changes)")
-        self._after_bulk_change()
-        self.modified = True
-        self._update_title()
-        self.recovery_bar.hide()
-        self.statusBar().showMessage(f"Restored {report.assignments} values; save to keep them.", 8000)
-
-    def discard_recovery(self) -> None:
-        if self.lt is not None:
-            clear_recovery(self.lt.tree)
-        self.recovery_bar.hide()
-
-    def on_unhandled_exception(self, exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
-        """Keep the edits, then show what happened with a way to save."""
-        import traceback
-
-        self.write_recovery_now(wait=True)
-        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
-                          f"{exc_type.__name__}: {exc}\n\nYour unsaved changes were kept in a recovery file "
-                          "and will be offered the next time you open this tree.", parent=self)
-        box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
-        save_as = box.addButton("Save as…", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Close)
-        save_as.clicked.connect(self.save_as)
-        box.setObjectName("UnexpectedError")
-        box.open()
 
     # -- editing and files ---------------------------------------------------------------
 
-    def _on_edited(self, sym: Symbol) -> None:
-        self.modified = True
+    def _on_session_change(self, change: Change) -> None:
+        """The one place the window hears of a change: every part follows it."""
+        if change.values and not change.everything and self.lt is not None:
+            if change.kind is not ChangeKind.EDIT:
+                # the model moves rows next: note where the user is, to put it back after
+                if self._pending_place is None:
+                    self._pending_place = self.capture_place()
+            # a notice (lines of a file not taken) was about the values before
+            self._notice_html = ""
+            # each its own turn of the event loop: input and painting go in between
+            self.after_edit.start()
         self._update_title()
-        # each its own turn of the event loop: input and painting go in between
-        self.after_edit.start()
+        self._update_undo_actions()
+
+    def _after_refresh(self) -> None:
+        """The rows follow the change: the current row, the menus open and the top row as before."""
+        place, self._pending_place = self._pending_place, None
+        if place is not None:
+            self.restore_place(place)
 
     def _after_edit(self) -> None:
         if self.lt is not None:
             self._update_overview()
+            self.fix_ui.update_button()
+            self.fix_ui.configuration_changed()
+            self.toolchain.set_loaded_has_rust(loaded_has_rust(self.lt))
             QTimer.singleShot(0, lambda: self._show_info(self.view.currentIndex()))
+
+    # -- undo ------------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        cmd = self.session.undo()
+        if cmd is not None:
+            self.statusBar().showMessage(f"Undone: {cmd.label}.", 5000)
+
+    def redo(self) -> None:
+        cmd = self.session.redo()
+        if cmd is not None:
+            self.statusBar().showMessage(f"Redone: {cmd.label}.", 5000)
+
+    def _update_undo_actions(self) -> None:
+        s = self.session
+        self.act_undo.setEnabled(s.can_undo)
+        self.act_redo.setEnabled(s.can_redo)
+        self.act_undo.setText(f"Undo {s.undo_label}" if s.can_undo else "Undo")
+        self.act_redo.setText(f"Redo {s.redo_label}" if s.can_redo else "Redo")
 
     def _update_overview(self) -> None:
         """The overview leads with what blocks "Rust support", from the why engine."""
@@ -719,129 +690,13 @@ class MainWindow(QMainWindow):
         if self.lt is None:
             self.setWindowTitle("rustconfig-gui")
             return
-        where = self.config_path or self.lt.tree.config_path
-        self.setWindowTitle(f"{where}[*] — {self.lt.title} — rustconfig-gui")
+        # the file Save writes, and where the values came from when that is another file
+        where, source = self.session.target, self.session.source
+        came = f" (values from {source.name})" if source is not None and source != where else ""
+        self.setWindowTitle(f"{where}[*]{came} — {self.lt.title} — rustconfig-gui")
         self.setWindowModified(self.modified)
 
-    def save(self) -> bool:
-        if self.lt is None:
-            return False
-        path = self.config_path or self.lt.tree.config_path
-        if self.changed_on_disk(path):
-            self._ask_disk_changed(path)
-            return False
-        return self._write(path)
 
-    def changed_on_disk(self, path: Path) -> bool:
-        """Did another program (make menuconfig…) write the file since we read it?"""
-        if not path.exists():
-            return False
-        return self._disk_stamp is None or self._disk_stamp.changed(path)
-
-    def _ask_disk_changed(self, path: Path) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Configuration changed on disk",
-                          f"{path} was changed by another program since it was loaded here.", parent=self)
-        box.setInformativeText("Reload it (your changes here are dropped), overwrite it with your "
-                               "configuration, or save yours under another name.")
-        box.setObjectName("ChangedOnDisk")
-        reload_b = box.addButton("Reload", QMessageBox.ButtonRole.DestructiveRole)
-        overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.AcceptRole)
-        save_as = box.addButton("Save as…", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        reload_b.clicked.connect(lambda: self.load_config(path))
-        overwrite.clicked.connect(lambda: self._write(path))
-        save_as.clicked.connect(self.save_as)
-        box.open()
-
-    def save_as(self) -> bool:
-        if self.lt is None:
-            return False
-        name, _ = QFileDialog.getSaveFileName(self, "Save configuration as", str(self.config_path or ""))
-        return bool(name) and self._write(Path(name), adopt=True)
-
-    def _write(self, path: Path, adopt: bool = False) -> bool:
-        assert self.lt is not None
-        if self._saving:
-            return False
-        values, edits = self.lt.values_copy(), self._edits
-        self._saving = True
-        try:
-            # text, fsync and rename off the GUI thread: the window keeps painting
-            run_and_wait(lambda: configfile.write_atomic(path, configfile.config_text(values)))
-        except ConfigFileError as e:
-            QMessageBox.critical(self, "Not saved", f"{e}\n\nYour changes are still here; use Save as… to save "
-                                                    "them elsewhere.")
-            return False
-        finally:
-            self._saving = False
-        if adopt or path == self.config_path:
-            self.config_path = path
-            # an edit made while writing is not in the file
-            self._modified = self._edits != edits
-            self._disk_stamp = FileStamp.of(path)
-            clear_recovery(self.lt.tree)
-        self._update_title()
-        self.statusBar().showMessage(f"Saved {path} (previous version kept as {path.name}.old)", 8000)
-        return True
-
-    def load_config_dialog(self) -> None:
-        if self.lt is None or not self.maybe_save():
-            return
-        name, _ = QFileDialog.getOpenFileName(self, "Load configuration", str(self.lt.tree.objtree))
-        if name:
-            self.load_config(Path(name))
-
-    def load_config(self, path: Path) -> None:
-        assert self.lt is not None
-        try:
-            report = self.lt.read_config(path)
-        except ConfigFileError as e:
-            QMessageBox.warning(self, "Could not load configuration", str(e))
-            return
-        self.config_path = path
-        self.modified = False
-        self._disk_stamp = FileStamp.of(path)
-        clear_recovery(self.lt.tree)
-        self._after_bulk_change()
-        msg = f"Loaded {path}"
-        if report.issue_count:
-            msg += f"; {report.issue_count} line{'s' if report.issue_count != 1 else ''} not taken"
-            self.info.setHtml("<h3>Lines not taken</h3><ul>" +
-                              "".join(f"<li>{_html(str(i))}</li>" for i in report.issues[:200]) + "</ul>")
-        self.statusBar().showMessage(msg, 10000)
-
-    def revert(self) -> None:
-        if self.lt is None:
-            return
-        path = self.config_path or self.lt.tree.config_path
-        if path.is_file():
-            self.load_config(path)
-        else:
-            self.lt.ev.clear_user()
-            self.lt.ev.invalidate()
-            self.modified = False
-            self._after_bulk_change()
-
-    def _after_bulk_change(self) -> None:
-        assert self.lt is not None
-        self.model.set_tree(self.lt, self.rust_syms, self.rust_nodes)
-        self.view.expandToDepth(0)
-        self._update_overview()
-        self._update_title()
-
-    def maybe_save(self) -> bool:
-        if not self.modified:
-            return True
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          "The configuration has unsaved changes. Save them?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
-        answer = box.exec()
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        if answer == QMessageBox.StandardButton.Discard and self.lt is not None:
-            clear_recovery(self.lt.tree)
-        return answer == QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if not self.maybe_save():
@@ -860,235 +715,7 @@ class MainWindow(QMainWindow):
 
     # -- view modes, selection, info ------------------------------------------------------
 
-    def _toggle_show_all(self, on: bool) -> None:
-        node = self.current_node()
-        self.model.set_mode(show_all=on)
-        self.view.expandToDepth(0)
-        if node is not None:
-            self.select_node(node, record=False)
-
-    def _toggle_lens(self, on: bool) -> None:
-        node = self.current_node()
-        self.model.set_mode(rust_lens=on)
-        if on:
-            self.view.expandAll()
-        else:
-            self.view.expandToDepth(0)
-        if node is not None:
-            self.select_node(node, record=False)
-
-    def current_node(self) -> MenuNode | None:
-        idx = self.view.currentIndex()
-        node = idx.data(NODE_ROLE) if idx.isValid() else None
-        return node if isinstance(node, MenuNode) else None
-
-    def _parents_on_screen(self) -> list[Any]:
-        """The menus whose rows are on screen, outermost first: an edit brings
-        their rows up to date before those of any other."""
-        view, model = self.view, self.model
-        bottom = view.viewport().height()
-        found: dict[int, tuple[int, Any]] = {}  # menu -> (depth, item)
-        index = view.indexAt(QPoint(0, 0))
-        while index.isValid() and view.visualRect(index).top() < bottom:
-            # the row's menu and the menus around that, and the row itself when open
-            cur = index if view.isExpanded(index) else index.parent()
-            while True:
-                item = model.item(cur)  # None: the top level
-                key = id(item) if item is not None else 0
-                if key in found:
-                    break
-                depth, up = 0, cur
-                while up.isValid():
-                    depth, up = depth + 1, up.parent()
-                found[key] = (depth, item)
-                if not cur.isValid():
-                    break
-                cur = cur.parent()
-            index = view.indexBelow(index)
-        return [item for _, item in sorted(found.values(), key=lambda d: d[0])]
-
-    def _keep_top_row(self) -> None:
-        # rows coming or going above the screen would otherwise move what is on it
-        self._top_row = QPersistentModelIndex(self.view.indexAt(QPoint(0, 0)))
-
-    def _back_to_top_row(self) -> None:
-        top, self._top_row = self._top_row, None
-        if top is not None and top.isValid():
-            self.view.scrollTo(self.model.index(top.row(), 0, top.parent()),
-                               QAbstractItemView.ScrollHint.PositionAtTop)
-
-    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show_info(current)
-        node = current.data(NODE_ROLE) if current.isValid() else None
-        if self._navigating:
-            return
-        if isinstance(node, MenuNode) and (self.history_pos < 0 or self.history[self.history_pos] is not node):
-            del self.history[self.history_pos + 1:]
-            self.history.append(node)
-            self.history_pos = len(self.history) - 1
-
-    def _show_info(self, index: QModelIndex) -> None:
-        if self.lt is None or not index.isValid():
-            return
-        node = index.data(NODE_ROLE)
-        if isinstance(node, MenuNode):
-            if node is not self._info_node:
-                self._why_open = set()
-                self._info_node = node
-            scroll = self.info.verticalScrollBar().value()
-            exp = explanation_for(self.lt, node)
-            section = why_html(exp, self._why_open, self.toolchain.result)
-            self.info.setHtml(info_html(self.lt, node, self.rust_syms, why_html=section))
-            self.info.verticalScrollBar().setValue(scroll)
-
-    def select_node(self, node: MenuNode, record: bool = True) -> bool:
-        """Jump to an entry: expand its menus, switch to show-all if it is hidden."""
-        idx = self.model.index_for_node(node)
-        if not idx.isValid() and not self.act_show_all.isChecked():
-            self.act_show_all.setChecked(True)
-            self.model.set_mode(show_all=True)
-            idx = self.model.index_for_node(node)
-        if not idx.isValid() and self.act_lens.isChecked():
-            self.act_lens.setChecked(False)
-            self.model.set_mode(rust_lens=False)
-            idx = self.model.index_for_node(node)
-        if not idx.isValid():
-            return False
-        parent = idx.parent()
-        while parent.isValid():
-            self.view.expand(parent)
-            parent = parent.parent()
-        navigating = self._navigating
-        self._navigating = navigating or not record
-        try:
-            self.view.selectionModel().setCurrentIndex(
-                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        finally:
-            self._navigating = navigating
-        self.view.scrollTo(idx, QTreeView.ScrollHint.PositionAtCenter)
-        return True
-
-    def select_symbol(self, name: str) -> bool:
-        if self.lt is None:
-            return False
-        sym = self.lt.sym(name)
-        if sym is None:
-            self.statusBar().showMessage(f"{name} is not defined in this tree.", 5000)
-            return False
-        node = next((n for n in sym.nodes if n.prompt), sym.nodes[0])
-        return self.select_node(node)
-
-    def show_toolchain(self, run: bool = True) -> None:
-        self.toolchain_dock.show()
-        self.toolchain_dock.raise_()
-        if run and not self.toolchain.runner.busy:
-            self.toolchain.run_check()
-
-    def _on_link(self, link: str) -> None:
-        if link.startswith("why:"):
-            toggle(self._why_open, link)
-            self._show_info(self.view.currentIndex())
-        elif link == "probe:":
-            self.show_toolchain()
-        elif link.startswith("sym:"):
-            self.select_symbol(link[4:])
-        elif link.startswith(("http://", "https://", "file:")):
-            QDesktopServices.openUrl(QUrl(link))
-
-    def go_back(self) -> None:
-        if self.history_pos > 0:
-            self.history_pos -= 1
-            self._goto_history()
-
-    def go_forward(self) -> None:
-        if self.history_pos + 1 < len(self.history):
-            self.history_pos += 1
-            self._goto_history()
-
-    def _goto_history(self) -> None:
-        self.select_node(self.history[self.history_pos], record=False)
 
     # -- search --------------------------------------------------------------------------
 
-    def focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
-
-    def _on_search_text(self, text: str) -> None:
-        """Search in a worker (one-letter queries over ~19k symbols take ~100 ms);
-        the newest text wins, older answers are dropped."""
-        if not text.strip() or self.index is None:
-            self._search_wanted = None
-            self.results.clear()
-            self.results.hide()
-            return
-        self._search_wanted = text
-        if self.searcher.busy:
-            return  # _on_search_done starts the newest text
-        index = self.index
-        self.searcher.start(lambda _report, _stopped: (text, index, index.search(text, limit=100)))
-
-    def _on_search_done(self, answer: tuple[str, SearchIndex, list[Hit]]) -> None:
-        text, index, hits = answer
-        if index is not self.index or text != self._search_wanted:
-            if self._search_wanted:
-                self._on_search_text(self._search_wanted)
-            return
-        self.results.clear()
-        for h in hits:
-            label = f"{h.name or h.prompt}"
-            if h.name and h.prompt and h.prompt != h.name:
-                label += f" — {h.prompt}"
-            label += f"    [{' → '.join(h.path)}]" if h.path else ""
-            it = QListWidgetItem(label)
-            it.setData(Qt.ItemDataRole.UserRole, h)
-            if self.lt and h.name and self.lt.sym(h.name) in self.rust_syms:
-                it.setIcon(self.model.rust_icon)
-            self.results.addItem(it)
-        self.results.setVisible(bool(hits))
-        if hits:
-            self.results.setCurrentRow(0)
-        else:
-            self.statusBar().showMessage(f"No option matches “{text}”.", 4000)
-        if self._search_activate:
-            self._search_activate = False
-            if self.results.currentItem() is not None:
-                self._on_result(self.results.currentItem())
-
-    def _search_enter(self) -> None:
-        if self.search_timer.isActive() or self.searcher.busy:
-            # Enter before the results are in: jump to the first one when they come
-            self.search_timer.stop()
-            self._search_activate = True
-            self._on_search_text(self.search.text())
-            return
-        it = self.results.currentItem()
-        if it is not None:
-            self._on_result(it)
-
-    def _on_result(self, item: QListWidgetItem) -> None:
-        hit: Hit = item.data(Qt.ItemDataRole.UserRole)
-        self.select_node(hit.node)
-        self.view.setFocus()
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if self.search.hasFocus() and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.results.count():
-            row = self.results.currentRow() + (1 if event.key() == Qt.Key.Key_Down else -1)
-            self.results.setCurrentRow(max(0, min(row, self.results.count() - 1)))
-            return
-        super().keyPressEvent(event)
-
-
-def _html(s: str) -> str:
-    import html
-
-    return html.escape(s)
-
-
-def _reason(lt, node: MenuNode) -> str:
-    """The one-line reason on a hidden row, from the why engine."""
-    item = node.item
-    if item.__class__ is Symbol:
-        return why.one_line_reason(lt, item)
-    return menutree.first_blocker(lt.ev, node)
 

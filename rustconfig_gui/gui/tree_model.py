@@ -25,6 +25,7 @@ from rustconfig_gui.explain.rustclass import rust_node_ids
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.menutree import ComputedGroup, Kind
+from rustconfig_gui.workspace.session import Change, Session
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
@@ -77,6 +78,8 @@ class ConfigModel(QAbstractItemModel):
     #: rows of menus off screen are about to come or go, after those on screen did
     offScreenRowsAboutToChange = Signal()
     offScreenRowsChanged = Signal()
+    #: a refresh after a change is complete: every known parent shows the rows it should
+    refreshed = Signal()
 
     REFRESH_SLICE = 0.008  # seconds of row computation per turn of the event loop
     # The turn of an edit itself may take longer: finishing there (as most edits
@@ -125,6 +128,9 @@ class ConfigModel(QAbstractItemModel):
         self.group: ComputedGroup | None = None
         self.rust_icon = QIcon()
         self.reason_fn: ReasonFn = lambda lt, node: menutree.first_blocker(lt.ev, node)
+        #: every edit goes through the session; its change notification refreshes the rows in place
+        self.session: Session | None = None
+        self._unsubscribe: Callable[[], None] | None = None
         # parent item (None = root) -> children currently shown, and their rows
         self._kids: dict[int, list[Item]] = {}
         # parents asked only whether they have rows: (parent, the answer given)
@@ -133,6 +139,21 @@ class ConfigModel(QAbstractItemModel):
         self._items: dict[int, Item] = {}
 
     # -- content --------------------------------------------------------------
+
+    def set_session(self, session: Session) -> None:
+        """Edit through ``session`` and follow its changes (a model without one makes its own)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.session = session
+        self._unsubscribe = session.subscribe(self._on_change)
+        self.reason_fn = lambda _lt, node: session.hidden_reason(node)
+
+    def _on_change(self, change: Change) -> None:
+        # a new tree comes with set_tree (its Rust classification is the loader's)
+        if change.everything or not change.values or self.lt is None or self.session is None \
+                or self.session.lt is not self.lt:
+            return
+        self.refresh_soon()
 
     def set_tree(self, lt: LoadedTree | None, rust_syms: frozenset[Symbol] = frozenset(),
                  rust_nodes: frozenset[int] | None = None) -> None:
@@ -152,6 +173,8 @@ class ConfigModel(QAbstractItemModel):
         self._reasons_todo.clear()
         self._reasons_generation = -1
         self.group = None
+        if lt is not None and (self.session is None or self.session.lt is not lt):
+            self.set_session(Session(lt))
         if lt is not None:
             promptless = tuple(s for s in lt.symbols if s in rust_syms and not any(n.prompt for n in s.nodes))
             self.group = ComputedGroup("Computed (no prompt)", promptless)
@@ -225,6 +248,14 @@ class ConfigModel(QAbstractItemModel):
         while cur is not None and cur is not lt.kconf.top_node and cur.prompt is None:
             cur = cur.parent
         return None if cur is None or cur is lt.kconf.top_node else cur
+
+    def parent_item(self, item: Item) -> Item | None:
+        """The row above ``item`` in this tree (None: the top level)."""
+        return self._parent_item(item)
+
+    def known_parents(self) -> list[Item]:
+        """The entries whose rows the view has listed (every expanded one among them)."""
+        return [it for key in self._kids if key and (it := self._items.get(key)) is not None]
 
     def item(self, index: Index) -> Item | None:
         if not index.isValid():
@@ -491,10 +522,10 @@ class ConfigModel(QAbstractItemModel):
                 text = text[1:-1]
             if text == ev.str(sym):
                 return False
-            if not ev.set_value(sym, text):
+            assert self.session is not None
+            if not self.session.set_value(sym, text):
                 self.editRejected.emit(self.refusal(sym, text))
                 return False
-            self.refresh_soon()
             self.valueEdited.emit(sym)
             return True
         return False
@@ -512,27 +543,26 @@ class ConfigModel(QAbstractItemModel):
 
     def cycle(self, sym: Symbol) -> bool:
         """Click/space: the next allowed value, or select the choice member."""
-        assert self.lt is not None
+        assert self.lt is not None and self.session is not None
         ev = self.lt.ev
         if sym.choice is not None:
             if not ev.visibility(sym) or ev.choice_selection(sym.choice) is sym:
                 return False
-            ev.choose(sym)
+            self.session.choose(sym)
         else:
             nxt = menutree.next_tristate(ev, sym)
             if nxt is None:
                 self.editRejected.emit(self.locked_reason(sym))
                 return False
-            ev.set_value(sym, nxt)
-        self.refresh_soon()
+            self.session.set_value(sym, nxt)
         self.valueEdited.emit(sym)
         return True
 
     def set_symbol_value(self, sym: Symbol, value: int | str) -> bool:
-        assert self.lt is not None
-        if not self.lt.ev.set_value(sym, value):
+        """An edit through the session (as a click or a typed value makes it)."""
+        assert self.lt is not None and self.session is not None
+        if not self.session.set_value(sym, value):
             return False
-        self.refresh_soon()
         self.valueEdited.emit(sym)
         return True
 
@@ -660,6 +690,7 @@ class ConfigModel(QAbstractItemModel):
                 self._kids.pop(key, None)
                 self._rows.pop(key, None)
         self._recheck_has_children()
+        self.refreshed.emit()
 
     def _recheck_has_children(self) -> None:
         """Rows whose expand arrow may have to appear or go after an edit: checked

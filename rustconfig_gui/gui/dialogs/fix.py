@@ -9,7 +9,7 @@ from typing import Any
 
 from kconfiglib import BOOL, TRISTATE, Choice, MenuNode, Symbol
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -39,47 +39,14 @@ from rustconfig_gui.explain.fix import (
     Target,
 )
 from rustconfig_gui.kconfig.loader import LoadedTree
-from rustconfig_gui.kconfig.semantics import UserState
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
+from rustconfig_gui.workspace.session import Change, Session
 
 _OK = "#2e7d32"
 _WARN = "#ef6c00"
 _BAD = "#c62828"
 
 ApplyFn = Callable[[Plan, Target], ApplyReport | None]
-
-
-# -- undo -------------------------------------------------------------------------------------
-
-
-class ApplyPlanCommand(QUndoCommand):
-    """A plan's config steps as one change: the first redo applies them (``fix.apply_plan``),
-    later redos and undos put back the complete user input (``ev.restore``)."""
-
-    def __init__(self, lt: LoadedTree, plan: Plan, target: Target,
-                 on_change: Callable[[], None] | None = None, parent: QUndoCommand | None = None) -> None:
-        super().__init__(f"Make {target.label} available", parent)
-        self.lt = lt
-        self.plan = plan
-        self.target = target
-        self.on_change = on_change
-        self.report: ApplyReport | None = None
-        self.after: UserState | None = None
-
-    def redo(self) -> None:
-        if self.report is None:
-            self.report = fix.apply_plan(self.lt, self.plan, self.target)
-            self.after = self.lt.ev.snapshot()
-        elif self.after is not None:
-            self.lt.ev.restore(self.after)
-        if self.on_change is not None:
-            self.on_change()
-
-    def undo(self) -> None:
-        assert self.report is not None
-        self.lt.ev.restore(self.report.before)
-        if self.on_change is not None:
-            self.on_change()
 
 
 # -- html -------------------------------------------------------------------------------------
@@ -426,92 +393,85 @@ def target_for_node(lt: LoadedTree, node: MenuNode | None) -> Target | None:
 
 
 class FixController(QObject):
-    """"Make available…" for a MainWindow: an action on the current entry (menu and the tree's
-    context menu), a "Make Rust available…" button in the Rust overview, and Apply as one
-    undoable change on ``stack``.  Uses the window's ``lt``, ``view``, ``overview``,
-    ``current_node()``, ``select_symbol()``, ``statusBar()``, ``modified``, ``_after_bulk_change()``,
-    ``_update_title()``, ``toolchain.result`` and ``treeLoaded``."""
+    """"Make available…": an action on the current entry (menu and the tree's context menu), a
+    "Make Rust available…" button in the Rust overview, and Apply as one step of the session's
+    history.  Speaks to the :class:`Session`; from the window it is given the tree view (for its
+    context menu), the overview's layout (for the button), and three callables: the current entry,
+    selecting a symbol, the status line; and the latest toolchain check as a callable."""
 
-    def __init__(self, window: Any, stack: QUndoStack | None = None,
-                 changed: Callable[[], None] | None = None) -> None:
-        super().__init__(window)
-        self.w = window
-        self.own_stack = stack is None
-        self.stack = stack if stack is not None else QUndoStack(self)
-        self.changed_fn = changed
+    def __init__(self, parent: Any, session: Session, *, view: Any, overview_layout: Any,
+                 current_node: Callable[[], MenuNode | None], select_symbol: Callable[[str], Any],
+                 status: Callable[[str, int], None],
+                 probe: Callable[[], tuple[ProbeResult | None, Any]] = lambda: (None, None)) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.session = session
+        self.view = view
+        self.current_node = current_node
+        self.select_symbol = select_symbol
+        self.status = status
+        self.latest_probe = probe
         self.dialog: FixDialog | None = None
-        self.act_fix = QAction("Make available…", window)
+        self._applying = False
+        self.act_fix = QAction("Make available…", parent)
         self.act_fix.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.act_fix.setStatusTip("Plans that make the selected entry available, smallest first")
         self.act_fix.triggered.connect(self.open_for_current)
         self.act_fix.setEnabled(False)
-        self.act_undo = self.stack.createUndoAction(window, "Undo")
-        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.act_redo = self.stack.createRedoAction(window, "Redo")
-        self.act_redo.setShortcut(QKeySequence.StandardKey.Redo)
 
         self.rust_button = QPushButton("Make Rust available…")
         self.rust_button.setAccessibleName("Make Rust support available")
         self.rust_button.setToolTip("Plans that turn on Rust support (RUST=y), smallest first")
         self.rust_button.clicked.connect(self.open_for_rust)
         self.rust_button.hide()
-        lay = window.overview.layout()
-        if lay is not None:
-            lay.addWidget(self.rust_button)
+        if overview_layout is not None:
+            overview_layout.addWidget(self.rust_button)
 
-        window.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        window.view.customContextMenuRequested.connect(self._context_menu)
-        window.treeLoaded.connect(self.on_tree_loaded)
-        window.model.modelReset.connect(self.update_button)
-        window.model.valueEdited.connect(lambda _sym: self.update_button())
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._context_menu)
+        session.subscribe(self._on_change)
 
-    def add_menus(self) -> None:
-        """The action into the window's Edit menu (made here when there is none), with Undo/Redo
-        of the controller's own stack when it has one."""
-        bar = self.w.menuBar()
+    def add_menus(self, bar: Any) -> None:
+        """The action into the Edit menu (made here when there is none)."""
         edit = next((a.menu() for a in bar.actions() if a.menu() is not None
                      and a.text().replace("&", "") == "Edit"), None)
         if edit is None:
             edit = bar.addMenu("&Edit")
-        if self.own_stack:
-            # without a shared stack, its own Undo/Redo must be reachable
-            edit.addAction(self.act_undo)
-            edit.addAction(self.act_redo)
         edit.addSeparator()
         edit.addAction(self.act_fix)
 
     # -- state -----------------------------------------------------------------------------
 
+    def _on_change(self, change: Change) -> None:
+        if change.everything:
+            self.on_tree_loaded()
+        elif change.values:
+            self.update_button()
+
     def on_tree_loaded(self) -> None:
-        if self.own_stack:
-            # snapshots hold the symbols of one parse; a new parse starts over
-            self.stack.clear()
-        self.act_fix.setEnabled(True)
+        self.act_fix.setEnabled(self.session.lt is not None)
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
         self.update_button()
 
     def update_button(self) -> None:
-        lt = self.w.lt
+        lt = self.session.lt
         rust = lt.sym("RUST") if lt is not None else None
         self.rust_button.setVisible(rust is not None and lt.ev.str(rust) != "y")
 
-    def _changed(self) -> None:
-        if self.changed_fn is not None:
-            self.changed_fn()
-        else:
-            self.w.modified = True
-            self.w._after_bulk_change()
-        self.update_button()
+    def configuration_changed(self) -> None:
+        """After a change made elsewhere (an edit, undo, a preset): the open dialog plans
+        from the configuration as it is now, so it shows no value of before."""
+        dlg = self.dialog
+        if dlg is not None and dlg.isVisible() and not self._applying and dlg.lt is self.session.lt:
+            dlg.replan()
 
     # -- actions ---------------------------------------------------------------------------
 
     def probe(self) -> ProbeResult | None:
-        panel = getattr(self.w, "toolchain", None)
-        result = getattr(panel, "result", None)
-        tree = getattr(panel, "tree", None)
-        lt = self.w.lt
+        result, tree = self.latest_probe()
+        lt = self.session.lt
         if result is None or lt is None or tree is None:
             return None
         # findings of a probe for another source tree say nothing about this one
@@ -520,66 +480,70 @@ class FixController(QObject):
     def open_dialog(self, target: Target) -> FixDialog:
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = FixDialog(self.w, self.w.lt, target, probe=self.probe(), apply=self.apply,
+        self.dialog = FixDialog(self.parent_widget, self.session.lt, target, probe=self.probe(), apply=self.apply,
                                 link=self._link)
         self.dialog.show()
         return self.dialog
 
     def open_for_current(self) -> FixDialog | None:
-        lt = self.w.lt
+        lt = self.session.lt
         if lt is None:
             return None
-        target = target_for_node(lt, self.w.current_node())
+        target = target_for_node(lt, self.current_node())
         if target is None:
-            self.w.statusBar().showMessage("Select an option, choice or menu first.", 5000)
+            self.status("Select an option, choice or menu first.", 5000)
             return None
         return self.open_dialog(target)
 
     def open_for_rust(self) -> FixDialog | None:
-        lt = self.w.lt
+        lt = self.session.lt
         rust = lt.sym("RUST") if lt is not None else None
         if rust is None:
             return None
         return self.open_dialog(fix.make_target(lt, rust, "y"))
 
     def apply(self, plan: Plan, target: Target) -> ApplyReport | None:
-        lt = self.w.lt
-        if lt is None:
+        if self.session.lt is None:
             return None
-        cmd = ApplyPlanCommand(lt, plan, target, self._changed)
-        self.stack.push(cmd)
-        report = cmd.report
-        if report is not None:
-            self.w.statusBar().showMessage(
-                f"Made {len(report.applied)} change{'s' if len(report.applied) != 1 else ''} for {target.label}"
-                + (f"; {len(report.pending)} wait for the outside steps" if report.pending else ""), 10000)
-            if target.item.__class__ is Symbol and report.reached:
-                self.w.select_symbol(target.item.name)
+        self._applying = True
+        try:
+            report = self.session.apply_plan(plan, target)
+        finally:
+            self._applying = False
+        self.status(
+            f"Made {len(report.applied)} change{'s' if len(report.applied) != 1 else ''} for {target.label}"
+            + (f"; {len(report.pending)} wait for the outside steps" if report.pending else ""), 10000)
+        if target.item.__class__ is Symbol and report.reached:
+            self.select_symbol(target.item.name)
         return report
 
     def _link(self, link: str) -> None:
         if link.startswith("sym:"):
-            self.w.select_symbol(link[4:])
+            self.select_symbol(link[4:])
 
     def _context_menu(self, pos: Any) -> None:
-        idx = self.w.view.indexAt(pos)
-        if not idx.isValid() or self.w.lt is None:
+        idx = self.view.indexAt(pos)
+        if not idx.isValid() or self.session.lt is None:
             return
-        self.w.view.setCurrentIndex(idx)
-        menu = QMenu(self.w.view)
+        self.view.setCurrentIndex(idx)
+        menu = QMenu(self.view)
         menu.addAction(self.act_fix)
-        menu.popup(self.w.view.viewport().mapToGlobal(pos))
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
 
-def install_fix_actions(window: Any, stack: QUndoStack | None = None,
-                        changed: Callable[[], None] | None = None) -> FixController:
+def install_fix_actions(window: Any) -> FixController:
     """Add "Make available…" to a MainWindow (Edit menu, the tree's context menu, the Rust
-    overview's button).  Pass the window's undo stack and its change callback to share
-    Edit → Undo with other actions; without them the controller keeps its own."""
-    ctl = FixController(window, stack, changed)
-    ctl.add_menus()
+    overview's button), working on the window's session."""
+    toolchain = getattr(window, "toolchain", None)
+    ctl = FixController(window, window.session, view=window.view, overview_layout=window.overview.layout(),
+                        current_node=window.current_node, select_symbol=window.select_symbol,
+                        status=window.statusBar().showMessage,
+                        probe=lambda: (getattr(toolchain, "result", None), getattr(toolchain, "tree", None)))
+    ctl.add_menus(window.menuBar())
+    if window.lt is not None:
+        ctl.on_tree_loaded()
     return ctl
 
 
-__all__ = ["ApplyPlanCommand", "FixController", "FixDialog", "apply_text", "install_fix_actions", "plan_html",
+__all__ = ["FixController", "FixDialog", "apply_text", "install_fix_actions", "plan_html",
            "plan_label", "result_html", "target_for_node", "wanted_values"]

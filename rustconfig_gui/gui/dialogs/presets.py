@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QFont, QKeySequence, QStandardItemModel, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QFont, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -40,6 +39,7 @@ from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
 from rustconfig_gui.workspace import presets
 from rustconfig_gui.workspace.presets import ApplyReport, Fragment
+from rustconfig_gui.workspace.session import Change, Session
 
 FRAGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 GROUPS = (("builtin", "Built-in presets"), ("user", "Your presets"), ("tree", "This tree's fragments"),
@@ -91,63 +91,6 @@ def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
         if len(rows) > changes_limit:
             out.append(f"<p>… and {len(rows) - changes_limit} more.</p>")
     return "".join(out)
-
-
-# -- undo -------------------------------------------------------------------------------------
-
-
-class ApplyPresetsCommand(QUndoCommand):
-    """Applying fragments as one step: the first redo applies them, later
-    redos and undos put back the complete user input (``ev.restore``)."""
-
-    def __init__(self, lt: LoadedTree, fragments: Sequence[Fragment],
-                 on_change: Callable[[], None] | None = None, parent: QUndoCommand | None = None) -> None:
-        titles = ", ".join(f.title for f in fragments) or "no presets"
-        super().__init__(f"Apply {titles}", parent)
-        self.lt = lt
-        self.fragments = list(fragments)
-        self.on_change = on_change
-        self.report: ApplyReport | None = None
-
-    def redo(self) -> None:
-        if self.report is None:
-            self.report = presets.apply_fragments(self.lt, self.fragments)
-        else:
-            self.lt.ev.restore(self.report.after)
-        if self.on_change is not None:
-            self.on_change()
-
-    def undo(self) -> None:
-        assert self.report is not None
-        self.lt.ev.restore(self.report.before)
-        if self.on_change is not None:
-            self.on_change()
-
-
-class SnapshotCommand(QUndoCommand):
-    """Any other change, recorded as the user input before and after it."""
-
-    def __init__(self, lt: LoadedTree, text: str, before: UserState, after: UserState,
-                 on_change: Callable[[], None] | None = None) -> None:
-        super().__init__(text)
-        self.lt = lt
-        self.before = before
-        self.after = after
-        self.on_change = on_change
-        self._done = True  # pushed after the change was made
-
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        self.lt.ev.restore(self.after)
-        if self.on_change is not None:
-            self.on_change()
-
-    def undo(self) -> None:
-        self.lt.ev.restore(self.before)
-        if self.on_change is not None:
-            self.on_change()
 
 
 # -- Apply presets ----------------------------------------------------------------------------
@@ -549,55 +492,41 @@ class SaveFragmentDialog(QDialog):
 
 
 class PresetsController(QObject):
-    """The Presets menu, Edit → Undo/Redo and the state they need, for a
-    MainWindow (uses its ``lt``, ``model``, ``rust_syms``, ``config_path``,
-    ``modified``, ``statusBar()``, ``select_symbol()``, ``_after_bulk_change()``,
-    ``_update_title()`` and ``treeLoaded``)."""
+    """The Presets menu: Apply presets (one step of the session's history), Save
+    fragment, Compare.  Speaks to the :class:`Session` it is given; from the
+    window it needs only a status line, a way to select a symbol, the Rust
+    symbols and icon, and the parent for its dialogs."""
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.w = window
-        self.stack = QUndoStack(self)
+    def __init__(self, parent: Any, session: Session, *, select_symbol: Callable[[str], Any],
+                 status: Callable[[str, int], None], rust_syms: Callable[[], frozenset[Any]],
+                 rust_icon: Callable[[], Any] = lambda: None) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.session = session
+        self.select_symbol = select_symbol
+        self.status = status
+        self.rust_syms = rust_syms
+        self.rust_icon = rust_icon
         self.opened: UserState | None = None
         self.start_text: str | None = None
         self.start_label = ""
-        self._last: UserState | None = None
         self.last_report: ApplyReport | None = None
 
         def act(text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
-            a = QAction(text, window)
+            a = QAction(text, parent)
             if shortcut is not None:
                 a.setShortcut(QKeySequence(shortcut))
             a.triggered.connect(slot)
             return a
 
-        self.act_undo = act("Undo", self.undo, QKeySequence.StandardKey.Undo)
-        self.act_redo = act("Redo", self.redo, QKeySequence.StandardKey.Redo)
         self.act_apply = act("Apply presets…", self.open_apply_dialog)
         self.act_save = act("Save fragment…", self.open_save_dialog)
         self.act_diff = act("Compare configurations…", self.open_diff_dialog)
-        self.stack.canUndoChanged.connect(self.act_undo.setEnabled)
-        self.stack.canRedoChanged.connect(self.act_redo.setEnabled)
-        self.stack.undoTextChanged.connect(lambda t: self.act_undo.setText(f"Undo {t}" if t else "Undo"))
-        self.stack.redoTextChanged.connect(lambda t: self.act_redo.setText(f"Redo {t}" if t else "Redo"))
-        self.act_undo.setEnabled(False)
-        self.act_redo.setEnabled(False)
         for a in (self.act_apply, self.act_save, self.act_diff):
             a.setEnabled(False)
-        window.treeLoaded.connect(self.on_tree_loaded)
-        window.model.valueEdited.connect(self.on_value_edited)
+        session.subscribe(self._on_change)
 
-    def add_menus(self) -> None:
-        bar = self.w.menuBar()
-        # Edit goes between File and View, where menus usually have it
-        view = next((a for a in bar.actions() if a.text() == "&View"), None)
-        edit = QMenu("&Edit", bar)
-        if view is not None:
-            bar.insertMenu(view, edit)
-        else:
-            bar.addMenu(edit)
-        edit.addAction(self.act_undo)
-        edit.addAction(self.act_redo)
+    def add_menus(self, bar: Any) -> None:
         menu = bar.addMenu("&Presets")
         menu.addAction(self.act_apply)
         menu.addAction(self.act_save)
@@ -606,10 +535,15 @@ class PresetsController(QObject):
 
     # -- state ---------------------------------------------------------------------------
 
+    def _on_change(self, change: Change) -> None:
+        # a new parse (a reload too): "changes since opened" start from its values
+        if change.everything:
+            self.on_tree_loaded()
+
     def on_tree_loaded(self) -> None:
-        lt = self.w.lt
-        # snapshots hold the symbols of one parse; a new parse starts over
-        self.stack.clear()
+        lt = self.session.lt
+        if lt is None:
+            return
         self.opened = lt.ev.snapshot()
         # the file the configuration came from, as it is on disk
         self.start_text, self.start_label = None, ""
@@ -620,80 +554,38 @@ class PresetsController(QObject):
                 self.start_label = Path(rep.filename).name
             except OSError:
                 pass
-        self._last = self.opened
         for a in (self.act_apply, self.act_save, self.act_diff):
             a.setEnabled(True)
-
-    def on_value_edited(self, sym: Any) -> None:
-        lt = self.w.lt
-        if lt is None or self._last is None:
-            return
-        now = lt.ev.snapshot()
-        name = getattr(sym, "name", "value")
-        self.stack.push(SnapshotCommand(lt, f"change {name}", self._last, now, self.config_replaced))
-        self._last = now
-
-    def config_replaced(self) -> None:
-        self._last = self.w.lt.ev.snapshot()
-        self.w.modified = True
-        self.w._after_bulk_change()
-
-    def _in_step(self) -> bool:
-        """True when the configuration is still what the undo history last left;
-        after Load config or Revert it is not, and the history no longer applies."""
-        lt = self.w.lt
-        if lt is None or self._last is None:
-            return False
-        if lt.ev.snapshot() != self._last:
-            self.stack.clear()
-            self._last = lt.ev.snapshot()
-            self.w.statusBar().showMessage("The configuration was replaced since; nothing to undo.", 8000)
-            return False
-        return True
-
-    def undo(self) -> None:
-        if self._in_step():
-            self.stack.undo()
-
-    def redo(self) -> None:
-        if self._in_step():
-            self.stack.redo()
 
     # -- actions ---------------------------------------------------------------------------
 
     def apply(self, fragments: list[Fragment]) -> ApplyReport | None:
-        """Apply as one undoable step; the report of it."""
-        lt = self.w.lt
-        if lt is None:
+        """Apply as one step of the session's history; the report of it."""
+        if self.session.lt is None:
             return None
-        if self._last is not None and lt.ev.snapshot() != self._last:
-            self.stack.clear()
-        cmd = ApplyPresetsCommand(lt, fragments, self.config_replaced)
-        self.stack.push(cmd)
-        self.last_report = cmd.report
-        if cmd.report is not None:
-            self.w.statusBar().showMessage(f"Presets applied: {cmd.report.summary()}.", 15000)
-        return cmd.report
+        report = self.session.apply_fragments(fragments)
+        self.last_report = report
+        self.status(f"Presets applied: {report.summary()}.", 15000)
+        return report
 
     def presets_dialog(self) -> PresetsDialog:
-        frags = presets.all_presets(self.w.lt)
-        return PresetsDialog(self.w, frags, apply=self.apply, link=self._link)
+        frags = presets.all_presets(self.session.lt)
+        return PresetsDialog(self.parent_widget, frags, apply=self.apply, link=self._link)
 
     def _link(self, link: str) -> None:
         if link.startswith("sym:"):
-            self.w.select_symbol(link[4:])
+            self.select_symbol(link[4:])
 
     def save_dialog(self) -> SaveFragmentDialog:
-        return SaveFragmentDialog(self.w, self.w.lt, self.opened, self.start_text, self.w.rust_syms,
-                                  self.start_label)
+        return SaveFragmentDialog(self.parent_widget, self.session.lt, self.opened, self.start_text,
+                                  self.rust_syms(), self.start_label)
 
     def diff_dialog(self) -> Any:
         from rustconfig_gui.gui.dialogs.diff import DiffDialog, read_text
 
-        w = self.w
-        lt = w.lt
-        dlg = DiffDialog(w, {s.name for s in w.rust_syms}, getattr(w.model, "rust_icon", None))
-        path: Path = w.config_path or lt.tree.config_path
+        lt = self.session.lt
+        dlg = DiffDialog(self.parent_widget, {s.name for s in self.rust_syms()}, self.rust_icon())
+        path: Path = self.session.target
         old = path.with_name(path.name + ".old")
         dlg.add_source(f"{path} → current configuration",
                        lambda: (read_text(path), lt.config_text(), str(path), "current configuration (unsaved)"))
@@ -704,15 +596,15 @@ class PresetsController(QObject):
         return dlg
 
     def open_apply_dialog(self) -> None:
-        if self.w.lt is not None:
+        if self.session.lt is not None:
             _show(self.presets_dialog())
 
     def open_save_dialog(self) -> None:
-        if self.w.lt is not None:
+        if self.session.lt is not None:
             _show(self.save_dialog())
 
     def open_diff_dialog(self) -> None:
-        if self.w.lt is not None:
+        if self.session.lt is not None:
             _show(self.diff_dialog())
 
 
@@ -724,11 +616,14 @@ def _show(dialog: QDialog) -> None:
 
 
 def install_preset_actions(window: Any) -> PresetsController:
-    """Add Edit → Undo/Redo and the Presets menu to a MainWindow."""
-    ctl = PresetsController(window)
-    ctl.add_menus()
+    """Add the Presets menu to a MainWindow, working on its session."""
+    ctl = PresetsController(window, window.session, select_symbol=window.select_symbol,
+                            status=window.statusBar().showMessage, rust_syms=lambda: window.rust_syms,
+                            rust_icon=lambda: getattr(window.model, "rust_icon", None))
+    ctl.add_menus(window.menuBar())
+    if window.lt is not None:
+        ctl.on_tree_loaded()
     return ctl
 
 
-__all__ = ["ApplyPresetsCommand", "PresetsController", "PresetsDialog", "SaveFragmentDialog", "SnapshotCommand",
-           "install_preset_actions", "report_html"]
+__all__ = ["PresetsController", "PresetsDialog", "SaveFragmentDialog", "install_preset_actions", "report_html"]

@@ -57,12 +57,15 @@ class ProbeRunner(JobRunner):
 _SEVERITY = {"error": ("✖", "#c62828"), "warning": ("⚠", "#ef6c00"), "info": ("ℹ", "#1565c0")}
 
 
-def findings_html(result: ProbeResult) -> str:
+def findings_html(result: ProbeResult, loaded_has_rust: bool = False) -> str:
+    """``loaded_has_rust``: the tree shown was loaded with Rust available (nothing to reload for)."""
     out = []
     if result.timed_out:
         out.append("<p style='color:#c62828'><b>The probe did not finish in time and was stopped.</b></p>")
     elif result.cancelled:
         out.append("<p><b>The probe was cancelled.</b></p>")
+    elif result.available and loaded_has_rust:
+        out.append("<p style='color:#2e7d32'><b>Rust is available!</b> The loaded tree already uses it.</p>")
     elif result.available:
         out.append("<p style='color:#2e7d32'><b>Rust is available!</b> Reload Kconfig to see the Rust "
                    "options.</p>")
@@ -99,6 +102,8 @@ class ToolchainPanel(QWidget):
         self.setAccessibleName("Toolchain")
         self.tree: KernelTree | None = None
         self.result: ProbeResult | None = None
+        #: the tree shown was loaded with Rust available (the window keeps this current)
+        self.loaded_has_rust = False
         self.runner = ProbeRunner(self)
         self.runner.started.connect(self._on_started)
         self.runner.line.connect(self._on_line)
@@ -168,6 +173,12 @@ class ToolchainPanel(QWidget):
         self.bindgen.setText(given.get("BINDGEN", ""))
         self.arch.setText(tree.arch or "")
 
+    def set_loaded_has_rust(self, on: bool) -> None:
+        """After a load or reload: whether the notice to reload still applies."""
+        self.loaded_has_rust = on
+        if self.result is not None and not self.runner.busy:
+            self.findings.setHtml(findings_html(self.result, on))
+
     def _tree_for_run(self) -> KernelTree:
         assert self.tree is not None
         make_vars = {k: v for k, v in self.tree.make_vars if k not in ("RUSTC", "BINDGEN")}
@@ -215,7 +226,7 @@ class ToolchainPanel(QWidget):
     def _on_finished(self, result: ProbeResult) -> None:
         self._done()
         self.result = result
-        self.findings.setHtml(findings_html(result))
+        self.findings.setHtml(findings_html(result, self.loaded_has_rust))
         self.reload_button.setEnabled(result.available)
         self.log.appendPlainText(f"(exit status {result.returncode}, {result.seconds:.2f} s)")
 

@@ -28,11 +28,14 @@ def explanation_for(lt: LoadedTree, node: MenuNode) -> why.Explanation | None:
     return None
 
 
-def _findings_html(probe: ProbeResult | None) -> str:
-    """The latest rustavailable findings, for a reason computed by that script."""
+def _findings_html(probe: ProbeResult | None, loaded_has_rust: bool = False) -> str:
+    """The latest rustavailable findings, for a reason computed by that script
+    (``loaded_has_rust``: the loaded tree's RUST_IS_AVAILABLE is y already)."""
     if probe is None:
         return ""
     if probe.available:
+        if loaded_has_rust:
+            return "<br><b>Latest toolchain check:</b> Rust is available, and the loaded tree uses it."
         return "<br><b>Latest toolchain check:</b> Rust is available — reload Kconfig to use it."
     msgs = [f.message for f in probe.findings if f.severity in ("error", "warning")][:4]
     if not msgs:
@@ -41,7 +44,7 @@ def _findings_html(probe: ProbeResult | None) -> str:
 
 
 def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int,
-                 probe: ProbeResult | None = None) -> str:
+                 probe: ProbeResult | None = None, loaded_has_rust: bool = False) -> str:
     esc = html.escape
     mark = _OK if r.satisfied else _NO
     out = [f"<li>{mark} {esc(r.text)}"]
@@ -60,7 +63,7 @@ def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int,
         if p.hint:
             out.append(f"<br>{esc(p.hint)} — <a href='probe:'>run the toolchain check</a>")
         if "rust_is_available" in p.command:
-            out.append(_findings_html(probe))
+            out.append(_findings_html(probe, loaded_has_rust))
     if r.version_check:
         v = r.version_check
         out.append(f"<br>found {esc(v.found_version or v.found)}, needs {esc(v.op)} "
@@ -76,7 +79,7 @@ def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int,
         if is_open:
             out.append(f" <a href='why:-{path}'>[hide]</a><ul>")
             for i, c in enumerate(r.children):
-                out.append(_reason_html(c, f"{path}.{i}", expanded, depth + 1, probe))
+                out.append(_reason_html(c, f"{path}.{i}", expanded, depth + 1, probe, loaded_has_rust))
             out.append("</ul>")
         else:
             out.append(f" <a href='why:{path}'>[show {len(r.children)} more]</a>")
@@ -84,14 +87,23 @@ def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int,
     return "".join(out)
 
 
-def why_html(exp: why.Explanation | None, expanded: set[str], probe: ProbeResult | None = None) -> str:
+def loaded_has_rust(lt: LoadedTree | None) -> bool:
+    """The loaded tree's own probe found Rust available (RUST_IS_AVAILABLE=y)."""
+    sym = lt.sym("RUST_IS_AVAILABLE") if lt is not None else None
+    return sym is not None and lt is not None and lt.ev.str(sym) == "y"
+
+
+def why_html(exp: why.Explanation | None, expanded: set[str], probe: ProbeResult | None = None,
+             lt: LoadedTree | None = None) -> str:
+    """``lt``: the tree shown, so the latest toolchain check is told against what it loaded."""
     if exp is None:
         return ""
+    has_rust = loaded_has_rust(lt)
     esc = html.escape
     head = "<h4 style='margin-bottom:0'>Why</h4>"
     if exp.ok and not exp.reasons:
         return f"{head}<p>{esc(exp.summary)}</p>"
-    items = "".join(_reason_html(r, str(i), expanded, 0, probe) for i, r in enumerate(exp.reasons))
+    items = "".join(_reason_html(r, str(i), expanded, 0, probe, has_rust) for i, r in enumerate(exp.reasons))
     return f"{head}<p>{esc(exp.summary)}</p><ul>{items}</ul>"
 
 
