@@ -129,6 +129,9 @@ def test_the_place_survives_every_change_on_612_with_debians_config(qtbot, windo
     assert before[1] is e1000e.nodes[0] and before[2] is w.model.item(top_row) and len(before[0]) >= 4
     panels_are_current(w)
 
+    resets: list[int] = []
+    w.model.modelAboutToBeReset.connect(lambda: resets.append(1))
+
     def same_place(what: str) -> None:
         settle(qtbot, w)
         assert place_of(w) == before, what
@@ -173,6 +176,8 @@ def test_the_place_survives_every_change_on_612_with_debians_config(qtbot, windo
     w.revert()
     assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) != "19" and lt.ev.str(e1000e) == "m" and not w.modified
     same_place("revert")
+    # every one of these moved rows in place: no model reset
+    assert not resets
 
     # Show all and back: hidden rows come and go around the place
     w.act_show_all.trigger()
@@ -378,3 +383,28 @@ def test_a_hidden_search_result_opens_no_menu_closes_none(qtbot, window: MainWin
     # Back: the row before, in a window that still shows all
     w.go_back()
     assert w.current_node() is lt.sym("NR_CPUS").nodes[0] and opened <= place_of(w)[0]
+
+
+def test_undo_and_redo_from_the_keyboard_keep_the_row(qtbot, window: MainWindow, tmp_path: Path):
+    w = window
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    open_and_wait(qtbot, w, KernelTree(demo_tree(), build=tmp_path / "b"), prefer_defconfig=True)
+    lt = w.lt
+    ipc = lt.sym("SYSVIPC")
+    assert w.select_node(ipc.nodes[0])
+    w.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.view)
+    was = lt.ev.str(ipc)
+    before = place_of(w)
+    qtbot.keyClick(w.view, Qt.Key.Key_Space)
+    assert lt.ev.str(ipc) != was and w.act_undo.text() == "Undo change SYSVIPC"
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert lt.ev.str(ipc) == was and not w.modified
+    settle(qtbot, w)
+    assert place_of(w) == before
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert lt.ev.str(ipc) != was and w.modified
+    settle(qtbot, w)
+    assert place_of(w) == before
+    panels_are_current(w)

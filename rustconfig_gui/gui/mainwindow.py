@@ -266,6 +266,12 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.act_find = act("Find…", self.focus_search, QKeySequence.StandardKey.Find)
         self.act_undo = act("Undo", self.undo, QKeySequence.StandardKey.Undo)
         self.act_redo = act("Redo", self.redo, QKeySequence.StandardKey.Redo)
+        # the platform's Redo, and both usual spellings of it whatever the platform says
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):
+            if QKeySequence(extra) not in redo_keys:
+                redo_keys.append(QKeySequence(extra))
+        self.act_redo.setShortcuts(redo_keys)
         self.act_back = act("Back", self.go_back, "Alt+Left")
         self.act_forward = act("Forward", self.go_forward, "Alt+Right")
         self.act_quit = act("Quit", self.close, QKeySequence.StandardKey.Quit)

@@ -207,8 +207,9 @@ class Session:
     def reload(self, lt: LoadedTree) -> None:
         """A new parse of the same tree whose values were read from the old one's
         (``configfile.config_text`` of them): the history goes on, its entries
-        moved to the new parse's symbols; undo of the reload itself puts back the
-        old user input as far as the new parse has its symbols."""
+        moved to the new parse's symbols (their reports are dropped: they speak of
+        the old parse); undo of the reload itself puts back the old user input as
+        far as the new parse has its symbols."""
         old = self.lt
         if old is None:
             self.set_tree(lt)

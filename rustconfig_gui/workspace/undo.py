@@ -184,6 +184,8 @@ class History:
     def translate(self, sym: Callable[[Symbol], Symbol | None], choice: Callable[[Choice], Choice | None]) -> None:
         for c in self.commands:
             c.delta = c.delta.translated(sym, choice)
+            # a report speaks of the old parse, which is taken apart once replaced
+            c.report = None
 
 
 def translators(new_syms: dict[str, Symbol], new_choices: Iterable[Choice]
