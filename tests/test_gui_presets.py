@@ -142,7 +142,15 @@ def test_save_fragment_dialog_sources(qtbot, demo_lt: LoadedTree, tmp_path: Path
     shot(dlg, "save-fragment-dialog.png", tmp_path)
 
     dlg.set_source("rust-changes")
+    # the demo's defconfig keeps MODVERSIONS=y: the sample needs it off there, and says so
+    rust_text = dlg.fragment_text()
+    assert [a.text for a in presets.scan_assignments(rust_text)] == ["# CONFIG_MODVERSIONS is not set",
+                                                                    "CONFIG_SAMPLE_RUST_PRINT=m"]
+    assert "# needed by CONFIG_SAMPLE_RUST_PRINT=m\n# CONFIG_MODVERSIONS is not set\n" in rust_text
+    assert "every line sticks" in dlg.note.text()
+    dlg.set_base(None)
     assert [a.name for a in presets.scan_assignments(dlg.fragment_text())] == ["SAMPLE_RUST_PRINT"]
+    dlg.set_base("defconfig")
     # the defconfig file itself asks for RUST=y and the samples: over it, the edits alone do
     edits = ["CONFIG_LOG_BUF_SHIFT=16", "# CONFIG_MODVERSIONS is not set", "CONFIG_SAMPLE_RUST_PRINT=m"]
     dlg.set_source("start")
@@ -168,6 +176,7 @@ def test_save_fragment_dialog_sources(qtbot, demo_lt: LoadedTree, tmp_path: Path
     qtbot.addWidget(bare)
     model = bare.source.model()
     offered = {bare.source.itemData(i) for i in range(bare.source.count()) if model.item(i).isEnabled()}
+    qtbot.waitUntil(lambda: not bare.runner.busy and not dlg.runner.busy, timeout=60_000)
     assert offered == {"defconfig", "minimal"}
 
     # applied over the opened configuration it gives the edited one; the other one does

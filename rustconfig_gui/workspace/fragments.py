@@ -18,6 +18,7 @@ toolchain that passes ``rust_is_available.sh``, LLVM=1, another ARCH).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from kconfiglib import BOOL, STRING, TRISTATE, Symbol
 
 from rustconfig_gui.explain import fix
 from rustconfig_gui.kconfig.configfile import CONFIG_, escape_string
+from rustconfig_gui.workspace import presets
 from rustconfig_gui.workspace.causes import CauseGroup
 from rustconfig_gui.workspace.presets import ApplyReport, Fragment, apply_fragments, scan_assignments
 
@@ -294,6 +296,86 @@ def _needed(lt: LoadedTree, sym: Symbol, value: str, probe: ProbeResult | None) 
     return out
 
 
+# -- what the Save fragment dialog and ``preset save`` record ----------------------------------------
+
+SOURCES = ("changes", "rust-changes", "defconfig", "start", "minimal")
+
+
+@dataclass(frozen=True)
+class SaveSpec:
+    """What to save: ``source`` is one of :data:`SOURCES`; ``base`` is the file
+    the needed values are worked out on ("defconfig" or "start"; None: only the chosen lines)."""
+
+    source: str
+    base: str | None = "defconfig"
+
+
+@dataclass
+class SaveInput:
+    """The state a fragment is made from (all optional but the tree)."""
+
+    opened: Any = None                      # UserState when the tree was opened
+    start_text: str | None = None           # the configuration file loaded at start
+    start_label: str = ""
+    rust_syms: frozenset[Any] = frozenset()
+
+
+@dataclass
+class Saved:
+    """A fragment's body (without the header) and, when completed, its proof."""
+
+    spec: SaveSpec
+    body: str
+    completion: Completion | None = None
+    minimal: bool = False
+
+
+def detached(lt: LoadedTree) -> LoadedTree:
+    """The tree with an evaluator of its own holding the current values: work on it
+    in another thread changes nothing the window reads (the parse is shared, never written)."""
+    copy = dataclasses.replace(lt, ev=lt.values_copy())
+    if "reverse" in lt.__dict__:
+        copy.__dict__["reverse"] = lt.__dict__["reverse"]
+    return copy
+
+
+def chosen_text(lt: LoadedTree, source: str, given: SaveInput) -> str:
+    """The lines a source chooses, from the current configuration (no header)."""
+    if source == "changes" and given.opened is not None:
+        return presets.fragment_from_changes(lt, given.opened)
+    if source == "rust-changes" and given.opened is not None:
+        syms = [s for s in presets.touched_symbols(lt, given.opened) if s in given.rust_syms]
+        return presets.fragment_for(lt, syms)
+    if source == "defconfig":
+        return presets.fragment_from_base(lt, defconfig_text(lt) or "")
+    if source == "start" and given.start_text is not None:
+        return presets.fragment_from_base(lt, given.start_text)
+    return ""
+
+
+def defconfig_text(lt: LoadedTree) -> str | None:
+    path = lt.defconfig_path()
+    return path.read_bytes().decode("utf-8", "replace") if path is not None else None
+
+
+def make_fragment(lt: LoadedTree, spec: SaveSpec, given: SaveInput, *,
+                  probe: ProbeResult | None = None) -> Saved:
+    """The fragment ``spec`` asks for: the chosen lines and, on a base, what they need
+    there, proven.  The minimal config is what ``make savedefconfig`` writes."""
+    if spec.source == "minimal":
+        return Saved(spec, lt.min_config_text(), minimal=True)
+    chosen = chosen_text(lt, spec.source, given)
+    base, label = None, ""
+    if spec.base == "defconfig":
+        base, label = defconfig_text(lt), lt.defconfig_name
+    elif spec.base == "start" and given.start_text is not None:
+        base, label = given.start_text, given.start_label or "the configuration loaded at start"
+    if base is None:
+        return Saved(spec, chosen)
+    done = complete_fragment(lt, chosen, base, label, probe=probe)
+    return Saved(spec, done.body(), done)
+
+
 # -- other trees ---------------------------------------------------------------------------------------
 
 
@@ -368,5 +450,6 @@ def _and(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-__all__ = ["Blocked", "CauseGroup", "Completion", "Line", "OUTSIDE_NEEDS", "TreeCheck", "check_fragment",
-           "check_summary", "complete_fragment", "prove", "value_line"]
+__all__ = ["Blocked", "CauseGroup", "Completion", "Line", "OUTSIDE_NEEDS", "SOURCES", "SaveInput", "SaveSpec",
+           "Saved", "TreeCheck", "check_fragment", "check_summary", "chosen_text", "complete_fragment",
+           "defconfig_text", "detached", "make_fragment", "prove", "value_line"]

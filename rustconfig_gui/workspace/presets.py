@@ -395,7 +395,7 @@ class ApplyReport:
             out[f"{kind}_unchanged"] = sum(1 for r in reqs if r.name not in bad and r.name in self.unchanged)
             out[f"{kind}_not_applied"] = sum(1 for r in reqs if r.name in bad)
         rows = self.changes.rows()
-        values = sum(1 for r in rows if _is_value_row(r.old, r.new))
+        values = sum(1 for r in rows if is_value_change(r.old, r.new))
         out["config_values_changed"] = values
         out["config_not_set_lines_changed"] = len(rows) - values
         out["causes"] = len(self.groups)
@@ -497,7 +497,7 @@ class ApplyReport:
         return json.dumps(self.to_dict(), indent=2)
 
 
-def _is_value_row(old: str | None, new: str | None) -> bool:
+def is_value_change(old: str | None, new: str | None) -> bool:
     """A .config difference that changes a value (not only an ``is not set`` line coming or going)."""
     return old not in (None, "n") or new not in (None, "n")
 
@@ -820,6 +820,6 @@ def _one_line(s: str) -> str:
 __all__ = [
     "ApplyReport", "Assignment", "base_differences", "Fragment", "Missing", "NotApplied", "Override", "Request",
     "all_presets", "apply_fragments", "builtin_presets", "changed_symbols", "find_presets", "fragment_for",
-    "fragment_from_base", "fragment_from_changes", "fragment_line", "header", "merged_text", "save_user_preset",
-    "scan_assignments", "touched_symbols", "tree_fragments", "user_preset_dir", "user_presets",
+    "fragment_from_base", "fragment_from_changes", "fragment_line", "header", "is_value_change", "merged_text",
+    "save_user_preset", "scan_assignments", "touched_symbols", "tree_fragments", "user_preset_dir", "user_presets",
 ]
