@@ -147,6 +147,29 @@ def group_failures(lt: LoadedTree, failed: Sequence[_Failed], *, probe: ProbeRes
     return groups
 
 
+def plan_needs(lt: LoadedTree, target: fix.Target, probe: ProbeResult | None = None,
+               ) -> tuple[fix.Plan | None, list[fix.Step], fix.FixResult]:
+    """The smallest plan for ``target``, and the settings it needs whatever the outside
+    steps turn out to be.
+
+    A plan that needs a toolchain that passes may also work around the toolchain
+    at hand (a rustc too old for a mitigation turns the mitigation off); a toolchain
+    that passes need not be that one.  So when the smallest plan has outside steps,
+    the settings kept are those every plan with outside steps found shares.
+    """
+    result = fix.plan_fix(lt, target, probe=probe, max_plans=1)
+    here = [p for p in result.plans if not p.other_tree]
+    if not here:
+        return None, [], result
+    plan = here[0]
+    if not plan.outside_steps:
+        return plan, plan.config_steps, result
+    more = fix.plan_fix(lt, target, probe=probe, max_plans=3)
+    plans = [p for p in more.plans if not p.other_tree and p.outside_steps] or [plan]
+    common = set.intersection(*({(s.kind, s.symbol, s.value) for s in p.config_steps} for p in plans))
+    return plan, [s for s in plan.config_steps if (s.kind, s.symbol, s.value) in common], result
+
+
 def fix_command(lt: LoadedTree, target: str | None) -> str:
     """``rustconfig fix`` for ``target`` on this tree, as it was loaded."""
     if not target:
@@ -185,13 +208,11 @@ def _cause(lt: LoadedTree, item: _Failed, probe: ProbeResult | None,
         return (f"{head}: {brief}" if brief else head), [], None, []
     try:
         target = fix.make_target(lt, sym, req.value)
-        result = fix.plan_fix(lt, target, probe=probe, max_plans=1)
+        plan, settings, result = plan_needs(lt, target, probe)
     except ValueError as e:
         return f"{head}: {e}", [], None, []
-    here = [p for p in result.plans if not p.other_tree]
-    if not here:
+    if plan is None:
         return f"{head}: {result.why_not or brief}", [], None, []
-    plan = here[0]
     parts = []
     for s in plan.outside_steps:
         label = OUTSIDE_LABELS.get(s.kind, s.kind)
@@ -199,11 +220,12 @@ def _cause(lt: LoadedTree, item: _Failed, probe: ProbeResult | None,
             parts.append(f"{s.symbol}={s.before} ({label})")
         else:
             parts.append(f"{s.short} ({label})")
-    others = [s.short for s in plan.config_steps if s.symbol != req.name]
+    others = [s.short for s in settings if s.symbol != req.name]
     if others:
         parts.append("needs " + ", ".join(others))
     text = f"{head}: {', '.join(parts) if parts else brief}"
-    return text, [s.kind for s in plan.outside_steps], target.label, [s.short for s in plan.steps]
+    return text, [s.kind for s in plan.outside_steps], target.label, \
+        [s.short for s in plan.outside_steps] + [s.short for s in settings]
 
 
-__all__ = ["CauseGroup", "OUTSIDE_LABELS", "fix_command", "group_failures"]
+__all__ = ["CauseGroup", "OUTSIDE_LABELS", "fix_command", "group_failures", "plan_needs"]

@@ -28,7 +28,7 @@ from kconfiglib import BOOL, STRING, TRISTATE, Symbol
 from rustconfig_gui.explain import fix
 from rustconfig_gui.kconfig.configfile import CONFIG_, escape_string
 from rustconfig_gui.workspace import presets
-from rustconfig_gui.workspace.causes import CauseGroup
+from rustconfig_gui.workspace.causes import CauseGroup, plan_needs
 from rustconfig_gui.workspace.presets import ApplyReport, Fragment, apply_fragments, scan_assignments
 
 if TYPE_CHECKING:
@@ -282,14 +282,13 @@ def _needed(lt: LoadedTree, sym: Symbol, value: str, probe: ProbeResult | None) 
     (outside steps are assumed done by the planner; they are not settings)."""
     try:
         target = fix.make_target(lt, sym, value)
-        result = fix.plan_fix(lt, target, probe=probe, max_plans=1)
+        plan, settings, _ = plan_needs(lt, target, probe)
     except ValueError:
         return []
-    plan = next((p for p in result.plans if not p.other_tree), None)
     if plan is None:
         return []
     out = []
-    for step in plan.config_steps:
+    for step in settings:
         if step.symbol is None:
             continue
         out.append((step.symbol, "y" if step.kind == "choose" else (step.value or "")))
