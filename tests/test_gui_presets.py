@@ -4,10 +4,12 @@ step in the real window (demo tree with a fake toolchain; 6.12's own fragments).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from fakes import fake_toolchain
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 
 from rustconfig_gui.assets import demo_tree
@@ -25,7 +27,7 @@ from rustconfig_gui.gui.tree_model import RUST_TINT
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
 from rustconfig_gui.kconfig.tree import KernelTree
-from rustconfig_gui.workspace import presets
+from rustconfig_gui.workspace import fragments, presets
 
 LOAD_TIMEOUT = 120_000
 
@@ -291,3 +293,50 @@ def test_window_menu_applies_undoes_and_compares(qtbot, window, tmp_path: Path):
     ctl.undo()
     assert lt.config_text() == on_disk and not ctl.act_undo.isEnabled()
     assert "nothing to undo" in window.statusBar().currentMessage()
+
+
+def test_typing_in_save_fragment_runs_no_fragment_work_per_key(qtbot, demo_lt: LoadedTree, monkeypatch):
+    lt = demo_lt
+    opened = lt.ev.snapshot()
+    assert lt.ev.set_value(lt.sym("MODVERSIONS"), 0)
+    assert lt.ev.set_value(lt.sym("SAMPLE_RUST_PRINT"), 1)
+    calls: list[tuple[str, bool]] = []
+
+    def counted(name, fn):
+        def wrapper(*args, **kwargs):
+            calls.append((name, threading.current_thread() is threading.main_thread()))
+            return fn(*args, **kwargs)
+        return wrapper
+
+    # the core functions that work a fragment out, counted wherever they run
+    for mod, name in ((fragments, "make_fragment"), (fragments, "complete_fragment"), (fragments, "chosen_text"),
+                      (presets, "fragment_from_changes"), (presets, "touched_symbols"), (presets, "fragment_for"),
+                      (presets, "apply_fragments")):
+        monkeypatch.setattr(mod, name, counted(name, getattr(mod, name)))
+    dlg = SaveFragmentDialog(None, lt, opened, None, frozenset(rust_symbols(lt)))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.set_source("rust-changes")
+
+    def ready() -> bool:
+        return dlg.computed is not None and dlg.computed.spec == dlg.spec() and not dlg.runner.busy
+
+    qtbot.waitUntil(ready, timeout=60_000)
+    # worked out once per choice, in a worker, never on the GUI thread
+    assert calls and not any(on_gui for _, on_gui in calls), calls
+    assert [n for n, _ in calls].count("make_fragment") == 2   # the first source, then Rust-related values
+    done = len(calls)
+
+    title = "Rust print sample for the lab!"
+    assert len(title) == 30
+    dlg.title.setFocus()
+    qtbot.keyClicks(dlg.title, title)
+    qtbot.keyClick(dlg.title, Qt.Key.Key_Tab)
+    assert dlg.description.hasFocus()
+    qtbot.keyClicks(dlg.description, "With what it needs, checked.")
+    assert len(calls) == done and not dlg.runner.busy
+    text = dlg.preview.toPlainText()
+    assert text.startswith(f"# title: {title}\n# description: With what it needs, checked.\n# saved from ")
+    assert text.endswith("# needed by CONFIG_SAMPLE_RUST_PRINT=m\n# CONFIG_MODVERSIONS is not set\n"
+                         "CONFIG_SAMPLE_RUST_PRINT=m\n")
+    assert dlg.fragment_text() == text and len(calls) == done

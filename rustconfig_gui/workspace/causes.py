@@ -148,26 +148,29 @@ def group_failures(lt: LoadedTree, failed: Sequence[_Failed], *, probe: ProbeRes
 
 
 def plan_needs(lt: LoadedTree, target: fix.Target, probe: ProbeResult | None = None,
-               ) -> tuple[fix.Plan | None, list[fix.Step], fix.FixResult]:
+               ) -> tuple[fix.Plan | None, list[fix.Step], fix.FixResult, list[list[fix.Step]]]:
     """The smallest plan for ``target``, and the settings it needs whatever the outside
     steps turn out to be.
 
     A plan that needs a toolchain that passes may also work around the toolchain
     at hand (a rustc too old for a mitigation turns the mitigation off); a toolchain
     that passes need not be that one.  So when the smallest plan has outside steps,
-    the settings kept are those every plan with outside steps found shares.
+    the settings kept are those every plan with outside steps found shares; the
+    rest of each such plan is returned as an alternative ("one of").
     """
     result = fix.plan_fix(lt, target, probe=probe, max_plans=1)
     here = [p for p in result.plans if not p.other_tree]
     if not here:
-        return None, [], result
+        return None, [], result, []
     plan = here[0]
     if not plan.outside_steps:
-        return plan, plan.config_steps, result
+        return plan, plan.config_steps, result, []
     more = fix.plan_fix(lt, target, probe=probe, max_plans=3)
     plans = [p for p in more.plans if not p.other_tree and p.outside_steps] or [plan]
     common = set.intersection(*({(s.kind, s.symbol, s.value) for s in p.config_steps} for p in plans))
-    return plan, [s for s in plan.config_steps if (s.kind, s.symbol, s.value) in common], result
+    alternatives = [[s for s in p.config_steps if (s.kind, s.symbol, s.value) not in common] for p in plans]
+    alternatives = [a for a in alternatives if a]
+    return plan, [s for s in plan.config_steps if (s.kind, s.symbol, s.value) in common], result, alternatives
 
 
 def fix_command(lt: LoadedTree, target: str | None) -> str:
@@ -208,7 +211,7 @@ def _cause(lt: LoadedTree, item: _Failed, probe: ProbeResult | None,
         return (f"{head}: {brief}" if brief else head), [], None, []
     try:
         target = fix.make_target(lt, sym, req.value)
-        plan, settings, result = plan_needs(lt, target, probe)
+        plan, settings, result, alternatives = plan_needs(lt, target, probe)
     except ValueError as e:
         return f"{head}: {e}", [], None, []
     if plan is None:
@@ -223,6 +226,9 @@ def _cause(lt: LoadedTree, item: _Failed, probe: ProbeResult | None,
     others = [s.short for s in settings if s.symbol != req.name]
     if others:
         parts.append("needs " + ", ".join(others))
+    if alternatives:
+        parts.append("and one of: " + " | ".join(
+            ", ".join(s.short for s in alt) for alt in alternatives))
     text = f"{head}: {', '.join(parts) if parts else brief}"
     return text, [s.kind for s in plan.outside_steps], target.label, \
         [s.short for s in plan.outside_steps] + [s.short for s in settings]

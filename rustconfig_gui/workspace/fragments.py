@@ -282,7 +282,7 @@ def _needed(lt: LoadedTree, sym: Symbol, value: str, probe: ProbeResult | None) 
     (outside steps are assumed done by the planner; they are not settings)."""
     try:
         target = fix.make_target(lt, sym, value)
-        plan, settings, _ = plan_needs(lt, target, probe)
+        plan, settings, _, _ = plan_needs(lt, target, probe)
     except ValueError:
         return []
     if plan is None:

@@ -666,6 +666,8 @@ def _note_html(saved: fragments.Saved) -> str:
     lines = f"{n} line{'s' if n != 1 else ''}."
     if saved.minimal:
         return lines + " Byte for byte what 'make savedefconfig' writes for this configuration."
+    if n == 0:
+        return "No lines: nothing to record for this choice."
     done = saved.completion
     if done is None:
         return lines + " Only the chosen lines; the header records the tree's version, ARCH and the date."
@@ -679,7 +681,7 @@ def _note_html(saved: fragments.Saved) -> str:
     else:
         out.append(f"<span style='color:{ERROR_COLOR}'>Merged onto {esc(done.base_label)}, not every line "
                    "sticks:</span><ul style='margin:0'>")
-        out += [f"<li>{esc(b.reason)}: <code>{esc(', '.join(b.lines))}</code></li>" for b in done.blocked]
+        out += [f"<li><code>{esc(', '.join(b.lines))}</code><br>{esc(b.reason)}</li>" for b in done.blocked]
         if done.missing:
             out.append(f"<li>not in Linux {esc(done.version)}: <code>{esc(', '.join(done.missing))}</code></li>")
         out.append("</ul>")
