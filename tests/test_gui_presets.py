@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fakes import fake_toolchain
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QUndoStack
 
 from rustconfig_gui.assets import demo_tree
@@ -340,3 +340,32 @@ def test_typing_in_save_fragment_runs_no_fragment_work_per_key(qtbot, demo_lt: L
     assert text.endswith("# needed by CONFIG_SAMPLE_RUST_PRINT=m\n# CONFIG_MODVERSIONS is not set\n"
                          "CONFIG_SAMPLE_RUST_PRINT=m\n")
     assert dlg.fragment_text() == text and len(calls) == done
+
+
+def test_grouped_report_offers_make_available_per_cause(qtbot, window, tmp_path: Path):
+    tools = fake_toolchain(tmp_path / "tools")
+    ctl = window.presets_ui
+    with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
+        assert window.open_tree(KernelTree(demo_tree(), build=tmp_path / "build", make_vars=tools.make_vars),
+                                prefer_defconfig=True)
+    dlg = ctl.presets_dialog()
+    qtbot.addWidget(dlg)
+    dlg.resize(1280, 800)
+    dlg.show()
+    for name in ("rust-hacking", "rust-samples"):
+        assert dlg.set_checked(name)
+    report = dlg.apply_checked()
+    # the demo's defconfig keeps MODVERSIONS=y: one cause for every Rust value, one link
+    [group] = report.groups
+    assert group.roots == ["RUST=y"] and group.fix == "RUST=y" and group.dependents == 4
+    assert "MODVERSIONS=n" in group.cause and not group.outside
+    html = dlg.report_view.toHtml()
+    assert html.count("fix:RUST=y") == 1 and "Make available" in html
+    shown = dlg.report_view.toPlainText()
+    assert shown.count("Why:") == 1 and "4 values need RUST=y" in shown
+    shot(dlg, "presets-grouped.png", tmp_path)
+    # the link, as a click on it delivers it
+    dlg.report_view.anchorClicked.emit(QUrl("fix:RUST=y"))
+    fixdlg = window.fix_ui.dialog
+    assert fixdlg is not None and fixdlg.target.label == "RUST=y"
+    fixdlg.close()
