@@ -41,9 +41,14 @@ OUTSIDE_LABELS = {
 
 
 class _Requested(Protocol):
-    name: str
-    value: str
-    line_text: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def line_text(self) -> str: ...
 
 
 class _Failed(Protocol):

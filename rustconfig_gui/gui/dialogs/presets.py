@@ -429,7 +429,7 @@ SOURCES = (
     ("start", "Differences from the configuration file loaded at start"),
     ("minimal", "Minimal config (what 'make savedefconfig' writes)"),
 )
-BASES = (
+BASES: tuple[tuple[str | None, str], ...] = (
     ("defconfig", "the tree's defconfig"),
     ("start", "the configuration file loaded at start"),
     (None, "nothing: keep only the chosen lines"),
@@ -476,12 +476,12 @@ class SaveFragmentDialog(QDialog):
                              "what RUST needs there) are added, each with a comment naming the lines that need "
                              "it; then the fragment merged onto it with merge_config.sh and olddefconfig must "
                              "give every line")
-        for key, label in BASES:
-            if key == "start" and start_label:
-                label += f" ({start_label})"
-            elif key == "defconfig" and lt.defconfig_path() is not None:
-                label += f" ({lt.defconfig_name})"
-            self.base.addItem(label, key)
+        for base, text in BASES:
+            if base == "start" and start_label:
+                text += f" ({start_label})"
+            elif base == "defconfig" and lt.defconfig_path() is not None:
+                text += f" ({lt.defconfig_name})"
+            self.base.addItem(text, base)
         self.base.currentIndexChanged.connect(self._recompute)
         form.addRow("Add what they need on:", self.base)
         self.title = QLineEdit()
