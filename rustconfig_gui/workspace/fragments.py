@@ -167,7 +167,7 @@ def _ordered(lt: LoadedTree, lines: Iterable[Line]) -> list[Line]:
 
 
 def prove(lt: LoadedTree, text: str, base_text: str, base_label: str = "base", *,
-          probe: ProbeResult | None = None, causes: bool = True) -> ApplyReport:
+          probe: ProbeResult | None = None, causes: bool = True, changes: bool = True) -> ApplyReport:
     """``text`` merged onto ``base_text`` (merge_config.sh -m), then olddefconfig:
     the report of every line that does not hold.  The configuration is left as it was."""
     ev = lt.ev
@@ -175,7 +175,7 @@ def prove(lt: LoadedTree, text: str, base_text: str, base_label: str = "base", *
     frag = Fragment(text, "fragment", origin="generated")
     try:
         return apply_fragments(lt, [frag], keep=False, base=base_text, base_label=base_label,
-                               explain=causes, causes=causes)
+                               explain=causes, causes=causes, changes=changes)
     finally:
         for s, v in assumed.items():
             ev.assume(s, v)
@@ -223,7 +223,7 @@ def complete_fragment(lt: LoadedTree, chosen_text: str, base_text: str, base_lab
     try:
         for _ in range(max_rounds if add else 0):
             text = _text(lt, chosen, added)
-            report = prove(lt, text, base_text, base_label, probe=probe, causes=False)
+            report = prove(lt, text, base_text, base_label, probe=probe, causes=False, changes=False)
             # the merged state, to plan in
             _merged_state(lt, report)
             grew = False

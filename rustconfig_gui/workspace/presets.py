@@ -519,7 +519,7 @@ def merged_text(base_text: str, fragments: Sequence[Fragment]) -> str:
 
 def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool = True,
                     explain: bool = True, causes: bool = True, base: str | None = None,
-                    base_label: str = CURRENT) -> ApplyReport:
+                    base_label: str = CURRENT, changes: bool = True) -> ApplyReport:
     """Apply ``fragments`` in order over the current configuration of ``lt``.
 
     The result is what ``merge_config.sh`` plus ``olddefconfig`` would give
@@ -534,13 +534,14 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
     With ``base`` (the text of a config file) the fragments are merged onto that
     file instead of the current configuration, as ``merge_config.sh -m FILE
     F1 … Fn`` and ``olddefconfig`` do; "changed" is then relative to that file
-    after ``olddefconfig``.
+    after ``olddefconfig``.  With ``changes=False`` (a proof that only needs
+    what does not hold) the differences and "already so" are not worked out.
     """
     ev = lt.ev
     before = ev.snapshot()
     if base is not None:
         read_config_text(ev, base, base_label, replace=True)
-    before_text = config_text(ev)
+    before_text = config_text(ev) if changes or base is None else ""
     start_text = before_text if base is None else base
     before_lines = {a.name: a.text for a in scan_assignments(before_text)}
     frags = list(fragments)
@@ -596,7 +597,7 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
         actual = ev.str(sym)
         written = ev.written(sym)
         if actual == req.value and (written or req.value == "n"):
-            if before_lines.get(req.name) == (symbol_line(ev, sym) if written else None):
+            if changes and before_lines.get(req.name) == (symbol_line(ev, sym) if written else None):
                 unchanged.add(req.name)
             continue
         line = symbol_line(ev, sym) if written else None
@@ -607,9 +608,9 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
         not_applied.append(NotApplied(req, actual, line, reason, exp))
     after = ev.snapshot()
     groups = group_failures(lt, not_applied) if explain and causes and not_applied else []
-    changes = diff_configs(before_text, config_text(ev), _rust_names(lt))
+    diff = diff_configs(before_text, config_text(ev), _rust_names(lt)) if changes else ConfigDiff()
     rep = ApplyReport(fragments=[f.label for f in frags], requests=ordered, not_applied=not_applied,
-                      missing=missing, overridden=overridden, issues=issues, changes=changes,
+                      missing=missing, overridden=overridden, issues=issues, changes=diff,
                       before=before, after=after, version=lt.version_text, arch=lt.arch, unchanged=unchanged,
                       groups=groups)
     if not keep:
