@@ -412,16 +412,10 @@ def cmd_preset_check(args: argparse.Namespace) -> int:
             base_text = Path(args.base).read_bytes().decode("utf-8", "replace")
         except OSError as e:
             raise RustconfigError(f"{args.base} cannot be read: {e.strerror}.") from None
-    checks = []
-    for src in args.trees:
-        for arch in args.arch or [None]:
-            tree = KernelTree(source=src, arch=arch, llvm=args.llvm, make_vars=tuple(args.make_vars))
-            loaded = load_tree(tree)
-            try:
-                checks.append(fragments.check_fragment(loaded, frag, base_text,
-                                                       Path(args.base).name if args.base else ""))
-            except ValueError as e:
-                raise RustconfigError(str(e)) from None
+    trees = [KernelTree(source=src, arch=arch, llvm=args.llvm, make_vars=tuple(args.make_vars))
+             for src in args.trees for arch in (args.arch or [None])]
+    checks = fragments.check_on_trees(frag, trees, base_text=base_text,
+                                      base_label=Path(args.base).name if args.base else "")
     summary = fragments.check_summary(checks)
     if args.json:
         print(json.dumps({"schema": 1, "fragment": frag.label, "sticks": all(c.sticks for c in checks),

@@ -369,3 +369,32 @@ def test_grouped_report_offers_make_available_per_cause(qtbot, window, tmp_path:
     fixdlg = window.fix_ui.dialog
     assert fixdlg is not None and fixdlg.target.label == "RUST=y"
     fixdlg.close()
+
+
+def test_save_fragment_checks_on_recent_trees(qtbot, demo_lt: LoadedTree, tree_61: Path, tree_612: Path,
+                                              tmp_path: Path):
+    lt = demo_lt
+    opened = lt.ev.snapshot()
+    assert lt.ev.set_value(lt.sym("MODVERSIONS"), 0)
+    assert lt.ev.set_value(lt.sym("SAMPLE_RUST_PRINT"), 1)
+    others = [KernelTree(tree_612, arch="x86_64", make_vars=lt.tree.make_vars),
+              KernelTree(tree_61, arch="x86_64", make_vars=lt.tree.make_vars)]
+    dlg = SaveFragmentDialog(None, lt, opened, None, frozenset(rust_symbols(lt)), other_trees=others)
+    qtbot.addWidget(dlg)
+    dlg.resize(1280, 800)
+    dlg.show()
+    dlg.set_source("rust-changes")
+    assert dlg.wait()
+    assert dlg.check_button.isVisible() and dlg.check_button.isEnabled()
+    qtbot.mouseClick(dlg.check_button, Qt.MouseButton.LeftButton)
+    assert not dlg.check_button.isEnabled()
+    qtbot.waitUntil(lambda: dlg.checks is not None and not dlg.check_runner.busy, timeout=300_000)
+    by = {c.version.rsplit(".", 1)[0]: c for c in dlg.checks}
+    assert set(by) == {"6.12", "6.1"} and not any(c.sticks for c in dlg.checks)
+    # 6.1 has no such sample; on 6.12 the sample needs the samples menu and Rust, which the demo had on
+    assert [m.name for m in by["6.1"].report.missing] == ["SAMPLE_RUST_PRINT"]
+    assert "needs" in by["6.12"].phrase() and "RUST=y" in by["6.12"].phrase()
+    shown = dlg.check_view.text()
+    assert "SAMPLE_RUST_PRINT does not exist" in shown and f"on {by['6.1'].name}" in shown
+    assert dlg.check_button.isEnabled()
+    shot(dlg, "save-fragment-checked.png", tmp_path)

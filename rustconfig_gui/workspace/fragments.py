@@ -19,7 +19,7 @@ toolchain that passes ``rust_is_available.sh``, LLVM=1, another ARCH).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from rustconfig_gui.workspace.presets import ApplyReport, Fragment, apply_fragme
 
 if TYPE_CHECKING:
     from rustconfig_gui.kconfig.loader import LoadedTree
+    from rustconfig_gui.kconfig.tree import KernelTree
     from rustconfig_gui.toolchain.rustavailable import ProbeResult
 
 MAX_ROUNDS = 6
@@ -380,17 +381,20 @@ def make_fragment(lt: LoadedTree, spec: SaveSpec, given: SaveInput, *,
 
 @dataclass
 class TreeCheck:
-    """A fragment merged onto one tree's base: what sticks there."""
+    """A fragment merged onto one tree's base: what sticks there (``error``: the tree
+    could not be loaded or has no base)."""
 
     version: str
     arch: str
     llvm: bool
     base_label: str
-    report: ApplyReport
+    report: ApplyReport | None
+    error: str = ""
+    source: str = ""
 
     @property
     def sticks(self) -> bool:
-        return self.report.ok
+        return self.report is not None and self.report.ok
 
     @property
     def name(self) -> str:
@@ -398,10 +402,12 @@ class TreeCheck:
 
     @property
     def blocked(self) -> list[Blocked]:
-        return blocked_by_cause(self.report)
+        return blocked_by_cause(self.report) if self.report is not None else []
 
     def phrase(self) -> str:
         """What keeps it from sticking there, in a few words."""
+        if self.report is None:
+            return self.error
         parts = []
         if self.report.missing:
             names = [m.name for m in self.report.missing]
@@ -410,25 +416,52 @@ class TreeCheck:
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tree": self.name, "version": self.version, "arch": self.arch, "llvm": self.llvm,
-                "base": self.base_label, "sticks": self.sticks, "why_not": self.phrase(),
-                "blocked": [b.to_dict() for b in self.blocked],
-                "missing": [m.to_dict() for m in self.report.missing],
-                "report": self.report.to_dict()}
+        return {"tree": self.name, "source": self.source, "version": self.version, "arch": self.arch,
+                "llvm": self.llvm, "base": self.base_label, "sticks": self.sticks, "why_not": self.phrase(),
+                "error": self.error, "blocked": [b.to_dict() for b in self.blocked],
+                "missing": [m.to_dict() for m in self.report.missing] if self.report is not None else [],
+                "report": self.report.to_dict() if self.report is not None else None}
 
 
 def check_fragment(lt: LoadedTree, fragment: Fragment, base_text: str | None = None, base_label: str = "",
                    *, probe: ProbeResult | None = None) -> TreeCheck:
     """``fragment`` merged onto ``base_text`` of ``lt`` (default: its defconfig), then olddefconfig."""
+    source = str(lt.tree.source)
     if base_text is None:
-        path = lt.defconfig_path()
-        if path is None:
-            raise ValueError(f"Linux {lt.version_text} ARCH={lt.arch} has no "
-                             f"arch/{lt.srcarch}/configs/{lt.defconfig_name}.")
-        base_text = path.read_bytes().decode("utf-8", "replace")
+        base_text = defconfig_text(lt)
+        if base_text is None:
+            return TreeCheck(lt.version_text, lt.arch, lt.tree.llvm, "", None,
+                             f"it has no arch/{lt.srcarch}/configs/{lt.defconfig_name}", source)
         base_label = base_label or lt.defconfig_name
     report = prove(lt, fragment.text, base_text, base_label or "base", probe=probe)
-    return TreeCheck(lt.version_text, lt.arch, lt.tree.llvm, base_label or "base", report)
+    return TreeCheck(lt.version_text, lt.arch, lt.tree.llvm, base_label or "base", report, source=source)
+
+
+def check_on_trees(fragment: Fragment, trees: Sequence[KernelTree], *, base_text: str | None = None,
+                   base_label: str = "", stopped: Callable[[], bool] | None = None,
+                   progress: Callable[[str], None] | None = None,
+                   base_env: dict[str, str] | None = None) -> list[TreeCheck]:
+    """Load each tree in turn, check ``fragment`` on it and let it go again."""
+    from rustconfig_gui.errors import RustconfigError
+    from rustconfig_gui.kconfig.loader import load_tree
+    from rustconfig_gui.kconfig.memory import retire
+
+    out = []
+    for tree in trees:
+        if stopped is not None and stopped():
+            break
+        if progress is not None:
+            progress(f"loading {tree.source}" + (f" ARCH={tree.arch}" if tree.arch else ""))
+        try:
+            loaded = load_tree(tree, cancelled=stopped, base_env=base_env)
+        except RustconfigError as e:
+            out.append(TreeCheck("?", tree.arch or "", tree.llvm, "", None, str(e), str(tree.source)))
+            continue
+        try:
+            out.append(check_fragment(loaded, fragment, base_text, base_label))
+        finally:
+            retire(loaded)
+    return out
 
 
 def check_summary(checks: Sequence[TreeCheck]) -> str:
@@ -450,5 +483,5 @@ def _and(items: Sequence[str]) -> str:
 
 
 __all__ = ["Blocked", "CauseGroup", "Completion", "Line", "OUTSIDE_NEEDS", "SOURCES", "SaveInput", "SaveSpec",
-           "Saved", "TreeCheck", "check_fragment", "check_summary", "chosen_text", "complete_fragment",
-           "defconfig_text", "detached", "make_fragment", "prove", "value_line"]
+           "Saved", "TreeCheck", "check_fragment", "check_on_trees", "check_summary", "chosen_text",
+           "complete_fragment", "defconfig_text", "detached", "make_fragment", "prove", "value_line"]

@@ -3,6 +3,7 @@ fragment dialog, and applying as one undoable step."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.kconfig.configfile import write_atomic
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
+from rustconfig_gui.kconfig.tree import KernelTree
 from rustconfig_gui.workspace import fragments, presets
 from rustconfig_gui.workspace.presets import ApplyReport, Fragment
 
@@ -446,9 +448,17 @@ class SaveFragmentDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, opened: UserState | None = None,
                  start_text: str | None = None, rust_syms: frozenset[Any] = frozenset(),
-                 start_label: str = "") -> None:
+                 start_label: str = "", other_trees: Sequence[KernelTree] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Save fragment")
+        self.other_trees = list(other_trees)
+        self.checks: list[fragments.TreeCheck] | None = None
+        self.check_runner = JobRunner(self)
+        self.check_runner.progress.connect(lambda text: self.check_view.setText(html.escape(f"Checking: {text}…")))
+        self.check_runner.finished.connect(self._on_checked)
+        self.check_runner.failed.connect(
+            lambda message: self.check_view.setText(f"<span style='color:{ERROR_COLOR}'>{html.escape(message)}</span>"))
+        self.check_runner.busyChanged.connect(lambda _busy: self._enable_buttons())
         self.lt = lt
         self.opened = opened
         self.start_text = start_text
@@ -505,6 +515,19 @@ class SaveFragmentDialog(QDialog):
         self.note.setTextFormat(Qt.TextFormat.RichText)
         self.note.setAccessibleName("Whether the fragment sticks")
         form.addRow(self.note)
+        check_row = QHBoxLayout()
+        self.check_button = QPushButton("Check on recent trees")
+        self.check_button.setToolTip("Merge the fragment onto the defconfig of each tree opened recently "
+                                     "(merge_config.sh's rules, then olddefconfig) and say where it sticks: "
+                                     + ", ".join(_tree_label(t) for t in self.other_trees))
+        self.check_button.clicked.connect(self.check_on_trees)
+        check_row.addWidget(self.check_button)
+        self.check_view = QLabel()
+        self.check_view.setWordWrap(True)
+        self.check_view.setTextFormat(Qt.TextFormat.RichText)
+        self.check_view.setAccessibleName("Where the fragment sticks")
+        check_row.addWidget(self.check_view, 1)
+        form.addRow(check_row)
         name_row = QHBoxLayout()
         self.name = QLineEdit()
         self.name.setAccessibleName("Preset name")
@@ -618,6 +641,32 @@ class SaveFragmentDialog(QDialog):
         saved = self._current()
         self.save_button.setEnabled(saved is not None and not saved.minimal)
         self.export_button.setEnabled(saved is not None)
+        self.check_button.setEnabled(saved is not None and not saved.minimal and bool(self.other_trees)
+                                     and not self.check_runner.busy)
+        self.check_button.setVisible(bool(self.other_trees))
+
+    # -- other trees --------------------------------------------------------------------------
+
+    def check_on_trees(self) -> bool:
+        """Check the fragment on the recent trees, in a worker (each loaded, checked, let go)."""
+        saved = self._current()
+        if saved is None or saved.minimal or not self.other_trees:
+            return False
+        frag = Fragment(saved.body, "fragment", origin="generated")
+        trees = list(self.other_trees)
+        self.checks = None
+        return self.check_runner.start(
+            lambda report, stopped: fragments.check_on_trees(frag, trees, stopped=stopped, progress=report))
+
+    def _on_checked(self, checks: list[fragments.TreeCheck]) -> None:
+        self.checks = checks
+        esc = html.escape
+        good = all(c.sticks for c in checks)
+        color = OK_COLOR if good else ERROR_COLOR
+        rows = [f"<span style='color:{color}'>{esc(fragments.check_summary(checks))}</span>"]
+        self.check_view.setText("<br>".join(rows))
+        self.check_view.setToolTip("\n".join(f"{c.name} ({c.source}): " + ("every line sticks" if c.sticks else
+                                                                           c.phrase()) for c in checks))
 
     def save_preset(self, name: str) -> Path:
         path = presets.save_user_preset(name, self.fragment_text())
@@ -653,11 +702,17 @@ class SaveFragmentDialog(QDialog):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         self.runner.shutdown()
+        self.check_runner.shutdown()
         super().closeEvent(event)
 
     def done(self, result: int) -> None:
         self.runner.shutdown()
+        self.check_runner.shutdown()
         super().done(result)
+
+
+def _tree_label(tree: KernelTree) -> str:
+    return str(tree.source) + (f" ARCH={tree.arch}" if tree.arch else "") + (" LLVM=1" if tree.llvm else "")
 
 
 def _note_html(saved: fragments.Saved) -> str:
@@ -846,7 +901,23 @@ class PresetsController(QObject):
 
     def save_dialog(self) -> SaveFragmentDialog:
         return SaveFragmentDialog(self.w, self.w.lt, self.opened, self.start_text, self.w.rust_syms,
-                                  self.start_label)
+                                  self.start_label, self.other_trees())
+
+    def other_trees(self) -> list[KernelTree]:
+        """The recent trees other than this one, with this tree's make variables (its toolchain)."""
+        lt = self.w.lt
+        recent = getattr(self.w, "recent_trees", None)
+        if lt is None or recent is None:
+            return []
+        from rustconfig_gui.gui.mainwindow import tree_from_dict
+
+        out = []
+        for entry in recent():
+            t = tree_from_dict(entry)
+            if (t.source, t.arch, t.llvm) == (lt.tree.source, lt.tree.arch, lt.tree.llvm):
+                continue
+            out.append(dataclasses.replace(t, make_vars=lt.tree.make_vars, build=None))
+        return out
 
     def diff_dialog(self) -> Any:
         from rustconfig_gui.gui.dialogs.diff import DiffDialog, read_text
