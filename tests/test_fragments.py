@@ -100,14 +100,20 @@ def test_saved_rust_samples_fragment_sticks_on_other_trees_and_arches(request, t
     src = tree(request, "6.12", "x86_64", toolchain.make_vars)
     distro = ensure_distro_config("6.12").read_text()
     assert "CONFIG_MODVERSIONS=y" in distro.splitlines()
-    chosen = "CONFIG_SAMPLES_RUST=y\nCONFIG_SAMPLE_RUST_MINIMAL=m\nCONFIG_SAMPLE_RUST_PRINT=m\n"
+    chosen = ("CONFIG_SAMPLES_RUST=y\nCONFIG_SAMPLE_RUST_MINIMAL=m\nCONFIG_SAMPLE_RUST_PRINT=m\n"
+              "CONFIG_RUST_DEBUG_ASSERTIONS=y\n")
     done = fragments.complete_fragment(src, chosen, distro, "config.amd64_none_amd64")
     assert done.sticks, done.summary()
     added = {ln.name: ln for ln in done.added}
     # the parents, and what RUST needs on that base
     assert {"SAMPLES", "RUST", "MODVERSIONS"} <= set(added), done.body()
     assert added["MODVERSIONS"].text == "# CONFIG_MODVERSIONS is not set"
-    assert added["SAMPLES"].needed_by and all(n.startswith("CONFIG_SAMPLE") for n in added["SAMPLES"].needed_by)
+    # each added line names exactly the chosen lines whose dependencies lead to it
+    assert added["SAMPLES"].needed_by == ["CONFIG_SAMPLES_RUST=y", "CONFIG_SAMPLE_RUST_MINIMAL=m",
+                                          "CONFIG_SAMPLE_RUST_PRINT=m"]
+    assert added["RUST"].needed_by == added["MODVERSIONS"].needed_by == \
+        ["CONFIG_SAMPLES_RUST=y", "CONFIG_SAMPLE_RUST_MINIMAL=m", "CONFIG_SAMPLE_RUST_PRINT=m",
+         "CONFIG_RUST_DEBUG_ASSERTIONS=y"]
     text = done.body()
     assert "# needed by CONFIG_SAMPLES_RUST=y" in text
     # every added line carries its comment, right above it
@@ -141,10 +147,11 @@ def test_saved_rust_samples_fragment_sticks_on_other_trees_and_arches(request, t
     # the chosen lines alone do not stick on another tree's defconfig, and the kernel's tools agree
     lt = tree(request, "7.2", "arm64", toolchain.make_vars)
     alone = tmp_path / "alone.config"
-    alone.write_text(chosen)
+    samples_only = "".join(line + "\n" for line in chosen.splitlines() if "SAMPLE" in line)
+    alone.write_text(samples_only)
     merged = merge_config_sh(lt.tree.source, tmp_path, defconfig_file(lt), alone)
     c_text = CConf(Build(lt.tree.source, arch="arm64", make_vars=toolchain.make_vars)).olddefconfig(merged)
-    assert set(missing_lines(chosen, c_text)) == set(chosen.splitlines())
+    assert set(missing_lines(samples_only, c_text)) == set(samples_only.splitlines())
     check = fragments.check_fragment(lt, Fragment.from_file(alone))
     assert not check.sticks and len(check.blocked) == 1
     assert check.phrase().startswith("2 values need SAMPLES_RUST=y; Rust samples is hidden: needs ")

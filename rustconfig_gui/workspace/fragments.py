@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kconfiglib import BOOL, STRING, TRISTATE, Symbol
+from kconfiglib import BOOL, STRING, TRISTATE, Symbol, expr_items
 
 from rustconfig_gui.explain import fix
 from rustconfig_gui.kconfig.configfile import CONFIG_, escape_string
@@ -228,6 +228,9 @@ def complete_fragment(lt: LoadedTree, chosen_text: str, base_text: str, base_lab
             # the merged state, to plan in
             _merged_state(lt, report)
             grew = False
+            # settings taken this round, applied as they come: a later line that holds once they
+            # are (a sample once its menu and RUST are on) needs them too, and no plan of its own
+            taken: list[str] = []
             for n in report.not_applied:
                 req = n.request
                 key = (req.name, req.value)
@@ -240,7 +243,13 @@ def complete_fragment(lt: LoadedTree, chosen_text: str, base_text: str, base_lab
                 owner = chosen.get(req.name) or added.get(req.name)
                 roots = [owner.text] if owner is not None and owner.chosen else \
                     (list(owner.needed_by) if owner is not None else [req.line_text])
-                for sym_name, value in _needed(lt, sym, req.value, probe):
+                if taken and _holds(lt, sym, req.value):
+                    deps = _depends_on(sym, req.value)
+                    for name in [t for t in taken if t in deps] or taken:
+                        have = added[name]
+                        have.needed_by += [r for r in roots if r not in have.needed_by]
+                    continue
+                for sym_name, value, kind in _needed(lt, sym, req.value, probe):
                     s = lt.sym(sym_name)
                     if s is None or sym_name == req.name:
                         continue
@@ -256,6 +265,13 @@ def complete_fragment(lt: LoadedTree, chosen_text: str, base_text: str, base_lab
                         grew = True
                     else:
                         have.needed_by += [r for r in roots if r not in have.needed_by]
+                    if sym_name not in taken:
+                        taken.append(sym_name)
+                    if kind == "choose":
+                        if s.choice is not None and ev.visibility(s):
+                            ev.choose(s)
+                    else:
+                        ev.set_value(s, value)
             ev.restore(start)
             if not grew:
                 break
@@ -278,7 +294,27 @@ def _merged_state(lt: LoadedTree, report: ApplyReport) -> None:
     lt.ev.restore(report.after)
 
 
-def _needed(lt: LoadedTree, sym: Symbol, value: str, probe: ProbeResult | None) -> list[tuple[str, str]]:
+def _depends_on(sym: Symbol, value: str) -> set[str]:
+    """Every symbol ``sym``'s dependencies name, followed through theirs (and MODULES for m)."""
+    seen: set[str] = {"MODULES"} if value == "m" else set()
+    stack = [sym]
+    while stack:
+        s = stack.pop()
+        for item in expr_items(s.direct_dep):
+            if item.__class__ is Symbol and item.name not in seen:
+                seen.add(item.name)
+                stack.append(item)
+    return seen
+
+
+def _holds(lt: LoadedTree, sym: Symbol, value: str) -> bool:
+    try:
+        return fix.make_target(lt, sym, value).reached(lt)
+    except ValueError:
+        return False
+
+
+def _needed(lt: LoadedTree, sym: Symbol, value: str, probe: ProbeResult | None) -> list[tuple[str, str, str]]:
     """The settings of the smallest plan that gives ``sym`` its ``value`` here
     (outside steps are assumed done by the planner; they are not settings)."""
     try:
@@ -292,7 +328,7 @@ def _needed(lt: LoadedTree, sym: Symbol, value: str, probe: ProbeResult | None) 
     for step in settings:
         if step.symbol is None:
             continue
-        out.append((step.symbol, "y" if step.kind == "choose" else (step.value or "")))
+        out.append((step.symbol, "y" if step.kind == "choose" else (step.value or ""), step.kind))
     return out
 
 
