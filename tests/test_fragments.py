@@ -189,7 +189,7 @@ def test_failing_toolchain_is_one_cause(request, version: str, tmp_path: Path):
     assert len(report.not_applied) == 5
     [group] = report.groups
     assert group.roots == ["RUST=y"] and group.dependents == 4 and group.fix == "RUST=y"
-    assert "toolchain" in group.outside
+    assert group.outside == ["toolchain"] and group.outside_only
     assert group.headline().startswith("4 values need RUST=y; Rust support is hidden: RUST_IS_AVAILABLE=n "
                                        "(the toolchain)")
     assert set(group.members) == {"RUST", "SAMPLES_RUST", "SAMPLE_RUST_MINIMAL", "RUST_DEBUG_ASSERTIONS",
@@ -286,5 +286,6 @@ def test_cli_save_adds_needed_lines_check_and_grouped_apply(tree_61: Path, tree_
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     [g] = d["groups"]
-    assert g["roots"] == ["RUST=y"] and "toolchain" in g["outside"] and g["fix"] == "RUST=y"
+    assert g["roots"] == ["RUST=y"] and g["outside"] == ["toolchain"] and g["fix"] == "RUST=y"
+    assert g["outside_only"] and g["headline"].startswith("4 values need RUST=y; Rust support is hidden")
     assert "rustconfig fix" in g["command"] and len(g["symbols"]) == len(d["not_applied"])

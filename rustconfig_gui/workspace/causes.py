@@ -91,7 +91,7 @@ class CauseGroup:
     def to_dict(self) -> dict[str, Any]:
         return {"roots": self.roots, "symbols": self.members, "lines": self.lines, "cause": self.cause,
                 "headline": self.headline(), "outside": self.outside, "fix": self.fix, "plan": self.plan,
-                "command": self.command}
+                "outside_only": self.outside_only, "command": self.command}
 
 
 def _needs(item: _Failed, names: set[str]) -> list[str]:

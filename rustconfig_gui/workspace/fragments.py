@@ -77,10 +77,6 @@ class Blocked:
     reason: str                 # one sentence
     outside: list[str]          # kinds of outside steps (toolchain, llvm, arch, …)
 
-    @property
-    def outside_only(self) -> bool:
-        return bool(self.outside)
-
     def to_dict(self) -> dict[str, Any]:
         return {"lines": self.lines, "reason": self.reason, "outside": self.outside}
 
