@@ -352,12 +352,24 @@ def cmd_preset_apply(args: argparse.Namespace) -> int:
 def cmd_preset_save(args: argparse.Namespace) -> int:
     from rustconfig_gui.explain.rustclass import rust_symbols
     from rustconfig_gui.kconfig.configfile import write_atomic
-    from rustconfig_gui.workspace import presets
+    from rustconfig_gui.workspace import fragments, presets
 
     loaded = _load(args)
     _read_start(args, loaded)
     _report_issues(loaded)
     head = presets.header(loaded, args.title or (args.name or ""), args.description or "")
+    if args.base == "defconfig":
+        path = loaded.defconfig_path()
+        if path is None:
+            raise RustconfigError(f"This ARCH has no arch/{loaded.srcarch}/configs/{loaded.defconfig_name}.")
+        base_label = loaded.defconfig_name
+    else:
+        path = Path(args.base)
+        base_label = path.name
+    try:
+        base_text = path.read_bytes().decode("utf-8", "replace")
+    except OSError as e:
+        raise RustconfigError(f"{path} cannot be read: {e.strerror}.") from None
     if args.symbols:
         syms = []
         for name in args.symbols:
@@ -365,32 +377,59 @@ def cmd_preset_save(args: argparse.Namespace) -> int:
             if sym is None:
                 raise RustconfigError(f"{name} is not a symbol of this tree.")
             syms.append(sym)
-        text = presets.fragment_for(loaded, syms, header=head)
     else:
-        if args.base == "defconfig":
-            path = loaded.defconfig_path()
-            if path is None:
-                raise RustconfigError(f"This ARCH has no arch/{loaded.srcarch}/configs/{loaded.defconfig_name}.")
-        else:
-            path = Path(args.base)
-        try:
-            base_text = path.read_bytes().decode("utf-8", "replace")
-        except OSError as e:
-            raise RustconfigError(f"{path} cannot be read: {e.strerror}.") from None
         syms = presets.base_differences(loaded, base_text)
         if args.rust:
             rust = set(rust_symbols(loaded))
             syms = [s for s in syms if s in rust]
-        text = presets.fragment_for(loaded, syms, header=head)
+    chosen = presets.fragment_for(loaded, syms)
+    done = fragments.complete_fragment(loaded, chosen, base_text, base_label, add=not args.only_chosen)
+    text = done.text(head)
+    for ln in done.added:
+        print(f"added {ln.text}: needed by {', '.join(ln.needed_by)}", file=sys.stderr)
+    if done.sticks:
+        print(f"checked: {done.summary()}", file=sys.stderr)
+    else:
+        print(f"warning: {done.summary()}", file=sys.stderr)
+    for c in done.conflicts:
+        print(f"warning: {c}", file=sys.stderr)
     if args.output:
         write_atomic(args.output, text, keep_old=False)
         print(f"fragment written to {args.output}", file=sys.stderr)
     elif args.name:
-        path = presets.save_user_preset(args.name, text)
-        print(f"preset written to {path}", file=sys.stderr)
+        saved = presets.save_user_preset(args.name, text)
+        print(f"preset written to {saved}", file=sys.stderr)
     else:
         print(text, end="")
     return 0
+
+
+def cmd_preset_check(args: argparse.Namespace) -> int:
+    from rustconfig_gui.workspace import fragments, presets
+
+    frags = presets.find_presets(args.fragment)
+    if len(frags) != 1:
+        raise RustconfigError(f"'{args.fragment}' names {len(frags)} fragments; give one file.")
+    frag = frags[0]
+    base_text = None
+    if args.base is not None:
+        try:
+            base_text = Path(args.base).read_bytes().decode("utf-8", "replace")
+        except OSError as e:
+            raise RustconfigError(f"{args.base} cannot be read: {e.strerror}.") from None
+    trees = [KernelTree(source=src, arch=arch, llvm=args.llvm, make_vars=tuple(args.make_vars))
+             for src in args.trees for arch in (args.arch or [None])]
+    checks = fragments.check_on_trees(frag, trees, base_text=base_text,
+                                      base_label=Path(args.base).name if args.base else "")
+    summary = fragments.check_summary(checks)
+    if args.json:
+        print(json.dumps({"schema": 1, "fragment": frag.label, "sticks": all(c.sticks for c in checks),
+                          "summary": summary, "trees": [c.to_dict() for c in checks]}, indent=2))
+    else:
+        for c in checks:
+            print(f"{c.name} ({c.base_label}): " + ("every line sticks" if c.sticks else c.phrase()))
+        print(f"{frag.label}: {summary}")
+    return 0 if all(c.sticks for c in checks) else 3
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -515,18 +554,32 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--check", action="store_true", help="exit with status 3 when a requested value did not take")
     q.add_argument("--json", action="store_true", help="machine-readable report")
     q.set_defaults(func=cmd_preset_apply)
-    q = psub.add_parser("save", help="save a fragment: the differences from a base, or chosen symbols")
+    q = psub.add_parser("save", help="save a fragment: the differences from a base, or chosen symbols, with "
+                                     "the values they need on the base")
     _tree_arguments(q)
     q.add_argument("--name", help="save as this preset in your preset folder (default: print the fragment)")
     q.add_argument("--config", type=Path, help="the configuration to save from (default: BUILD/.config)")
     q.add_argument("--base", default="defconfig", metavar="defconfig|FILE",
                    help="record the differences from the arch's defconfig (default) or from FILE")
     q.add_argument("--rust", action="store_true", help="keep only Rust-related symbols")
-    q.add_argument("--symbols", nargs="+", metavar="SYMBOL", help="record exactly these symbols' current values")
+    q.add_argument("--symbols", nargs="+", metavar="SYMBOL", help="record these symbols' current values")
+    q.add_argument("--only-chosen", action="store_true",
+                   help="do not add the values the chosen lines need on the base (added by default)")
     q.add_argument("--title", help="title recorded in the header")
     q.add_argument("--description", help="description recorded in the header")
     q.add_argument("-o", "--output", type=Path, help="export the fragment to this file")
     q.set_defaults(func=cmd_preset_save)
+    q = psub.add_parser("check", help="does a fragment stick on these trees' defconfigs (merge_config.sh + "
+                                      "olddefconfig)?")
+    q.add_argument("fragment", metavar="FRAGMENT", help="a preset name or a fragment file")
+    q.add_argument("trees", nargs="+", type=Path, metavar="TREE", help="kernel source folders")
+    q.add_argument("--arch", action="append", help="ARCH as given to make (repeatable; default: the host's)")
+    q.add_argument("--llvm", action="store_true", help="load as with LLVM=1")
+    q.add_argument("--make-var", dest="make_vars", action="append", type=_make_var, default=[],
+                   metavar="NAME=VALUE", help="extra make variable, e.g. RUSTC=/path/rustc")
+    q.add_argument("--base", type=Path, help="merge onto this file instead of each tree's defconfig")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q.set_defaults(func=cmd_preset_check)
 
     p = sub.add_parser("diff", help="compare two config files like scripts/diffconfig, Rust rows marked")
     p.add_argument("a", nargs="?", type=Path, default=Path(".config.old"), help="old file (default: .config.old)")

@@ -4,10 +4,12 @@ step in the real window (demo tree with a fake toolchain; 6.12's own fragments).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from fakes import fake_toolchain
+from PySide6.QtCore import Qt, QUrl
 
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.errors import ConfigFileError
@@ -23,7 +25,7 @@ from rustconfig_gui.gui.tree_model import RUST_TINT
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
 from rustconfig_gui.kconfig.tree import KernelTree
-from rustconfig_gui.workspace import presets
+from rustconfig_gui.workspace import fragments, presets
 from rustconfig_gui.workspace.session import Session
 
 LOAD_TIMEOUT = 120_000
@@ -140,7 +142,15 @@ def test_save_fragment_dialog_sources(qtbot, demo_lt: LoadedTree, tmp_path: Path
     shot(dlg, "save-fragment-dialog.png", tmp_path)
 
     dlg.set_source("rust-changes")
+    # the demo's defconfig keeps MODVERSIONS=y: the sample needs it off there, and says so
+    rust_text = dlg.fragment_text()
+    assert [a.text for a in presets.scan_assignments(rust_text)] == ["# CONFIG_MODVERSIONS is not set",
+                                                                    "CONFIG_SAMPLE_RUST_PRINT=m"]
+    assert "# needed by CONFIG_SAMPLE_RUST_PRINT=m\n# CONFIG_MODVERSIONS is not set\n" in rust_text
+    assert "every line sticks" in dlg.note.text()
+    dlg.set_base(None)
     assert [a.name for a in presets.scan_assignments(dlg.fragment_text())] == ["SAMPLE_RUST_PRINT"]
+    dlg.set_base("defconfig")
     # the defconfig file itself asks for RUST=y and the samples: over it, the edits alone do
     edits = ["CONFIG_LOG_BUF_SHIFT=16", "# CONFIG_MODVERSIONS is not set", "CONFIG_SAMPLE_RUST_PRINT=m"]
     dlg.set_source("start")
@@ -166,6 +176,7 @@ def test_save_fragment_dialog_sources(qtbot, demo_lt: LoadedTree, tmp_path: Path
     qtbot.addWidget(bare)
     model = bare.source.model()
     offered = {bare.source.itemData(i) for i in range(bare.source.count()) if model.item(i).isEnabled()}
+    qtbot.waitUntil(lambda: not bare.runner.busy and not dlg.runner.busy, timeout=60_000)
     assert offered == {"defconfig", "minimal"}
 
     # applied over the opened configuration it gives the edited one; the other one does
@@ -282,3 +293,109 @@ def test_window_menu_applies_undoes_and_compares(qtbot, window, tmp_path: Path):
     assert lt.config_text() == edited
     window.redo()
     assert lt.config_text() == on_disk and not window.act_redo.isEnabled()
+
+
+
+def test_typing_in_save_fragment_runs_no_fragment_work_per_key(qtbot, demo_lt: LoadedTree, monkeypatch):
+    lt = demo_lt
+    opened = lt.ev.snapshot()
+    assert lt.ev.set_value(lt.sym("MODVERSIONS"), 0)
+    assert lt.ev.set_value(lt.sym("SAMPLE_RUST_PRINT"), 1)
+    calls: list[tuple[str, bool]] = []
+
+    def counted(name, fn):
+        def wrapper(*args, **kwargs):
+            calls.append((name, threading.current_thread() is threading.main_thread()))
+            return fn(*args, **kwargs)
+        return wrapper
+
+    # the core functions that work a fragment out, counted wherever they run
+    for mod, name in ((fragments, "make_fragment"), (fragments, "complete_fragment"), (fragments, "chosen_text"),
+                      (presets, "fragment_from_changes"), (presets, "touched_symbols"), (presets, "fragment_for"),
+                      (presets, "apply_fragments")):
+        monkeypatch.setattr(mod, name, counted(name, getattr(mod, name)))
+    dlg = SaveFragmentDialog(None, lt, opened, None, frozenset(rust_symbols(lt)))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.set_source("rust-changes")
+
+    def ready() -> bool:
+        return dlg.computed is not None and dlg.computed.spec == dlg.spec() and not dlg.runner.busy
+
+    qtbot.waitUntil(ready, timeout=60_000)
+    # worked out once per choice, in a worker, never on the GUI thread
+    assert calls and not any(on_gui for _, on_gui in calls), calls
+    assert [n for n, _ in calls].count("make_fragment") == 2   # the first source, then Rust-related values
+    done = len(calls)
+
+    title = "Rust print sample for the lab!"
+    assert len(title) == 30
+    dlg.title.setFocus()
+    qtbot.keyClicks(dlg.title, title)
+    qtbot.keyClick(dlg.title, Qt.Key.Key_Tab)
+    assert dlg.description.hasFocus()
+    qtbot.keyClicks(dlg.description, "With what it needs, checked.")
+    assert len(calls) == done and not dlg.runner.busy
+    text = dlg.preview.toPlainText()
+    assert text.startswith(f"# title: {title}\n# description: With what it needs, checked.\n# saved from ")
+    assert text.endswith("# needed by CONFIG_SAMPLE_RUST_PRINT=m\n# CONFIG_MODVERSIONS is not set\n"
+                         "CONFIG_SAMPLE_RUST_PRINT=m\n")
+    assert dlg.fragment_text() == text and len(calls) == done
+
+
+def test_grouped_report_offers_make_available_per_cause(qtbot, window, tmp_path: Path):
+    tools = fake_toolchain(tmp_path / "tools")
+    ctl = window.presets_ui
+    with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
+        assert window.open_tree(KernelTree(demo_tree(), build=tmp_path / "build", make_vars=tools.make_vars),
+                                prefer_defconfig=True)
+    dlg = ctl.presets_dialog()
+    qtbot.addWidget(dlg)
+    dlg.resize(1280, 800)
+    dlg.show()
+    for name in ("rust-hacking", "rust-samples"):
+        assert dlg.set_checked(name)
+    report = dlg.apply_checked()
+    # the demo's defconfig keeps MODVERSIONS=y: one cause for every Rust value, one link
+    [group] = report.groups
+    assert group.roots == ["RUST=y"] and group.fix == "RUST=y" and group.dependents == 4
+    assert "MODVERSIONS=n" in group.cause and not group.outside
+    html = dlg.report_view.toHtml()
+    assert html.count("fix:RUST=y") == 1 and "Make available" in html
+    shown = dlg.report_view.toPlainText()
+    assert shown.count("Why:") == 1 and "4 values need RUST=y" in shown
+    shot(dlg, "presets-grouped.png", tmp_path)
+    # the link, as a click on it delivers it
+    dlg.report_view.anchorClicked.emit(QUrl("fix:RUST=y"))
+    fixdlg = window.fix_ui.dialog
+    assert fixdlg is not None and fixdlg.target.label == "RUST=y"
+    fixdlg.close()
+
+
+def test_save_fragment_checks_on_recent_trees(qtbot, demo_lt: LoadedTree, tree_61: Path, tree_612: Path,
+                                              tmp_path: Path):
+    lt = demo_lt
+    opened = lt.ev.snapshot()
+    assert lt.ev.set_value(lt.sym("MODVERSIONS"), 0)
+    assert lt.ev.set_value(lt.sym("SAMPLE_RUST_PRINT"), 1)
+    others = [KernelTree(tree_612, arch="x86_64", make_vars=lt.tree.make_vars),
+              KernelTree(tree_61, arch="x86_64", make_vars=lt.tree.make_vars)]
+    dlg = SaveFragmentDialog(None, lt, opened, None, frozenset(rust_symbols(lt)), other_trees=others)
+    qtbot.addWidget(dlg)
+    dlg.resize(1280, 800)
+    dlg.show()
+    dlg.set_source("rust-changes")
+    assert dlg.wait()
+    assert dlg.check_button.isVisible() and dlg.check_button.isEnabled()
+    qtbot.mouseClick(dlg.check_button, Qt.MouseButton.LeftButton)
+    assert not dlg.check_button.isEnabled()
+    qtbot.waitUntil(lambda: dlg.checks is not None and not dlg.check_runner.busy, timeout=300_000)
+    by = {c.version.rsplit(".", 1)[0]: c for c in dlg.checks}
+    assert set(by) == {"6.12", "6.1"} and not any(c.sticks for c in dlg.checks)
+    # 6.1 has no such sample; on 6.12 the sample needs the samples menu and Rust, which the demo had on
+    assert [m.name for m in by["6.1"].report.missing] == ["SAMPLE_RUST_PRINT"]
+    assert "needs" in by["6.12"].phrase() and "RUST=y" in by["6.12"].phrase()
+    shown = dlg.check_view.text()
+    assert "SAMPLE_RUST_PRINT does not exist" in shown and f"on {by['6.1'].name}" in shown
+    assert dlg.check_button.isEnabled()
+    shot(dlg, "save-fragment-checked.png", tmp_path)

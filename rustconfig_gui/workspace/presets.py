@@ -54,6 +54,7 @@ from rustconfig_gui.kconfig.configfile import (
     write_atomic,
 )
 from rustconfig_gui.kconfig.semantics import UserState
+from rustconfig_gui.workspace.causes import CauseGroup, group_failures
 from rustconfig_gui.workspace.diffconfig import ConfigDiff, diff_configs
 
 if TYPE_CHECKING:
@@ -349,7 +350,9 @@ class Override:
 @dataclass
 class ApplyReport:
     """What applying fragments did.  ``before``/``after`` are the complete user
-    input before and after, for undo and redo."""
+    input before and after, for undo and redo.  ``unchanged`` names the applied
+    requests that already had their value; ``groups`` are the values not
+    applied, grouped by cause (:mod:`.causes`)."""
 
     fragments: list[str]
     requests: list[Request]
@@ -362,6 +365,8 @@ class ApplyReport:
     after: UserState
     version: str = ""
     arch: str = ""
+    unchanged: set[str] = field(default_factory=set)
+    groups: list[CauseGroup] = field(default_factory=list)
 
     @property
     def applied(self) -> list[Request]:
@@ -377,31 +382,82 @@ class ApplyReport:
         """file:line problems other than unknown symbols (those are in ``missing``)."""
         return [i for i in self.issues if i.kind != "unknown-symbol"]
 
+    def counts(self) -> dict[str, int]:
+        """Requested values and ``is not set`` lines counted apart, each split into
+        changed, already so and not applied; the .config lines that changed, values
+        and ``is not set`` lines apart."""
+        bad = {n.request.name for n in self.not_applied}
+        out: dict[str, int] = {}
+        for kind, reqs in (("values", [r for r in self.requests if r.value != "n"]),
+                           ("not_set", [r for r in self.requests if r.value == "n"])):
+            out[f"{kind}_requested"] = len(reqs)
+            out[f"{kind}_changed"] = sum(1 for r in reqs if r.name not in bad and r.name not in self.unchanged)
+            out[f"{kind}_unchanged"] = sum(1 for r in reqs if r.name not in bad and r.name in self.unchanged)
+            out[f"{kind}_not_applied"] = sum(1 for r in reqs if r.name in bad)
+        rows = self.changes.rows()
+        values = sum(1 for r in rows if is_value_change(r.old, r.new))
+        out["config_values_changed"] = values
+        out["config_not_set_lines_changed"] = len(rows) - values
+        out["causes"] = len(self.groups)
+        return out
+
     def summary(self) -> str:
-        n = len(self.requests)
-        parts = [f"{n - len(self.not_applied)} of {n} requested value{'s' if n != 1 else ''} applied"]
+        c = self.counts()
+        n = c["values_requested"]
+        ok = c["values_changed"] + c["values_unchanged"]
+        parts = [f"{ok} of {n} requested value{'s' if n != 1 else ''} applied"
+                 + (f" ({c['values_changed']} changed, {c['values_unchanged']} already so)" if ok else "")]
+        z = c["not_set_requested"]
+        if z:
+            held = c["not_set_changed"] + c["not_set_unchanged"]
+            parts.append(f"{held} of {z} 'is not set' line{'s' if z != 1 else ''} hold")
         if self.not_applied:
-            parts.append(f"{len(self.not_applied)} not applied")
+            k = len(self.groups)
+            parts.append(f"{len(self.not_applied)} not applied"
+                         + (f" ({k} cause{'s' if k != 1 else ''})" if k else ""))
         if self.missing:
             parts.append(f"{len(self.missing)} not in this tree")
         if self.overridden:
             parts.append(f"{len(self.overridden)} overridden by a later fragment")
         if self.warnings:
             parts.append(f"{len(self.warnings)} line{'s' if len(self.warnings) != 1 else ''} not taken")
-        ch = len(self.changes)
-        parts.append(f"{ch} value{'s' if ch != 1 else ''} changed")
+        v, nz = c["config_values_changed"], c["config_not_set_lines_changed"]
+        parts.append(f"{v} value{'s' if v != 1 else ''} changed"
+                     + (f", {nz} 'is not set' line{'s' if nz != 1 else ''} added or removed" if nz else ""))
         return "; ".join(parts)
+
+    def grouped(self) -> list[tuple[CauseGroup | None, list[NotApplied]]]:
+        """The values not applied by cause (a group of None: not grouped)."""
+        by_name = {n.request.name: n for n in self.not_applied}
+        out: list[tuple[CauseGroup | None, list[NotApplied]]] = []
+        seen: set[str] = set()
+        for g in self.groups:
+            items = [by_name[m] for m in g.members if m in by_name]
+            seen.update(g.members)
+            out.append((g, items))
+        rest = [n for n in self.not_applied if n.request.name not in seen]
+        if rest:
+            out.append((None, rest))
+        return out
 
     def text(self) -> str:
         out = [f"Applied {', '.join(self.fragments) or 'nothing'}: {self.summary()}."]
         if self.not_applied:
             out.append("")
-            out.append("Not applied:")
-            for n in self.not_applied:
-                now = n.actual_line or f"{n.actual or chr(34) * 2} (no line in .config)"
-                out.append(f"  {n.request.line_text}  ({n.request.where})")
-                out.append(f"      now: {now}")
-                out.append(f"      why: {n.reason}")
+            k = len(self.groups)
+            out.append("Not applied" + (f", by cause ({k}):" if k else ":"))
+            for g, items in self.grouped():
+                if g is not None:
+                    out.append(f"  {g.headline()}")
+                for n in items:
+                    root = g is None or n.request.name in {r.partition("=")[0] for r in g.roots}
+                    out.append(f"    {n.request.line_text}  ({n.request.where})")
+                    if root:
+                        now = n.actual_line or f"{n.actual or chr(34) * 2} (no line in .config)"
+                        out.append(f"        now: {now}")
+                        out.append(f"        why: {n.reason}")
+                if g is not None and g.fix:
+                    out.append(f"    make available ({', '.join(g.plan) or 'plan'}): {g.command}")
         if self.missing:
             out.append("")
             out.append("Not in this tree (Linux " + (self.version or "?") + "):")
@@ -426,8 +482,10 @@ class ApplyReport:
             "fragments": self.fragments,
             "ok": self.ok,
             "summary": self.summary(),
-            "requested": [r.to_dict() for r in self.requests],
+            "counts": self.counts(),
+            "requested": [{**r.to_dict(), "unchanged": r.name in self.unchanged} for r in self.requests],
             "not_applied": [n.to_dict() for n in self.not_applied],
+            "groups": [g.to_dict() for g in self.groups],
             "missing": [m.to_dict() for m in self.missing],
             "overridden": [o.to_dict() for o in self.overridden],
             "warnings": [{"where": f"{i.filename}:{i.line}", "kind": i.kind, "symbol": i.symbol,
@@ -437,6 +495,11 @@ class ApplyReport:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
+
+
+def is_value_change(old: str | None, new: str | None) -> bool:
+    """A .config difference that changes a value (not only an ``is not set`` line coming or going)."""
+    return old not in (None, "n") or new not in (None, "n")
 
 
 def merged_text(base_text: str, fragments: Sequence[Fragment]) -> str:
@@ -455,7 +518,8 @@ def merged_text(base_text: str, fragments: Sequence[Fragment]) -> str:
 
 
 def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool = True,
-                    explain: bool = True) -> ApplyReport:
+                    explain: bool = True, causes: bool = True, base: str | None = None,
+                    base_label: str = CURRENT, changes: bool = True) -> ApplyReport:
     """Apply ``fragments`` in order over the current configuration of ``lt``.
 
     The result is what ``merge_config.sh`` plus ``olddefconfig`` would give
@@ -463,11 +527,23 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
     value that is not in the result (with the why engine's reason), symbols
     this tree does not define, values overridden by a later fragment, and
     every line not taken (file:line).  With ``keep=False`` the configuration
-    is put back afterwards (a preview).  Nothing is written to disk.
+    is put back afterwards (a preview).  Nothing is written to disk.  With
+    ``explain`` and ``causes`` the values not applied are grouped by cause,
+    each with the fix planner's smallest plan (:mod:`.causes`).
+
+    With ``base`` (the text of a config file) the fragments are merged onto that
+    file instead of the current configuration, as ``merge_config.sh -m FILE
+    F1 … Fn`` and ``olddefconfig`` do; "changed" is then relative to that file
+    after ``olddefconfig``.  With ``changes=False`` (a proof that only needs
+    what does not hold) the differences and "already so" are not worked out.
     """
     ev = lt.ev
     before = ev.snapshot()
-    before_text = config_text(ev)
+    if base is not None:
+        read_config_text(ev, base, base_label, replace=True)
+    before_text = config_text(ev) if changes or base is None else ""
+    start_text = before_text if base is None else base
+    before_lines = {a.name: a.text for a in scan_assignments(before_text)}
     frags = list(fragments)
     assigned = [{a.name for a in scan_assignments(f.text)} for f in frags]
     later: list[set[str]] = []
@@ -479,7 +555,7 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
 
     issues: list[ConfigIssue] = []
     # merge_config.sh: the base loses every symbol a fragment assigns ...
-    read_config_text(ev, _blank_lines(before_text, acc), CURRENT, replace=True)
+    read_config_text(ev, _blank_lines(start_text, acc), base_label, replace=True)
     requests: dict[str, Request] = {}
     overridden: list[Override] = []
     missing: list[Missing] = []
@@ -513,6 +589,7 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
     ev.invalidate()
 
     not_applied: list[NotApplied] = []
+    unchanged: set[str] = set()
     ordered = sorted(requests.values(), key=lambda r: (r.index, r.line))
     for req in ordered:
         sym = lt.sym(req.name)
@@ -520,6 +597,8 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
         actual = ev.str(sym)
         written = ev.written(sym)
         if actual == req.value and (written or req.value == "n"):
+            if changes and before_lines.get(req.name) == (symbol_line(ev, sym) if written else None):
+                unchanged.add(req.name)
             continue
         line = symbol_line(ev, sym) if written else None
         exp = None
@@ -528,10 +607,12 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
             exp, reason = _reason(lt, sym, req.value, actual)
         not_applied.append(NotApplied(req, actual, line, reason, exp))
     after = ev.snapshot()
-    changes = diff_configs(before_text, config_text(ev), _rust_names(lt))
+    groups = group_failures(lt, not_applied) if explain and causes and not_applied else []
+    diff = diff_configs(before_text, config_text(ev), _rust_names(lt)) if changes else ConfigDiff()
     rep = ApplyReport(fragments=[f.label for f in frags], requests=ordered, not_applied=not_applied,
-                      missing=missing, overridden=overridden, issues=issues, changes=changes,
-                      before=before, after=after, version=lt.version_text, arch=lt.arch)
+                      missing=missing, overridden=overridden, issues=issues, changes=diff,
+                      before=before, after=after, version=lt.version_text, arch=lt.arch, unchanged=unchanged,
+                      groups=groups)
     if not keep:
         ev.restore(before)
     return rep
@@ -740,6 +821,6 @@ def _one_line(s: str) -> str:
 __all__ = [
     "ApplyReport", "Assignment", "base_differences", "Fragment", "Missing", "NotApplied", "Override", "Request",
     "all_presets", "apply_fragments", "builtin_presets", "changed_symbols", "find_presets", "fragment_for",
-    "fragment_from_base", "fragment_from_changes", "fragment_line", "header", "merged_text", "save_user_preset",
-    "scan_assignments", "touched_symbols", "tree_fragments", "user_preset_dir", "user_presets",
+    "fragment_from_base", "fragment_from_changes", "fragment_line", "header", "is_value_change", "merged_text",
+    "save_user_preset", "scan_assignments", "touched_symbols", "tree_fragments", "user_preset_dir", "user_presets",
 ]

@@ -3,6 +3,7 @@ fragment dialog, and applying as one undoable step."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,14 +35,20 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.errors import ConfigFileError
+from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.kconfig.configfile import write_atomic
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
-from rustconfig_gui.workspace import presets
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace import fragments, presets
 from rustconfig_gui.workspace.presets import ApplyReport, Fragment
 from rustconfig_gui.workspace.session import Change, Session
 
 FRAGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+OK_COLOR = "#2e7d32"
+ERROR_COLOR = "#c62828"
+WARN_COLOR = "#ef6c00"
+RUST_ROW = "rgba(183,65,14,0.19)"
 GROUPS = (("builtin", "Built-in presets"), ("user", "Your presets"), ("tree", "This tree's fragments"),
           ("file", "Other files"))
 
@@ -52,17 +59,26 @@ GROUPS = (("builtin", "Built-in presets"), ("user", "Your presets"), ("tree", "T
 def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
     esc = html.escape
     ok = report.ok and not report.warnings
-    color = "#2e7d32" if ok else "#c62828" if report.not_applied or report.missing else "#ef6c00"
+    color = OK_COLOR if ok else ERROR_COLOR if report.not_applied or report.missing else WARN_COLOR
     out = [f"<p style='color:{color}'><b>{esc(report.summary())}.</b></p>",
            "<p>Nothing is saved until you save the configuration; Edit → Undo takes it back.</p>"]
     if report.not_applied:
-        out.append("<h3>Not applied</h3><ul>")
-        for n in report.not_applied:
-            now = n.actual_line or f"{n.actual or chr(34) * 2} (no line in .config)"
-            out.append(f"<li><a href='sym:{esc(n.request.name)}'><code>{esc(n.request.line_text)}</code></a>"
-                       f" <span style='color:gray'>({esc(n.request.where)})</span><br>"
-                       f"now: <code>{esc(now)}</code><br><b>Why:</b> {esc(n.reason)}</li>")
-        out.append("</ul>")
+        k = len(report.groups)
+        out.append("<h3>Not applied" + (f": {k} cause{'s' if k != 1 else ''}" if k else "") + "</h3>")
+        for g, items in report.grouped():
+            roots = {r.partition("=")[0] for r in g.roots} if g is not None else set()
+            if g is not None:
+                link = f" &nbsp;<a href='fix:{esc(g.fix)}'>Make available…</a>" if g.fix else ""
+                out.append(f"<p><b>{esc(g.headline())}</b>{link}</p>")
+            out.append("<ul>")
+            for n in items:
+                item = (f"<li><a href='sym:{esc(n.request.name)}'><code>{esc(n.request.line_text)}</code></a>"
+                        f" <span style='color:gray'>({esc(n.request.where)})</span>")
+                if g is None or n.request.name in roots:
+                    now = n.actual_line or f"{n.actual or chr(34) * 2} (no line in .config)"
+                    item += f"<br>now: <code>{esc(now)}</code><br><b>Why:</b> {esc(n.reason)}"
+                out.append(item + "</li>")
+            out.append("</ul>")
     if report.missing:
         out.append(f"<h3>Not in this tree (Linux {esc(report.version)})</h3><ul>")
         out += [f"<li><code>{esc(m.line_text)}</code> <span style='color:gray'>({esc(m.label)}:{m.line})</span></li>"
@@ -79,17 +95,30 @@ def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
         out += [f"<li>{esc(str(i))}</li>" for i in report.warnings]
         out.append("</ul>")
     rows = report.changes.rows()
-    if rows:
-        out.append(f"<h3>Changed values ({esc(report.changes.summary())})</h3><table cellspacing='2'>")
-        for r in rows[:changes_limit]:
-            style = " style='background-color:rgba(183,65,14,0.19)'" if r.rust else ""
+    values = [r for r in rows if presets.is_value_change(r.old, r.new)]
+    not_set = [r for r in rows if not presets.is_value_change(r.old, r.new)]
+    if values:
+        out.append(f"<h3>Changed values ({len(values)})</h3><table cellspacing='2'>")
+        for r in values[:changes_limit]:
+            style = f" style='background-color:{RUST_ROW}'" if r.rust else ""
             old = "—" if r.old is None else r.old
             new = "—" if r.new is None else r.new
             out.append(f"<tr{style}><td><a href='sym:{esc(r.name)}'>{esc(r.name)}</a></td>"
                        f"<td>{esc(old)} → {esc(new)}</td></tr>")
         out.append("</table>")
-        if len(rows) > changes_limit:
-            out.append(f"<p>… and {len(rows) - changes_limit} more.</p>")
+        if len(values) > changes_limit:
+            out.append(f"<p>… and {len(values) - changes_limit} more.</p>")
+    if not_set:
+        came = [r.name for r in not_set if r.new is not None]
+        went = [r.name for r in not_set if r.new is None]
+        out.append(f"<h3>'is not set' lines ({len(not_set)})</h3><p style='color:gray'>")
+        if came:
+            out.append(f"added (now shown, off): {esc(', '.join(came[:changes_limit]))}"
+                       + (" …" if len(came) > changes_limit else "") + "<br>")
+        if went:
+            out.append(f"removed (now hidden): {esc(', '.join(went[:changes_limit]))}"
+                       + (" …" if len(went) > changes_limit else ""))
+        out.append("</p>")
     return "".join(out)
 
 
@@ -345,21 +374,44 @@ SOURCES = (
     ("start", "Differences from the configuration file loaded at start"),
     ("minimal", "Minimal config (what 'make savedefconfig' writes)"),
 )
+BASES: tuple[tuple[str | None, str], ...] = (
+    ("defconfig", "the tree's defconfig"),
+    ("start", "the configuration file loaded at start"),
+    (None, "nothing: keep only the chosen lines"),
+)
 
 
 class SaveFragmentDialog(QDialog):
-    """Save a fragment (or the minimal config) to the preset folder or a file."""
+    """Save a fragment (or the minimal config) to the preset folder or a file.
+
+    The fragment's lines, with what they need on the chosen base and the proof
+    that they stick there, are worked out once per choice of source and base,
+    in a worker on a copy of the values; Title and Description only change the
+    header in front of them."""
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, opened: UserState | None = None,
                  start_text: str | None = None, rust_syms: frozenset[Any] = frozenset(),
-                 start_label: str = "") -> None:
+                 start_label: str = "", other_trees: Sequence[KernelTree] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Save fragment")
+        self.other_trees = list(other_trees)
+        self.checks: list[fragments.TreeCheck] | None = None
+        self.check_runner = JobRunner(self)
+        self.check_runner.progress.connect(lambda text: self.check_view.setText(html.escape(f"Checking: {text}…")))
+        self.check_runner.finished.connect(self._on_checked)
+        self.check_runner.failed.connect(
+            lambda message: self.check_view.setText(f"<span style='color:{ERROR_COLOR}'>{html.escape(message)}</span>"))
+        self.check_runner.busyChanged.connect(lambda _busy: self._enable_buttons())
         self.lt = lt
         self.opened = opened
         self.start_text = start_text
         self.rust_syms = rust_syms
+        self.given = fragments.SaveInput(opened, start_text, start_label, rust_syms)
         self.saved_path: Path | None = None
+        self.computed: fragments.Saved | None = None
+        self.runner = JobRunner(self)
+        self.runner.finished.connect(self._on_computed)
+        self.runner.failed.connect(self._on_failed)
         form = QFormLayout(self)
         self.source = QComboBox()
         self.source.setAccessibleName("What to save")
@@ -369,16 +421,30 @@ class SaveFragmentDialog(QDialog):
             elif key == "defconfig" and lt.defconfig_path() is not None:
                 label += f" ({lt.defconfig_name})"
             self.source.addItem(label, key)
-        self.source.currentIndexChanged.connect(self._refresh)
+        self.source.currentIndexChanged.connect(self._recompute)
         form.addRow("Save:", self.source)
+        self.base = QComboBox()
+        self.base.setAccessibleName("Add what the lines need on")
+        self.base.setToolTip("Values the chosen lines need on this file (parents such as SAMPLES=y, RUST=y and "
+                             "what RUST needs there) are added, each with a comment naming the lines that need "
+                             "it; then the fragment merged onto it with merge_config.sh and olddefconfig must "
+                             "give every line")
+        for base, text in BASES:
+            if base == "start" and start_label:
+                text += f" ({start_label})"
+            elif base == "defconfig" and lt.defconfig_path() is not None:
+                text += f" ({lt.defconfig_name})"
+            self.base.addItem(text, base)
+        self.base.currentIndexChanged.connect(self._recompute)
+        form.addRow("Add what they need on:", self.base)
         self.title = QLineEdit()
         self.title.setAccessibleName("Title")
         self.title.setPlaceholderText("shown in the presets list")
-        self.title.textChanged.connect(self._refresh)
+        self.title.textChanged.connect(self._render)
         form.addRow("Title:", self.title)
         self.description = QLineEdit()
         self.description.setAccessibleName("Description")
-        self.description.textChanged.connect(self._refresh)
+        self.description.textChanged.connect(self._render)
         form.addRow("Description:", self.description)
         self.preview = QPlainTextEdit()
         self.preview.setReadOnly(True)
@@ -389,7 +455,22 @@ class SaveFragmentDialog(QDialog):
         form.addRow(self.preview)
         self.note = QLabel()
         self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.RichText)
+        self.note.setAccessibleName("Whether the fragment sticks")
         form.addRow(self.note)
+        check_row = QHBoxLayout()
+        self.check_button = QPushButton("Check on recent trees")
+        self.check_button.setToolTip("Merge the fragment onto the defconfig of each tree opened recently "
+                                     "(merge_config.sh's rules, then olddefconfig) and say where it sticks: "
+                                     + ", ".join(_tree_label(t) for t in self.other_trees))
+        self.check_button.clicked.connect(self.check_on_trees)
+        check_row.addWidget(self.check_button)
+        self.check_view = QLabel()
+        self.check_view.setWordWrap(True)
+        self.check_view.setTextFormat(Qt.TextFormat.RichText)
+        self.check_view.setAccessibleName("Where the fragment sticks")
+        check_row.addWidget(self.check_view, 1)
+        form.addRow(check_row)
         name_row = QHBoxLayout()
         self.name = QLineEdit()
         self.name.setAccessibleName("Preset name")
@@ -405,55 +486,130 @@ class SaveFragmentDialog(QDialog):
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self._enable_sources()
-        self._refresh()
-        self.resize(720, 560)
+        self._enable_choices()
+        self._recompute()
+        self.resize(760, 620)
 
-    def _enable_sources(self) -> None:
-        model = self.source.model()
-        assert isinstance(model, QStandardItemModel)
+    def _enable_choices(self) -> None:
         available = {"changes": self.opened is not None, "rust-changes": self.opened is not None,
                      "defconfig": self.lt.defconfig_path() is not None, "start": self.start_text is not None,
-                     "minimal": True}
-        for i in range(self.source.count()):
-            model.item(i).setEnabled(available[self.source.itemData(i)])
-        if not available[self.source.currentData()]:
-            self.source.setCurrentIndex(next(i for i in range(self.source.count())
-                                             if available[self.source.itemData(i)]))
+                     "minimal": True, None: True}
+        for combo in (self.source, self.base):
+            model = combo.model()
+            assert isinstance(model, QStandardItemModel)
+            for i in range(combo.count()):
+                model.item(i).setEnabled(available[combo.itemData(i)])
+            if not available[combo.currentData()]:
+                combo.setCurrentIndex(next(i for i in range(combo.count()) if available[combo.itemData(i)]))
 
     def set_source(self, key: str) -> None:
         self.source.setCurrentIndex(self.source.findData(key))
 
-    def fragment_text(self) -> str:
-        """What Save and Export write."""
-        key = self.source.currentData()
-        lt = self.lt
-        if key == "minimal":
-            # byte for byte what make savedefconfig writes: no header
-            return lt.min_config_text()
-        head = presets.header(lt, self.title.text().strip(), self.description.text().strip())
-        if key == "changes" and self.opened is not None:
-            return presets.fragment_from_changes(lt, self.opened, header=head)
-        if key == "rust-changes" and self.opened is not None:
-            syms = [s for s in presets.touched_symbols(lt, self.opened) if s in self.rust_syms]
-            return presets.fragment_for(lt, syms, header=head)
-        if key == "defconfig":
-            path = lt.defconfig_path()
-            base = path.read_bytes().decode("utf-8", "replace") if path is not None else ""
-            return presets.fragment_from_base(lt, base, header=head)
-        if key == "start" and self.start_text is not None:
-            return presets.fragment_from_base(lt, self.start_text, header=head)
-        return head
+    def set_base(self, key: str | None) -> None:
+        self.base.setCurrentIndex(self.base.findData(key))
 
-    def _refresh(self) -> None:
-        text = self.fragment_text()
-        self.preview.setPlainText(text)
-        n = sum(1 for _ in presets.scan_assignments(text))
+    def spec(self) -> fragments.SaveSpec:
+        return fragments.SaveSpec(self.source.currentData(), self.base.currentData())
+
+    # -- the lines: once per source and base, in a worker ------------------------------------
+
+    def _current(self) -> fragments.Saved | None:
+        c = self.computed
+        return c if c is not None and c.spec == self.spec() else None
+
+    def _recompute(self) -> None:
         minimal = self.source.currentData() == "minimal"
-        self.note.setText(f"{n} line{'s' if n != 1 else ''}." + (
-            " Byte for byte what 'make savedefconfig' writes for this configuration." if minimal else
-            " The header records the tree's version, ARCH and the date."))
-        self.save_button.setEnabled(not minimal)
+        self.base.setEnabled(not minimal)
+        if self._current() is not None:
+            self._render()
+            return
+        if self.runner.busy:
+            # the job running is for an earlier choice: this one starts when it ends
+            return
+        spec = self.spec()
+        work_lt = fragments.detached(self.lt)
+        given = self.given
+        self.runner.start(lambda _report, _stopped: fragments.make_fragment(work_lt, spec, given))
+        self.preview.setPlainText("")
+        self.preview.setPlaceholderText("Working out the fragment and whether it sticks…")
+        self.note.setText("Working out what the lines need…")
+        self._enable_buttons()
+
+    def _on_computed(self, saved: fragments.Saved) -> None:
+        self.computed = saved
+        if saved.spec != self.spec():
+            self._recompute()
+        else:
+            self._render()
+
+    def _on_failed(self, message: str) -> None:
+        self.note.setText(f"<span style='color:{ERROR_COLOR}'>{html.escape(message)}</span>")
+        self._enable_buttons()
+
+    def wait(self, timeout_ms: int = 120_000) -> bool:
+        """Until the lines for the current choice are worked out (tests, scripts)."""
+        from PySide6.QtCore import QDeadlineTimer, QEventLoop
+
+        deadline = QDeadlineTimer(timeout_ms)
+        loop = QEventLoop()
+        while self._current() is None and not deadline.hasExpired():
+            if not self.runner.busy and self._current() is None:
+                self._recompute()
+            loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+        return self._current() is not None
+
+    def _head(self) -> str:
+        return presets.header(self.lt, self.title.text().strip(), self.description.text().strip())
+
+    def fragment_text(self) -> str:
+        """What Save and Export write (worked out here if the worker has not yet)."""
+        saved = self._current()
+        if saved is None:
+            saved = fragments.make_fragment(fragments.detached(self.lt), self.spec(), self.given)
+            self.computed = saved
+            self._render()
+        # byte for byte what make savedefconfig writes: no header
+        return saved.body if saved.minimal else self._head() + saved.body
+
+    def _render(self) -> None:
+        saved = self._current()
+        if saved is None:
+            return
+        text = saved.body if saved.minimal else self._head() + saved.body
+        self.preview.setPlainText(text)
+        self.note.setText(_note_html(saved))
+        self._enable_buttons()
+
+    def _enable_buttons(self) -> None:
+        saved = self._current()
+        self.save_button.setEnabled(saved is not None and not saved.minimal)
+        self.export_button.setEnabled(saved is not None)
+        self.check_button.setEnabled(saved is not None and not saved.minimal and bool(self.other_trees)
+                                     and not self.check_runner.busy)
+        self.check_button.setVisible(bool(self.other_trees))
+
+    # -- other trees --------------------------------------------------------------------------
+
+    def check_on_trees(self) -> bool:
+        """Check the fragment on the recent trees, in a worker (each loaded, checked, let go)."""
+        saved = self._current()
+        if saved is None or saved.minimal or not self.other_trees:
+            return False
+        frag = Fragment(saved.body, "fragment", origin="generated")
+        trees = list(self.other_trees)
+        self.checks = None
+        return self.check_runner.start(
+            lambda report, stopped: fragments.check_on_trees(frag, trees, stopped=stopped, progress=report))
+
+    def _on_checked(self, checks: list[fragments.TreeCheck]) -> None:
+        self.checks = checks
+        esc = html.escape
+        good = all(c.sticks for c in checks)
+        color = OK_COLOR if good else ERROR_COLOR
+        rows = [f"<span style='color:{color}'>{esc(fragments.check_summary(checks))}</span>"]
+        self.check_view.setText("<br>".join(rows))
+        self.check_view.setToolTip("\n".join(f"{c.name} ({c.source}): " + ("every line sticks" if c.sticks else
+                                                                           c.phrase()) for c in checks))
 
     def save_preset(self, name: str) -> Path:
         path = presets.save_user_preset(name, self.fragment_text())
@@ -472,7 +628,7 @@ class SaveFragmentDialog(QDialog):
         except ConfigFileError as e:
             QMessageBox.warning(self, "Not saved", str(e))
             return
-        self.note.setText(f"Saved as {path}; it is now listed under Your presets.")
+        self.note.setText(f"Saved as {html.escape(str(path))}; it is now listed under Your presets.")
 
     def _export_clicked(self) -> None:
         suggested = "defconfig" if self.source.currentData() == "minimal" else \
@@ -485,7 +641,50 @@ class SaveFragmentDialog(QDialog):
         except ConfigFileError as e:
             QMessageBox.warning(self, "Not saved", str(e))
             return
-        self.note.setText(f"Exported to {path}.")
+        self.note.setText(f"Exported to {html.escape(str(path))}.")
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        self.runner.shutdown()
+        self.check_runner.shutdown()
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self.runner.shutdown()
+        self.check_runner.shutdown()
+        super().done(result)
+
+
+def _tree_label(tree: KernelTree) -> str:
+    return str(tree.source) + (f" ARCH={tree.arch}" if tree.arch else "") + (" LLVM=1" if tree.llvm else "")
+
+
+def _note_html(saved: fragments.Saved) -> str:
+    esc = html.escape
+    n = sum(1 for _ in presets.scan_assignments(saved.body))
+    lines = f"{n} line{'s' if n != 1 else ''}."
+    if saved.minimal:
+        return lines + " Byte for byte what 'make savedefconfig' writes for this configuration."
+    if n == 0:
+        return "No lines: nothing to record for this choice."
+    done = saved.completion
+    if done is None:
+        return lines + " Only the chosen lines; the header records the tree's version, ARCH and the date."
+    added = len(done.added)
+    out = [f"{n} line{'s' if n != 1 else ''}"
+           + (f", {added} added: what the chosen lines need on {esc(done.base_label)} (each with a comment)."
+              if added else ".")]
+    if done.sticks:
+        out.append(f"<span style='color:{OK_COLOR}'>Checked: merged onto {esc(done.base_label)} with "
+                   "merge_config.sh's rules, then olddefconfig, every line sticks.</span>")
+    else:
+        out.append(f"<span style='color:{ERROR_COLOR}'>Merged onto {esc(done.base_label)}, not every line "
+                   "sticks:</span><ul style='margin:0'>")
+        out += [f"<li><code>{esc(', '.join(b.lines))}</code><br>{esc(b.reason)}</li>" for b in done.blocked]
+        if done.missing:
+            out.append(f"<li>not in Linux {esc(done.version)}: <code>{esc(', '.join(done.missing))}</code></li>")
+        out.append("</ul>")
+    out += [f"<br>{esc(c)}" for c in done.conflicts]
+    return " ".join(out)
 
 
 # -- in the main window -----------------------------------------------------------------------
@@ -499,8 +698,12 @@ class PresetsController(QObject):
 
     def __init__(self, parent: Any, session: Session, *, select_symbol: Callable[[str], Any],
                  status: Callable[[str, int], None], rust_syms: Callable[[], frozenset[Any]],
-                 rust_icon: Callable[[], Any] = lambda: None) -> None:
+                 rust_icon: Callable[[], Any] = lambda: None,
+                 open_fix: Callable[[Any], Any] | None = None,
+                 recent_trees: Callable[[], list[dict[str, str]]] | None = None) -> None:
         super().__init__(parent)
+        self.open_fix = open_fix
+        self.recent_trees = recent_trees
         self.parent_widget = parent
         self.session = session
         self.select_symbol = select_symbol
@@ -575,10 +778,41 @@ class PresetsController(QObject):
     def _link(self, link: str) -> None:
         if link.startswith("sym:"):
             self.select_symbol(link[4:])
+        elif link.startswith("fix:"):
+            self.make_available(link[4:])
+
+    def make_available(self, spec: str) -> Any:
+        """"Make available…" for a group of values not applied: the fix dialog for its root."""
+        from rustconfig_gui.explain import fix
+
+        lt = self.session.lt
+        if self.open_fix is None or lt is None:
+            return None
+        try:
+            target = fix.find_target(lt, spec)
+        except ValueError as e:
+            self.status(str(e), 8000)
+            return None
+        return self.open_fix(target)
 
     def save_dialog(self) -> SaveFragmentDialog:
         return SaveFragmentDialog(self.parent_widget, self.session.lt, self.opened, self.start_text,
-                                  self.rust_syms(), self.start_label)
+                                  self.rust_syms(), self.start_label, self.other_trees())
+
+    def other_trees(self) -> list[KernelTree]:
+        """The recent trees other than this one, with this tree's make variables (its toolchain)."""
+        lt = self.session.lt
+        if lt is None or self.recent_trees is None:
+            return []
+        from rustconfig_gui.gui.mainwindow import tree_from_dict
+
+        out = []
+        for entry in self.recent_trees():
+            t = tree_from_dict(entry)
+            if (t.source, t.arch, t.llvm) == (lt.tree.source, lt.tree.arch, lt.tree.llvm):
+                continue
+            out.append(dataclasses.replace(t, make_vars=lt.tree.make_vars, build=None))
+        return out
 
     def diff_dialog(self) -> Any:
         from rustconfig_gui.gui.dialogs.diff import DiffDialog, read_text
@@ -619,7 +853,9 @@ def install_preset_actions(window: Any) -> PresetsController:
     """Add the Presets menu to a MainWindow, working on its session."""
     ctl = PresetsController(window, window.session, select_symbol=window.select_symbol,
                             status=window.statusBar().showMessage, rust_syms=lambda: window.rust_syms,
-                            rust_icon=lambda: getattr(window.model, "rust_icon", None))
+                            rust_icon=lambda: getattr(window.model, "rust_icon", None),
+                            open_fix=lambda target: window.fix_ui.open_dialog(target),
+                            recent_trees=window.recent_trees)
     ctl.add_menus(window.menuBar())
     if window.lt is not None:
         ctl.on_tree_loaded()
