@@ -60,6 +60,7 @@ from rustconfig_gui.gui.panels.info import info_html
 from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import explanation_for, toggle, why_html
+from rustconfig_gui.gui.style import on_palette_change
 from rustconfig_gui.gui.tree_model import NODE_ROLE, ConfigModel
 from rustconfig_gui.gui.workers import (
     LoadOutcome,
@@ -373,6 +374,7 @@ class MainWindow(QMainWindow):
         self.info.setAccessibleName("Details")
         self.info.setOpenLinks(False)
         self.info.anchorClicked.connect(lambda url: self._on_link(url.toString()))
+        on_palette_change(self.info, lambda: self._show_info(self.view.currentIndex()))
 
         self.hsplit = QSplitter(Qt.Orientation.Horizontal)
         self.hsplit.addWidget(self.vsplit)

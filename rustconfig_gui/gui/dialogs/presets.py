@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.errors import ConfigFileError
+from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig.configfile import write_atomic
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
@@ -52,26 +53,27 @@ GROUPS = (("builtin", "Built-in presets"), ("user", "Your presets"), ("tree", "T
 def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
     esc = html.escape
     ok = report.ok and not report.warnings
-    color = "#2e7d32" if ok else "#c62828" if report.not_applied or report.missing else "#ef6c00"
-    out = [f"<p style='color:{color}'><b>{esc(report.summary())}.</b></p>",
+    st = style_for()
+    color = st.css("ok" if ok else "bad" if report.not_applied or report.missing else "warn")
+    out = [f"<p style='{color}'><b>{esc(report.summary())}.</b></p>",
            "<p>Nothing is saved until you save the configuration; Edit → Undo takes it back.</p>"]
     if report.not_applied:
         out.append("<h3>Not applied</h3><ul>")
         for n in report.not_applied:
             now = n.actual_line or f"{n.actual or chr(34) * 2} (no line in .config)"
             out.append(f"<li><a href='sym:{esc(n.request.name)}'><code>{esc(n.request.line_text)}</code></a>"
-                       f" <span style='color:gray'>({esc(n.request.where)})</span><br>"
+                       f" {st.span('muted', f'({esc(n.request.where)})')}<br>"
                        f"now: <code>{esc(now)}</code><br><b>Why:</b> {esc(n.reason)}</li>")
         out.append("</ul>")
     if report.missing:
         out.append(f"<h3>Not in this tree (Linux {esc(report.version)})</h3><ul>")
-        out += [f"<li><code>{esc(m.line_text)}</code> <span style='color:gray'>({esc(m.label)}:{m.line})</span></li>"
+        out += [f"<li><code>{esc(m.line_text)}</code> {st.span('muted', f'({esc(m.label)}:{m.line})')}</li>"
                 for m in report.missing]
         out.append("</ul>")
     if report.overridden:
         out.append("<h3>Overridden by a later fragment</h3><ul>")
-        out += [f"<li><code>{esc(o.earlier)}</code> <span style='color:gray'>({esc(o.earlier_where)})</span> "
-                f"→ <code>{esc(o.later)}</code> <span style='color:gray'>({esc(o.later_where)})</span></li>"
+        out += [f"<li><code>{esc(o.earlier)}</code> {st.span('muted', f'({esc(o.earlier_where)})')} "
+                f"→ <code>{esc(o.later)}</code> {st.span('muted', f'({esc(o.later_where)})')}</li>"
                 for o in report.overridden]
         out.append("</ul>")
     if report.warnings:
@@ -82,7 +84,7 @@ def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
     if rows:
         out.append(f"<h3>Changed values ({esc(report.changes.summary())})</h3><table cellspacing='2'>")
         for r in rows[:changes_limit]:
-            style = " style='background-color:rgba(183,65,14,0.19)'" if r.rust else ""
+            style = f" style='{st.rust_tint_css()}'" if r.rust else ""
             old = "—" if r.old is None else r.old
             new = "—" if r.new is None else r.new
             out.append(f"<tr{style}><td><a href='sym:{esc(r.name)}'>{esc(r.name)}</a></td>"
@@ -277,7 +279,7 @@ class PresetsDialog(QDialog):
         try:
             frag = Fragment.from_file(path)
         except ConfigFileError as e:
-            self.report_view.setHtml(f"<p style='color:#c62828'>{html.escape(str(e))}</p>")
+            self.report_view.setHtml(f"<p style='{style_for(self).css('bad')}'>{html.escape(str(e))}</p>")
             return None
         self.add_fragment(frag, checked=checked)
         return frag

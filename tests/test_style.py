@@ -1,0 +1,157 @@
+"""Colours: one palette-aware place, readable (WCAG AA) on light and dark palettes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fakes import fake_toolchain
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from rustconfig_gui.assets import demo_tree
+from rustconfig_gui.explain.overview import RustOverviewData
+from rustconfig_gui.explain.rustclass import rust_symbols
+from rustconfig_gui.gui import style
+from rustconfig_gui.gui.panels.info import info_html
+from rustconfig_gui.gui.panels.overview import RustOverview
+from rustconfig_gui.gui.panels.why import explanation_for, why_html
+from rustconfig_gui.gui.style import MIN_CONTRAST, ROLES, Style, contrast, style_for
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
+from rustconfig_gui.kconfig.tree import KernelTree
+
+GUI = Path(__file__).resolve().parent.parent / "rustconfig_gui" / "gui"
+
+
+def light_palette() -> QPalette:
+    return QStyleFactory.create("Fusion").standardPalette()
+
+
+def dark_palette() -> QPalette:
+    """A dark Fusion palette as desktop themes and users set it up."""
+    p = QPalette()
+    R = QPalette.ColorRole
+    for role, value in ((R.Window, "#353535"), (R.WindowText, "#ffffff"), (R.Base, "#2a2a2a"),
+                        (R.AlternateBase, "#353535"), (R.ToolTipBase, "#2a2a2a"), (R.ToolTipText, "#ffffff"),
+                        (R.Text, "#ffffff"), (R.Button, "#353535"), (R.ButtonText, "#ffffff"),
+                        (R.BrightText, "#ff0000"), (R.Link, "#42a5f5"), (R.Highlight, "#2a82da"),
+                        (R.HighlightedText, "#000000"), (R.PlaceholderText, "#9e9e9e")):
+        p.setColor(role, QColor(value))
+    p.setColor(QPalette.ColorGroup.Disabled, R.Text, QColor("#6e6e6e"))
+    return p
+
+
+PALETTES = {"light": light_palette, "dark": dark_palette}
+
+
+@pytest.fixture(params=sorted(PALETTES))
+def palette(request, qapp):
+    """The application runs with this palette for the test, then gets its own back."""
+    old = QApplication.palette()
+    p = PALETTES[request.param]()
+    QApplication.setPalette(p)
+    yield request.param, p
+    QApplication.setPalette(old)
+
+
+def test_every_colour_of_the_style_is_readable_on_the_base_and_window(palette):
+    name, p = palette
+    s = Style.of(p)
+    assert s.dark == (name == "dark")
+    base = p.color(QPalette.ColorRole.Base)
+    window = p.color(QPalette.ColorRole.Window)
+    assert set(ROLES) <= set(s.colors)
+    for role in ROLES:
+        for bg in (base, window):
+            ratio = contrast(s.color(role), bg)
+            assert ratio >= MIN_CONTRAST, f"{role} {s.hex(role)} on {bg.name()} ({name}): {ratio:.2f}:1"
+    # the colours still say different things: not all pushed to the text colour
+    assert len({s.hex(r) for r in ("ok", "bad", "warn", "info", "rust")}) == 5
+
+
+def test_a_low_contrast_palette_still_gets_readable_colours(qapp):
+    # mid-grey base: neither the light nor the dark starting colours pass as they are
+    p = light_palette()
+    p.setColor(QPalette.ColorRole.Base, QColor("#c8c8c8"))
+    p.setColor(QPalette.ColorRole.Window, QColor("#c0c0c0"))
+    s = Style.of(p)
+    for role in ROLES:
+        assert contrast(s.color(role), QColor("#c0c0c0")) >= MIN_CONTRAST, role
+
+
+def test_contrast_formula_matches_wcag():
+    assert contrast(QColor("#000000"), QColor("#ffffff")) == pytest.approx(21.0)
+    assert contrast(QColor("#777777"), QColor("#ffffff")) == pytest.approx(4.48, abs=0.01)
+
+
+_LITERALS = [
+    re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b(?![\w-])"),      # #rrggbb, #rgb
+    re.compile(r"\bQColor\("),                                       # QColor(r, g, b) / QColor("name")
+    re.compile(r"\brgba?\("),                                        # css rgb()/rgba()
+    re.compile(r"color\s*:\s*(?!\{)[a-zA-Z]+"),                      # color:gray, background-color:red
+    re.compile(r"Qt\.GlobalColor|Qt\.(?:red|green|blue|gray|darkGray|black|white|yellow)\b"),
+]
+
+
+def test_no_colour_literals_outside_the_style_module():
+    found = []
+    for path in sorted(GUI.rglob("*.py")):
+        if path.name == "style.py":
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue  # a comment
+            if any(rx.search(line) for rx in _LITERALS):
+                found.append(f"{path.relative_to(GUI)}:{n}: {line.strip()}")
+    assert not found, "colour literals outside gui/style.py:\n" + "\n".join(found)
+
+
+@pytest.fixture(scope="module")
+def demo_lt(tmp_path_factory, make_env) -> LoadedTree:
+    tmp = tmp_path_factory.mktemp("style")
+    tools = fake_toolchain(tmp / "tools")
+    lt = load_tree(KernelTree(demo_tree(), build=tmp / "build", make_vars=tools.make_vars), base_env=make_env)
+    lt.defconfig()
+    return lt
+
+
+_COLOR_RX = re.compile(r"(?<![-\w])color\s*:\s*(#[0-9a-fA-F]{6})")
+
+
+def test_every_colour_in_the_panels_html_comes_from_the_style_and_is_readable(palette, demo_lt: LoadedTree):
+    name, p = palette
+    lt = demo_lt
+    s = style_for()
+    allowed = {s.hex(r) for r in ROLES}
+    rust = frozenset(rust_symbols(lt))
+    pages = []
+    for node in lt.ev.walk():
+        if node.item.__class__.__name__ == "Symbol" or node.prompt:
+            pages.append(info_html(lt, node, rust, why_html=why_html(explanation_for(lt, node), set())))
+    ov = RustOverview()
+    for data in (RustOverviewData(True, True, "y", probe_result="y"),
+                 RustOverviewData(True, False, "n", blockers=["needs RUST_IS_AVAILABLE"], probe_result="n")):
+        ov.show_data(data)
+        pages.append(ov.label.text())
+    used = {c.lower() for page in pages for c in _COLOR_RX.findall(page)}
+    assert used, "the panels use no colour at all?"
+    assert used <= allowed, f"colours not from the style ({name}): {used - allowed}"
+    base = p.color(QPalette.ColorRole.Base)
+    for c in used:
+        assert contrast(QColor(c), base) >= MIN_CONTRAST, (name, c)
+
+
+def test_panels_render_again_when_the_palette_changes(qtbot):
+    old = QApplication.palette()
+    ov = RustOverview()
+    qtbot.addWidget(ov)
+    ov.show_data(RustOverviewData(True, True, "y", probe_result="y"))
+    light_text = ov.label.text()
+    try:
+        QApplication.setPalette(dark_palette())
+        ok_dark = style.style_for().hex("ok")
+        qtbot.waitUntil(lambda: ok_dark in ov.label.text())
+        assert ov.label.text() != light_text
+    finally:
+        QApplication.setPalette(old)
