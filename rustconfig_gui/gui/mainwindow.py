@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -56,11 +55,12 @@ from rustconfig_gui.explain.overview import rust_blockers
 from rustconfig_gui.gui.dialogs.fix import install_fix_actions
 from rustconfig_gui.gui.dialogs.presets import install_preset_actions
 from rustconfig_gui.gui.jobs import JobRunner, run_and_wait, share_gil_with_gui_thread
+from rustconfig_gui.gui.layout import DockRoom, SearchResultsFit, install_columns, keep_usable_width
 from rustconfig_gui.gui.panels.info import info_html
 from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import explanation_for, toggle, why_html
-from rustconfig_gui.gui.style import on_palette_change
+from rustconfig_gui.gui.style import ClearCheckBoxes, on_palette_change
 from rustconfig_gui.gui.tree_model import NODE_ROLE, ConfigModel
 from rustconfig_gui.gui.workers import (
     LoadOutcome,
@@ -356,10 +356,10 @@ class MainWindow(QMainWindow):
         self.view.setAlternatingRowColors(True)
         self.view.setEditTriggers(QTreeView.EditTrigger.DoubleClicked | QTreeView.EditTrigger.EditKeyPressed
                                   | QTreeView.EditTrigger.SelectedClicked)
-        header = self.view.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 460)
-        header.resizeSection(1, 260)
+        # widths from the content and the window; clearly drawn check boxes (gui/layout.py, gui/style.py)
+        self.columns = install_columns(self.view)
+        self._check_style = ClearCheckBoxes()
+        self.view.setStyle(self._check_style)
         self.view.selectionModel().currentChanged.connect(self._on_current)
         self.model.valuesChanged.connect(self.view.viewport().update)
         self.model.parents_on_screen = self._parents_on_screen
@@ -369,6 +369,7 @@ class MainWindow(QMainWindow):
         self.vsplit.addWidget(self.results)
         self.vsplit.addWidget(self.view)
         self.vsplit.setStretchFactor(1, 1)
+        self.results_fit = SearchResultsFit(self.results, self.vsplit)
 
         self.info = QTextBrowser()
         self.info.setAccessibleName("Details")
@@ -382,6 +383,7 @@ class MainWindow(QMainWindow):
         self.hsplit.setStretchFactor(0, 3)
         self.hsplit.setStretchFactor(1, 2)
         self.hsplit.setSizes([780, 480])
+        keep_usable_width(self.vsplit, self.info)
         lay.addWidget(self.hsplit, 1)
         self.stack.addWidget(work)
         self.setCentralWidget(self.stack)
@@ -395,6 +397,7 @@ class MainWindow(QMainWindow):
         self.toolchain_dock.setWidget(self.toolchain)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.toolchain_dock)
         self.toolchain_dock.hide()
+        self.toolchain_room = DockRoom(self, self.toolchain_dock, self.hsplit)
         view.addSeparator()
         view.addAction(self.toolchain_dock.toggleViewAction())
 

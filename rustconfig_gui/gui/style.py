@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 # WCAG 2.x AA for normal text
 MIN_CONTRAST = 4.5
@@ -181,12 +181,15 @@ def on_palette_change(widget: QWidget, callback: Callable[[], None]) -> None:
 
 
 class ClearCheckBoxes(QProxyStyle):
-    """The item views' check boxes with a frame of at least 3:1 against the base
-    colour: Fusion draws it from the window colour, faint on white and on dark grey."""
+    """Check boxes (in item views and on their own) with a frame of at least 3:1
+    against the base colour: Fusion draws it from the window colour, faint on
+    white and nearly invisible on dark grey.  The application uses it around its
+    style (see :func:`install`); the options tree has it in any case."""
 
     def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802 - Qt API
                       painter, widget: QWidget | None = None) -> None:
-        if element == QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck:
+        if element in (QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
+                       QStyle.PrimitiveElement.PE_IndicatorCheckBox):
             pal = QPalette(option.palette)
             base = pal.color(QPalette.ColorRole.Base)
             text = pal.color(QPalette.ColorRole.Text)
@@ -200,3 +203,9 @@ class ClearCheckBoxes(QProxyStyle):
             super().drawPrimitive(element, opt, painter, widget)
             return
         super().drawPrimitive(element, option, painter, widget)
+
+
+def install(app: QApplication) -> None:
+    """Clear check boxes everywhere in ``app`` (around the style it has)."""
+    if not isinstance(app.style(), ClearCheckBoxes):
+        app.setStyle(ClearCheckBoxes(app.style().name()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from kconfiglib import Symbol
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
 
 from rustconfig_gui.explain.overview import RustOverviewData, rust_overview
@@ -31,6 +32,29 @@ class RustOverview(QFrame):
         self.last = None
         on_palette_change(self, lambda: self.last is not None and self.show_data(self.last))
 
+    # two lines of text whatever the state says: the tree below never jumps
+    LINES = 2
+
+    def stable_height(self) -> int:
+        lay = self.layout()
+        m = lay.contentsMargins()
+        others = [lay.itemAt(i).sizeHint().height() for i in range(lay.count())
+                  if lay.itemAt(i).widget() is not self.label]
+        text = self.LINES * self.label.fontMetrics().lineSpacing()
+        return max([text, *others]) + m.top() + m.bottom() + 2 * self.frameWidth()
+
+    def _fix_height(self) -> None:
+        self.setFixedHeight(self.stable_height())
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        self._fix_height()
+        super().showEvent(event)
+
+    def changeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        if event.type() in (event.Type.FontChange, event.Type.StyleChange):
+            self._fix_height()
+        super().changeEvent(event)
+
     def update_from(self, lt: LoadedTree, rust_syms: frozenset[Symbol], blockers: list[str] | None = None) -> None:
         self.show_data(rust_overview(lt, rust_syms, blockers))
 
@@ -56,3 +80,6 @@ class RustOverview(QFrame):
                          + " — <a href='probe:'>check the toolchain</a>")
         parts.append(f"<b>Rust options on:</b> {d.options_on} of {d.options_total}")
         self.label.setText(" &nbsp;•&nbsp; ".join(parts))
+        # more than fits on two lines stays readable in the tooltip
+        self.label.setToolTip(QTextDocumentFragment.fromHtml(" • ".join(parts)).toPlainText())
+        self._fix_height()
