@@ -225,13 +225,18 @@ def _why_target(loaded: LoadedTree, spec: str) -> tuple[object, str | None]:
     for node in loaded.ev.walk():
         if node.prompt and str(node.prompt[0]) == spec and node.item.__class__ is not Symbol:
             return (node.item if node.item.__class__ is Choice else node), None
-    raise RustconfigError(f"'{name}' is neither a symbol nor the prompt of a menu or choice in this tree.")
+    from rustconfig_gui.explain.rustclass import name_is_rust, predates_rust
+
+    older = predates_rust(loaded) if name_is_rust(name.removeprefix("CONFIG_")) else None
+    raise RustconfigError(f"'{name}' is neither a symbol nor the prompt of a menu or choice in this tree."
+                          + (f" {older}" if older else ""))
 
 
 def cmd_why(args: argparse.Namespace) -> int:
     from kconfiglib import BOOL, TRISTATE, Symbol
 
     from rustconfig_gui.explain import why
+    from rustconfig_gui.explain.provenance import value_source
 
     loaded = _load(args)
     _read_start(args, loaded)
@@ -248,10 +253,16 @@ def cmd_why(args: argparse.Namespace) -> int:
             explanation = why.explain(loaded, target, want or "visible")
     except ValueError as e:
         raise RustconfigError(str(e)) from None
+    source = value_source(loaded, target) if target.__class__ is Symbol else None
     if args.json:
-        print(json.dumps(explanation.to_dict(), indent=2))
+        data = explanation.to_dict()
+        if source is not None:
+            data["value_source"] = {"kind": source.kind, "text": source.sentence(), "symbols": list(source.symbols)}
+        print(json.dumps(data, indent=2))
     else:
         print(explanation.text())
+        if source is not None:
+            print(f"\nValue {loaded.ev.str(target) or chr(34) * 2}: {source.sentence()}")
     return 0
 
 

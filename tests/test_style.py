@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from fakes import fake_toolchain
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication
 
+from devtools.screens import dark_palette, light_palette
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.explain.overview import RustOverviewData
 from rustconfig_gui.explain.rustclass import rust_symbols
@@ -22,24 +23,6 @@ from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
 from rustconfig_gui.kconfig.tree import KernelTree
 
 GUI = Path(__file__).resolve().parent.parent / "rustconfig_gui" / "gui"
-
-
-def light_palette() -> QPalette:
-    return QStyleFactory.create("Fusion").standardPalette()
-
-
-def dark_palette() -> QPalette:
-    """A dark Fusion palette as desktop themes and users set it up."""
-    p = QPalette()
-    R = QPalette.ColorRole
-    for role, value in ((R.Window, "#353535"), (R.WindowText, "#ffffff"), (R.Base, "#2a2a2a"),
-                        (R.AlternateBase, "#353535"), (R.ToolTipBase, "#2a2a2a"), (R.ToolTipText, "#ffffff"),
-                        (R.Text, "#ffffff"), (R.Button, "#353535"), (R.ButtonText, "#ffffff"),
-                        (R.BrightText, "#ff0000"), (R.Link, "#42a5f5"), (R.Highlight, "#2a82da"),
-                        (R.HighlightedText, "#000000"), (R.PlaceholderText, "#9e9e9e")):
-        p.setColor(role, QColor(value))
-    p.setColor(QPalette.ColorGroup.Disabled, R.Text, QColor("#6e6e6e"))
-    return p
 
 
 PALETTES = {"light": light_palette, "dark": dark_palette}

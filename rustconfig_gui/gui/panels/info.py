@@ -6,6 +6,7 @@ import html
 
 from kconfiglib import AND, BOOL, TRISTATE, Choice, MenuNode, Symbol, expr_str, split_expr
 
+from rustconfig_gui.explain.provenance import value_source
 from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
@@ -58,9 +59,8 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
         rust = f" · <b style='{st.css('rust')}'>Rust-related</b>" if sym in rust_syms else ""
         out.append(f"<p><b>CONFIG_{_esc(sym.name)}</b> · {typ}{rust}<br>")
         value = ev.str(sym)
-        out.append(f"Value: <b>{_esc(value)}</b>")
-        if sym in ev.user:
-            out.append(" (set by you or the loaded config)")
+        src = value_source(lt, sym)
+        out.append(f"Value: <b>{_esc(value or chr(34) * 2)}</b> — {_esc(src.sentence())}")
         vis = ev.visibility(sym)
         out.append(f"<br>Visible: {'yes' if vis else 'no'}")
         if sym.orig_type in (BOOL, TRISTATE):

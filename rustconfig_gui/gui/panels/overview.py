@@ -62,7 +62,9 @@ class RustOverview(QFrame):
         self.last = d
         st = style_for(self)
         parts = []
-        if not d.has_rust_symbol:
+        if d.predates:
+            parts.append(f"<b>Rust support:</b> {html.escape(d.predates)}")
+        elif not d.has_rust_symbol:
             parts.append("<b>Rust support:</b> this tree has no <code>RUST</code> option.")
         else:
             if d.rust_visible:
