@@ -109,9 +109,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         _keep_parse(args, loaded)
         return 0
     print(f"{info['title']}")
-    print(f"  source        {info['source']}")
+    # the folders as given (a symlinked tree keeps its name)
+    print(f"  source        {loaded.tree.shown_source or info['source']}")
     if loaded.tree.build:
-        print(f"  build (O=)    {info['build']}")
+        print(f"  build (O=)    {loaded.tree.shown_build or info['build']}")
     print(f"  version       {info['version']}")
     print(f"  ARCH          {info['arch']} (SRCARCH {info['srcarch']}){'  LLVM=1' if loaded.tree.llvm else ''}")
     print(f"  symbols       {info['symbols']} ({info['choices']} choices, {info['menus']} menus)")

@@ -74,6 +74,7 @@ from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.datadir import demo_build_dir
 from rustconfig_gui.workspace.recovery import (
     FileStamp,
     clear_recovery,
@@ -86,7 +87,8 @@ MAX_RECENT = 8
 
 
 def tree_to_dict(tree: KernelTree) -> dict[str, str]:
-    return {"source": str(tree.source), "build": str(tree.build or ""), "arch": tree.arch or "",
+    return {"source": str(tree.shown_source or tree.source), "build": str(tree.shown_build or tree.build or ""),
+            "arch": tree.arch or "",
             "llvm": "1" if tree.llvm else ""}
 
 
@@ -485,10 +487,7 @@ class MainWindow(QMainWindow):
     # -- opening trees ----------------------------------------------------------------
 
     def demo_tree_spec(self) -> KernelTree:
-        from PySide6.QtCore import QStandardPaths
-
-        data = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-        return KernelTree(demo_tree(), build=data / "demo-build")
+        return KernelTree(demo_tree(), build=demo_build_dir())
 
     def open_tree_dialog(self) -> None:
         dlg = OpenTreeDialog(self, self.tree if self.tree and self.tree.source != demo_tree() else None)
@@ -602,7 +601,7 @@ class MainWindow(QMainWindow):
         if kept:
             msg += "; your current values were kept"
         else:
-            msg += f"; configuration from {src}" if src else "; no configuration file (Kconfig defaults)"
+            msg += f"; configuration from {lt.tree.shown(src)}" if src else "; no configuration file (Kconfig defaults)"
         if issue_count:
             msg += f"; {issue_count} line{'s' if issue_count != 1 else ''} of it not taken (see Details)"
             self.info.setHtml("<h3>Lines of the configuration that were not taken</h3><ul>"
@@ -724,7 +723,7 @@ class MainWindow(QMainWindow):
         if self.lt is None:
             self.setWindowTitle("rustconfig-gui")
             return
-        where = self.config_path or self.lt.tree.config_path
+        where = self.lt.tree.shown(self.config_path or self.lt.tree.config_path)
         self.setWindowTitle(f"{where}[*] — {self.lt.title} — rustconfig-gui")
         self.setWindowModified(self.modified)
 
