@@ -1,9 +1,13 @@
-"""Layout that fits at 1280x800: names visible or elided with a tooltip, values whole,
+"""Layout that fits at 1280x800 (and, run again in a child process, at 1920x1080 with
+a device pixel ratio of 2): names visible or elided with a tooltip, values whole,
 the tree usable with the Toolchain panel open, search results several rows high,
 an overview of one height whatever Rust's state."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +28,9 @@ from rustconfig_gui.gui.tree_model import ConfigModel
 from rustconfig_gui.kconfig.tree import KernelTree
 
 LOAD_TIMEOUT = 120_000
+# the window size in device-independent pixels (the HiDPI run sets it, and QT_SCALE_FACTOR)
+SIZE = tuple(int(x) for x in os.environ.get("RUSTCONFIG_TEST_WINDOW", "1280x800").split("x"))
+REPO = Path(__file__).resolve().parent.parent
 OPTION, VALUE, SYMBOL = ConfigModel.COL_OPTION, ConfigModel.COL_VALUE, ConfigModel.COL_SYMBOL
 
 
@@ -52,7 +59,7 @@ def tooltip_at(w: MainWindow, index: QModelIndex) -> str:
 
 @pytest.fixture()
 def win_612(qtbot, window: MainWindow, tree_612: Path, tmp_path: Path) -> MainWindow:
-    window.resize(1280, 800)
+    window.resize(*SIZE)
     with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
         assert window.open_tree(KernelTree(tree_612, build=tmp_path / "b", arch="x86_64"), prefer_defconfig=True)
     window.act_show_all.setChecked(True)
@@ -91,9 +98,9 @@ def check_names_and_values(w: MainWindow) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-def test_every_shown_name_is_whole_or_elided_with_a_tooltip_at_1280x800(qtbot, win_612: MainWindow):
+def test_every_shown_name_is_whole_or_elided_with_a_tooltip(qtbot, win_612: MainWindow):
     w = win_612
-    assert w.width() == 1280
+    assert (w.width(), w.height()) == SIZE
     whole, elided = check_names_and_values(w)
     assert whole > 100
     # the column fits the names of an expanded tree: eliding is the exception
@@ -169,3 +176,22 @@ def test_overview_keeps_its_height_whatever_rust_state(qtbot, window: MainWindow
             # what may not fit on two lines is in the tooltip
             assert "PAHOLE_HAS_LANG_EXCLUDE" in ov.label.toolTip()
     assert h >= 2 * ov.label.fontMetrics().lineSpacing()
+
+
+@pytest.mark.slow
+def test_the_same_on_a_hidpi_screen(qapp):
+    """1920x1080 device-independent pixels at a device pixel ratio of 2 (a 4K screen at 200 %)."""
+    if os.environ.get("RUSTCONFIG_TEST_WINDOW"):
+        pytest.skip("this is the child run")
+    env = dict(os.environ, QT_SCALE_FACTOR="2", RUSTCONFIG_TEST_WINDOW="1920x1080", QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(Path(__file__))],
+                          cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "6 passed" in proc.stdout or "5 passed, 1 skipped" in proc.stdout, proc.stdout[-500:]
+
+
+def test_device_pixel_ratio_is_the_scale_factor(qtbot, window: MainWindow):
+    """In the HiDPI child run the window really is drawn at 2x."""
+    want = float(os.environ.get("QT_SCALE_FACTOR", "1"))
+    assert window.devicePixelRatio() == want
