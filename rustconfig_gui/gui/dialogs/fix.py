@@ -38,7 +38,7 @@ from rustconfig_gui.explain.fix import (
     Plan,
     Target,
 )
-from rustconfig_gui.gui.style import style_for
+from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
@@ -206,6 +206,7 @@ class FixDialog(QDialog):
         self.plans.currentRowChanged.connect(self._show_plan)
         split.addWidget(self.plans)
         self.details = QTextBrowser()
+        on_palette_change(self.details, self._rerender)
         self.details.setAccessibleName("Plan details")
         self.details.setOpenLinks(False)
         self.details.anchorClicked.connect(lambda url: self._on_link(url.toString()))
@@ -295,6 +296,14 @@ class FixDialog(QDialog):
     def select_plan(self, index: int) -> Plan | None:
         self.plans.setCurrentRow(index)
         return self.current_plan()
+
+    def _rerender(self) -> None:
+        """The plan's colours follow a palette change."""
+        plan = self.current_plan()
+        if plan is not None:
+            self.details.setHtml(plan_html(plan))
+        elif getattr(self, "fix_result", None) is not None:
+            self.details.setHtml(result_html(self.fix_result))
 
     def _show_plan(self, row: int) -> None:
         plan = self.current_plan()

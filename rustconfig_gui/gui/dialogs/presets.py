@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.errors import ConfigFileError
-from rustconfig_gui.gui.style import style_for
+from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.configfile import write_atomic
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
@@ -218,6 +218,8 @@ class PresetsDialog(QDialog):
         lay.addWidget(self.details)
 
         self.report_view = QTextBrowser()
+        on_palette_change(self.report_view, lambda: self.report is not None
+                          and self.report_view.setHtml(report_html(self.report)))
         self.report_view.setAccessibleName("Report")
         self.report_view.setOpenLinks(False)
         self.report_view.anchorClicked.connect(self._on_link)
