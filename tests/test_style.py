@@ -49,6 +49,11 @@ def test_every_colour_of_the_style_is_readable_on_the_base_and_window(palette):
         for bg in (base, window):
             ratio = contrast(s.color(role), bg)
             assert ratio >= MIN_CONTRAST, f"{role} {s.hex(role)} on {bg.name()} ({name}): {ratio:.2f}:1"
+    # the secondary text of hidden Rust rows: on the rust tint over the (alternate) base
+    tint = s.rust_tint()
+    for row in (base, p.color(QPalette.ColorRole.AlternateBase)):
+        under = style.blend(row, QColor(tint.red(), tint.green(), tint.blue()), tint.alphaF())
+        assert contrast(s.color("muted"), under) >= MIN_CONTRAST, (name, under.name())
     # the colours still say different things: not all pushed to the text colour
     assert len({s.hex(r) for r in ("ok", "bad", "warn", "info", "rust")}) == 5
 

@@ -1,9 +1,10 @@
 """Every colour the panels and dialogs use, in one place, from the palette.
 
 Colours are chosen per light or dark palette (dark: the base colour is dark)
-and then checked against the palette's base and window colours: a colour
-with less than :data:`MIN_CONTRAST` (WCAG AA for text) against either is
-moved towards the palette's text colour until it has it.  Nothing else in
+and then checked against the palette's base, alternate-base and window
+colours and the Rust rows' tint over them: a colour with less than
+:data:`MIN_CONTRAST` (WCAG AA for text) against any of them is moved towards
+black or white (secondary text: towards the text colour) until it has it.  Nothing else in
 ``rustconfig_gui/gui`` names a colour; HTML panels ask :func:`style_for` for
 the ones they use and render again when the palette changes
 (:func:`on_palette_change`).
@@ -101,6 +102,7 @@ class Style:
     colors: dict[str, QColor]
     base: QColor
     window: QColor
+    backgrounds: tuple[QColor, ...] = ()
 
     @classmethod
     def of(cls, palette: QPalette) -> Style:
@@ -108,11 +110,15 @@ class Style:
         base = palette.color(QPalette.ColorRole.Base)
         window = palette.color(QPalette.ColorRole.Window)
         text = palette.color(QPalette.ColorRole.Text)
-        backgrounds = [base, window]
+        alternate = palette.color(QPalette.ColorRole.AlternateBase)
+        # Rust rows: the rust tint over the base and over the alternate rows
+        tint = QColor(_DARK["rust"] if dark else _LIGHT["rust"])
+        t = _TINT_ALPHA[dark] / 255
+        backgrounds = [base, window, alternate, blend(base, tint, t), blend(alternate, tint, t)]
         colors = {name: readable(QColor(value), backgrounds) for name, value in (_DARK if dark else _LIGHT).items()}
         # secondary text (locations, notes): half way to the base colour, then as readable as needed
         colors["muted"] = readable(blend(text, base, 0.45), backgrounds, towards=text)
-        return cls(dark, colors, base, window)
+        return cls(dark, colors, base, window, tuple(backgrounds))
 
     def color(self, role: str) -> QColor:
         return QColor(self.colors[role])
