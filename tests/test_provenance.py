@@ -160,3 +160,16 @@ def test_a_tree_before_6_1_says_it_predates_rust(lt510: LoadedTree, lt612: Loade
     assert sentence in capsys.readouterr().out
     assert cli.main(["why", str(lt.tree.source), "--arch", "x86_64", "RUST"]) == 1
     assert sentence in capsys.readouterr().err
+
+
+def test_cli_why_says_where_the_value_comes_from(tree_612: Path, capsys):
+    defconfig = tree_612 / "arch/x86/configs/x86_64_defconfig"
+    args = ["--arch", "x86_64", "--config", str(defconfig)]
+    assert cli.main(["why", str(tree_612), "LOG_BUF_SHIFT", *args]) == 0
+    value = re.search(r"^CONFIG_LOG_BUF_SHIFT=(\d+)$", defconfig.read_text(), re.M).group(1)
+    assert f"\nValue {value}: from the loaded file (x86_64_defconfig)\n" in capsys.readouterr().out
+    assert cli.main(["why", str(tree_612), "LOG_BUF_SHIFT", "--json", *args]) == 0
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["value_source"]["kind"] == "file"

@@ -143,3 +143,34 @@ def test_panels_render_again_when_the_palette_changes(qtbot):
         assert ov.label.text() != light_text
     finally:
         QApplication.setPalette(old)
+
+
+def test_unchecked_check_boxes_have_a_clear_frame(palette, qtbot):
+    """An unchecked box in an item view, drawn through the style the app uses: its frame
+    has at least 3:1 (WCAG's minimum for the parts of a control) against the base colour."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem
+
+    name, p = palette
+    view = QTreeWidget()
+    qtbot.addWidget(view)
+    proxy = style.ClearCheckBoxes("Fusion")
+    view.setStyle(proxy)
+    view.setPalette(p)
+    item = QTreeWidgetItem(["an option"])
+    item.setCheckState(0, Qt.CheckState.Unchecked)
+    view.addTopLevelItem(item)
+    view.resize(300, 100)
+    view.show()
+    qtbot.waitExposed(view)
+    rect = view.visualItemRect(item)
+    opt = QStyleOptionViewItem()
+    opt.initFrom(view.viewport())
+    opt.rect = rect
+    opt.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    box = proxy.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, view)
+    img = view.viewport().grab().toImage()
+    base = p.color(QPalette.ColorRole.Base)
+    best = max(contrast(img.pixelColor(x, y), base)
+               for x in range(box.left(), box.right() + 1) for y in range(box.top(), box.bottom() + 1))
+    assert best >= style.MIN_CONTROL_CONTRAST, f"{name}: the box's frame has only {best:.2f}:1"
