@@ -174,3 +174,20 @@ def test_unchecked_check_boxes_have_a_clear_frame(palette, qtbot):
     best = max(contrast(img.pixelColor(x, y), base)
                for x in range(box.left(), box.right() + 1) for y in range(box.top(), box.bottom() + 1))
     assert best >= style.MIN_CONTROL_CONTRAST, f"{name}: the box's frame has only {best:.2f}:1"
+
+
+def test_links_are_made_readable_in_a_dark_palette_with_default_links(qapp):
+    p = dark_palette()
+    p.setColor(QPalette.ColorRole.Link, QColor("#0000ff"))  # Qt's default, on dark grey
+    base = p.color(QPalette.ColorRole.Base)
+    assert contrast(p.color(QPalette.ColorRole.Link), base) < MIN_CONTRAST
+    fixed = style.readable_links(p)
+    assert fixed is not None
+    assert contrast(fixed.color(QPalette.ColorRole.Link), base) >= MIN_CONTRAST
+    assert style.readable_links(fixed) is None  # nothing more to do
+    # Fusion's light palette: its blue links pass; its magenta visited links (3.1:1) do not
+    light = light_palette()
+    fixed = style.readable_links(light) or light
+    assert fixed.color(QPalette.ColorRole.Link) == light.color(QPalette.ColorRole.Link)
+    for role in (QPalette.ColorRole.Link, QPalette.ColorRole.LinkVisited):
+        assert contrast(fixed.color(role), fixed.color(QPalette.ColorRole.Base)) >= MIN_CONTRAST

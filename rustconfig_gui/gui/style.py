@@ -211,7 +211,47 @@ class ClearCheckBoxes(QProxyStyle):
         super().drawPrimitive(element, option, painter, widget)
 
 
+def readable_links(palette: QPalette) -> QPalette | None:
+    """``palette`` with its link colours made readable on its base colour (a dark
+    palette that keeps Qt's default dark blue links), or None when they are."""
+    base = palette.color(QPalette.ColorRole.Base)
+    changed = QPalette(palette)
+    fixed = False
+    for role, fallback in ((QPalette.ColorRole.Link, "info"), (QPalette.ColorRole.LinkVisited, "rust")):
+        c = palette.color(role)
+        if contrast(c, base) < MIN_CONTRAST:
+            better = readable(c, [base])
+            if contrast(better, base) < MIN_CONTRAST:
+                better = Style.of(palette).color(fallback)
+            changed.setColor(role, better)
+            fixed = True
+    return changed if fixed else None
+
+
+class _LinkKeeper(QObject):
+    """Keeps the application's link colours readable after every palette change."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self.app = app
+        self.check()
+        app.installEventFilter(self)
+
+    def check(self) -> None:
+        better = readable_links(self.app.palette())
+        if better is not None:
+            self.app.setPalette(better)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if obj is self.app and event.type() == QEvent.Type.ApplicationPaletteChange:
+            QTimer.singleShot(0, self.check)
+        return False
+
+
 def install(app: QApplication) -> None:
-    """Clear check boxes everywhere in ``app`` (around the style it has)."""
+    """Clear check boxes everywhere in ``app`` (around the style it has), and links
+    readable in any palette."""
     if not isinstance(app.style(), ClearCheckBoxes):
         app.setStyle(ClearCheckBoxes(app.style().name()))
+    if app.findChild(_LinkKeeper) is None:
+        _LinkKeeper(app)
