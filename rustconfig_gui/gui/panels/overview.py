@@ -63,8 +63,12 @@ class RustOverview(QFrame):
         st = style_for(self)
         parts = []
         if d.predates:
-            parts.append(f"<b>Rust support:</b> {html.escape(d.predates)}")
-        elif not d.has_rust_symbol:
+            # a tree before Rust: the one sentence, nothing about options or a toolchain
+            self.label.setText(f"<b>{html.escape(d.predates)}</b>")
+            self.label.setToolTip(d.predates)
+            self._fix_height()
+            return
+        if not d.has_rust_symbol:
             parts.append("<b>Rust support:</b> this tree has no <code>RUST</code> option.")
         else:
             if d.rust_visible:
