@@ -40,8 +40,10 @@ OPTION_MIN_CHARS = 38
 # the tree is not usable narrower than this (Option + Value + Symbol at their minimum, roughly)
 TREE_MIN_CHARS = 90
 DETAILS_MIN_CHARS = 36
-# a dock on the side takes this share of the window (or what its content needs)
+# a dock on the side takes this share of the window at most (at least what its content needs)
 DOCK_SHARE = 0.3
+# the tree is comfortable at this much more than its minimum width
+COMFORTABLE = 1.25
 # a pass over the expanded rows stops here (a fully expanded tree has ~20k rows)
 MAX_ROWS_MEASURED = 20_000
 
@@ -300,7 +302,8 @@ def keep_usable_width(tree: QWidget, details: QWidget) -> None:
 
 class DockRoom(QObject):
     """A side dock takes its room from the details panel before the tree: when it
-    opens, the tree keeps its width as far as the details' minimum allows; when it
+    opens on a narrow window, the tree keeps a comfortable width as far as the
+    details' minimum allows (on a wide one the splitter shares the loss); when it
     closes, the splitter gets its sizes back."""
 
     def __init__(self, window: QMainWindow, dock: QDockWidget, splitter: QSplitter, tree_index: int = 0) -> None:
@@ -328,7 +331,8 @@ class DockRoom(QObject):
     def _on_visible(self, visible: bool) -> None:
         if visible and self.before is None:
             self.before = list(self.closed_sizes)
-            width = max(self.dock.minimumSizeHint().width(), int(self.window.width() * DOCK_SHARE))
+            hint = self.dock.sizeHint().width()
+            width = max(self.dock.minimumSizeHint().width(), min(int(self.window.width() * DOCK_SHARE), hint))
             self.window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
             QTimer.singleShot(0, self.keep_tree)
         elif not visible and self.before is not None:
@@ -344,7 +348,11 @@ class DockRoom(QObject):
         total = sum(sizes)
         other = 1 - self.tree_index
         details_min = self.splitter.widget(other).minimumWidth()
-        tree = min(self.before[self.tree_index], total - details_min)
+        # where there is room (the splitter's own share is comfortable) nothing changes;
+        # else the tree gets back up to a comfortable width, from the details
+        comfortable = int(self.splitter.widget(self.tree_index).minimumWidth() * COMFORTABLE)
+        tree = max(sizes[self.tree_index], min(self.before[self.tree_index], comfortable))
+        tree = min(tree, total - details_min)
         sizes[self.tree_index] = tree
         sizes[other] = total - tree
         self.splitter.setSizes(sizes)
