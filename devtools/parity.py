@@ -23,7 +23,9 @@ from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
 from rustconfig_gui.kconfig.tree import KernelTree
 
-VERSIONS = ("6.1", "6.12", "7.2")
+VERSIONS = ("5.10", "6.1", "6.12", "7.2")
+# each tree's defconfig, upgraded with olddefconfig on the next
+UPGRADES = (("5.10", "6.1"), ("6.1", "6.12"), ("6.12", "7.2"))
 
 
 @dataclass(frozen=True)
@@ -191,9 +193,9 @@ class Harness:
                         lambda: self._from_text(lt, cfg, min_config=True), cc.last_seconds or 0)
 
     def run_upgrades(self, arch: str = "x86_64") -> None:
-        """6.1 defconfig -> olddefconfig on 6.12 -> olddefconfig on 7.2."""
-        text = self.cconf(Setup("6.1", arch)).defconfig()
-        for prev, v in (("6.1", "6.12"), ("6.12", "7.2")):
+        """5.10 defconfig -> olddefconfig on 6.1 -> on 6.12 -> on 7.2."""
+        text = self.cconf(Setup(UPGRADES[0][0], arch)).defconfig()
+        for prev, v in UPGRADES:
             setup = Setup(v, arch)
             cc = self.cconf(setup)
             lt = self.load(setup)
@@ -242,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     h = Harness(log=lambda s: print(s, file=sys.stderr, flush=True))
     setups = [s for s in default_setups(args.quick) if s.version in args.versions]
-    h.run(setups, upgrades=not args.no_upgrades and len(args.versions) == 3, distro=not args.no_distro)
+    upgrades = not args.no_upgrades and set(VERSIONS) <= set(args.versions)
+    h.run(setups, upgrades=upgrades, distro=not args.no_distro)
     print(table(h.results))
     for r in h.results:
         if r.differing:

@@ -3,9 +3,9 @@
 The parity tests and benchmarks need genuine kernel sources (Kconfig files,
 scripts/kconfig, Makefiles) rather than fixtures.  Debian ships them as
 ``linux-source-X.Y`` and ``linux-config-X.Y`` packages, so the trees come
-from apt: the older series from the system's own suites and the newest one
-from Debian unstable through a private apt state kept inside the cache (the
-system's apt configuration and lists are never modified).
+from apt: 6.1 and 6.12 from the system's own suites, the newest one from
+Debian unstable and 5.10 from bullseye, each through a private apt state kept
+inside the cache (the system's apt configuration and lists are never modified).
 
 Layout under the cache root::
 
@@ -14,6 +14,7 @@ Layout under the cache root::
     trees/linux-6.12.stamp      written last; its presence means "complete"
     configs/linux-6.12/config.amd64_none_amd64
     apt-sid-amd64/              private apt lists/cache/status for unstable
+    apt-bullseye-amd64/         the same for bullseye (5.10)
     locks/                      flock files so parallel test workers queue up
 
 Command line: ``python -m devtools.trees [VERSION...] [--configs]``.
@@ -53,10 +54,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# The three series the project tests against.
-DEFAULT_VERSIONS: tuple[str, ...] = ("6.1", "6.12", "7.2")
-# Series known to exist only in Debian unstable; others try the system first.
-_SID_ONLY = frozenset({"7.2"})
+# The series the project tests against: 5.10 (before Rust), and 6.1 onwards.
+DEFAULT_VERSIONS: tuple[str, ...] = ("5.10", "6.1", "6.12", "7.2")
+# Series that live in one Debian suite other than the system's own (7.2 only
+# in unstable, 5.10 only in bullseye); the others try the system first.
+_SUITE_OF: dict[str, str] = {"7.2": "sid", "5.10": "bullseye"}
 _VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+$")
 _ARCH_RE = re.compile(r"^[a-z0-9]+$")
 _STAMP_FORMAT = 1
@@ -212,7 +214,7 @@ def _main_mirror() -> str:
     for entry in _system_sources():
         if suite in entry.suites:
             return entry.uri
-    raise TreeError(f"no apt source of this system serves the {suite} suite, so no mirror for unstable is known.")
+    raise TreeError(f"no apt source of this system serves the {suite} suite, so no Debian mirror is known.")
 
 
 # --------------------------------------------------------------------------
@@ -222,7 +224,8 @@ def _main_mirror() -> str:
 class _Apt:
     """One apt view: the system's own, or a private one kept in the cache.
 
-    ``source`` is "system" (the system's suites) or "sid"; a foreign ``arch``
+    ``source`` is "system" (the system's suites) or a Debian suite name such
+    as "sid" or "bullseye"; a foreign ``arch``
     also needs a private view because the system has no lists for it.
     """
 
@@ -273,8 +276,9 @@ class _Apt:
                     expanded.append(f"deb [{opts}] {e.uri} {s} {' '.join(e.components)}")
             text = "\n".join(expanded) + "\n"
         else:
-            # The stored copy of unstable may be weeks old, so its Release can
-            # count as expired; trust it explicitly instead of failing.
+            # The stored copy of unstable (or of an old release such as
+            # bullseye) may be weeks old, so its Release can count as
+            # expired; trust it explicitly instead of failing.
             text = f"deb [trusted=yes check-valid-until=no arch={self.arch}] {_main_mirror()} {self.source} main\n"
         src = r / "sources.list"
         if not src.exists() or src.read_text() != text:
@@ -359,7 +363,8 @@ class _Apt:
 def _fetch_deb(package: str, version: str, arch: str | None = None) -> Path:
     """Locate ``package`` in the suites that should carry ``version`` and download it."""
     arch = arch or _host_arch()
-    sources = ["sid"] if version in _SID_ONLY else ["system", "sid"]
+    only = _SUITE_OF.get(version)
+    sources = [only] if only else ["system", "sid"]
     tried = []
     for source in sources:
         apt = _Apt(source, arch)

@@ -109,9 +109,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         _keep_parse(args, loaded)
         return 0
     print(f"{info['title']}")
-    print(f"  source        {info['source']}")
+    # the folders as given (a symlinked tree keeps its name)
+    print(f"  source        {loaded.tree.shown_source or info['source']}")
     if loaded.tree.build:
-        print(f"  build (O=)    {info['build']}")
+        print(f"  build (O=)    {loaded.tree.shown_build or info['build']}")
     print(f"  version       {info['version']}")
     print(f"  ARCH          {info['arch']} (SRCARCH {info['srcarch']}){'  LLVM=1' if loaded.tree.llvm else ''}")
     print(f"  symbols       {info['symbols']} ({info['choices']} choices, {info['menus']} menus)")
@@ -225,13 +226,18 @@ def _why_target(loaded: LoadedTree, spec: str) -> tuple[object, str | None]:
     for node in loaded.ev.walk():
         if node.prompt and str(node.prompt[0]) == spec and node.item.__class__ is not Symbol:
             return (node.item if node.item.__class__ is Choice else node), None
-    raise RustconfigError(f"'{name}' is neither a symbol nor the prompt of a menu or choice in this tree.")
+    from rustconfig_gui.explain.rustclass import name_is_rust, predates_rust
+
+    older = predates_rust(loaded) if name_is_rust(name.removeprefix("CONFIG_")) else None
+    raise RustconfigError(f"'{name}' is neither a symbol nor the prompt of a menu or choice in this tree."
+                          + (f" {older}" if older else ""))
 
 
 def cmd_why(args: argparse.Namespace) -> int:
     from kconfiglib import BOOL, TRISTATE, Symbol
 
     from rustconfig_gui.explain import why
+    from rustconfig_gui.explain.provenance import value_source
 
     loaded = _load(args)
     _read_start(args, loaded)
@@ -248,10 +254,16 @@ def cmd_why(args: argparse.Namespace) -> int:
             explanation = why.explain(loaded, target, want or "visible")
     except ValueError as e:
         raise RustconfigError(str(e)) from None
+    source = value_source(loaded, target) if target.__class__ is Symbol else None
     if args.json:
-        print(json.dumps(explanation.to_dict(), indent=2))
+        data = explanation.to_dict()
+        if source is not None:
+            data["value_source"] = {"kind": source.kind, "text": source.sentence(), "symbols": list(source.symbols)}
+        print(json.dumps(data, indent=2))
     else:
         print(explanation.text())
+        if source is not None:
+            print(f"\nValue {loaded.ev.str(target) or chr(34) * 2}: {source.sentence()}")
     return 0
 
 

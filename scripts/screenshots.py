@@ -1,9 +1,12 @@
 """Render the real window offscreen at 1280x800 and save PNGs for the README.
 
-    python scripts/screenshots.py [--tree 6.12] [--out docs/screenshots]
+    python scripts/screenshots.py [--tree 6.12] [--out docs/screenshots] [--scale 2] [--size 1920x1080]
 
 Uses the bundled demo tree and a real Debian kernel tree (fetched into the
 cache like the tests do).  The settings used are temporary, never the user's.
+Besides the README's shots it writes the main window, search results, the
+Toolchain panel, the fix dialog and the presets dialog in a light and a dark
+palette (``main-light.png`` …; ``--scale 2`` adds ``-2x`` to the names).
 """
 
 from __future__ import annotations
@@ -58,8 +61,22 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tree", default="6.12", help="Debian kernel series for the real-tree shot")
     ap.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    ap.add_argument("--scale", type=float, default=1.0, help="device pixel ratio (QT_SCALE_FACTOR)")
+    ap.add_argument("--size", default="1280x800", help="window size in device-independent pixels: "
+                    "1280x800 or 1920x1080")
+    ap.add_argument("--only-palettes", action="store_true", help="only the light/dark set, not the README's")
     args = ap.parse_args()
+    if args.scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
     app = QApplication(sys.argv[:1])
+    from devtools.screens import render
+    from devtools.trees import ensure_tree
+
+    tag = "-".join(t for t in (args.size if args.size != "1280x800" else "",
+                               f"{args.scale:g}x" if args.scale != 1.0 else "") if t)
+    render(args.out, ensure_tree(args.tree), size=args.size, tag=tag, settings_dir=Path(_home))
+    if args.only_palettes:
+        return 0
     app.setApplicationName("rustconfig-gui")
     w = MainWindow(QSettings(os.path.join(_home, "s.ini"), QSettings.Format.IniFormat))
     w.resize(1280, 800)
@@ -72,8 +89,6 @@ def main() -> int:
     w.select_symbol("SAMPLE_RUST_MINIMAL")
     shot(app, w, args.out / "demo-rust-lens.png")
     w.act_lens.trigger()
-
-    from devtools.trees import ensure_tree
 
     src = ensure_tree(args.tree)
     with tempfile.TemporaryDirectory() as build:

@@ -21,7 +21,7 @@ from rustconfig_gui.gui.dialogs.presets import (
     install_preset_actions,
     report_html,
 )
-from rustconfig_gui.gui.tree_model import RUST_TINT
+from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
 from rustconfig_gui.kconfig.tree import KernelTree
@@ -205,7 +205,7 @@ def test_diff_dialog_table_highlight_and_filter(qtbot, demo_lt: LoadedTree, tmp_
     rows = [dlg.row_at(i) for i in range(n)]
     assert [r.kind for r in rows] == sorted((r.kind for r in rows), key=["removed", "changed", "added"].index)
     for i, r in enumerate(rows):
-        tinted = dlg.table.item(i, 1).background().color() == RUST_TINT
+        tinted = dlg.table.item(i, 1).background().color() == style_for(dlg.table).rust_tint()
         assert tinted == (r.name in names), r.name
     assert any(r.name == "RUST" for r in rows) and any(r.name == "LOG_BUF_SHIFT" for r in rows)
     assert "Rust-related" in dlg.counts.text()

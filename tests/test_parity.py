@@ -40,11 +40,12 @@ def test_parity(harness: Harness, setup: Setup):
 
 
 @pytest.mark.slow
-def test_upgrades_6_1_to_6_12_to_7_2(harness: Harness):
+def test_upgrades_5_10_to_6_1_to_6_12_to_7_2(harness: Harness):
     start = len(harness.results)
     harness.run_upgrades()
     results = harness.results[start:]
-    assert [r.scenario for r in results] == ["upgrade 6.1 -> 6.12 (olddefconfig)",
+    assert [r.scenario for r in results] == ["upgrade 5.10 -> 6.1 (olddefconfig)",
+                                             "upgrade 6.1 -> 6.12 (olddefconfig)",
                                              "upgrade 6.12 -> 7.2 (olddefconfig)"]
     for r in results:
         assert r.differing == 0, "\n".join(r.sample)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from kconfiglib import Symbol
 
 from rustconfig_gui.explain import why
+from rustconfig_gui.explain.rustclass import predates_rust
 from rustconfig_gui.explain.why import decode_version
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
@@ -24,6 +25,8 @@ class RustOverviewData:
     rustc_version: str | None = None
     options_on: int = 0
     options_total: int = 0
+    # a tree before Rust support (5.10 …): the sentence that says so
+    predates: str | None = None
 
 
 def rust_blockers(lt: LoadedTree) -> list[str] | None:
@@ -38,7 +41,8 @@ def rust_blockers(lt: LoadedTree) -> list[str] | None:
 def rust_overview(lt: LoadedTree, rust_syms: Iterable[Symbol], blockers: list[str] | None = None) -> RustOverviewData:
     ev = lt.ev
     rust = lt.sym("RUST")
-    data = RustOverviewData(has_rust_symbol=rust is not None, rust_visible=False, rust_value="n")
+    data = RustOverviewData(has_rust_symbol=rust is not None, rust_visible=False, rust_value="n",
+                            predates=predates_rust(lt))
     if rust is not None:
         data.rust_visible = bool(ev.visibility(rust))
         data.rust_value = ev.str(rust)

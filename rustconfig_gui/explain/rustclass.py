@@ -33,6 +33,19 @@ RUST_WORDS = frozenset({"RUST", "RUSTC", "BINDGEN", "RUSTFMT", "RUSTDOC"})
 _RELATIONS = (EQUAL, UNEQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL)
 
 
+# the first release with 'config RUST'
+RUST_FIRST_VERSION = (6, 1)
+
+
+def predates_rust(lt: LoadedTree) -> str | None:
+    """One plain sentence for a tree older than Rust support (no 'config RUST',
+    before 6.1); None for any other tree."""
+    if lt.sym("RUST") is not None or tuple(lt.version[:2]) >= RUST_FIRST_VERSION:
+        return None
+    first = ".".join(map(str, RUST_FIRST_VERSION))
+    return f"Rust support starts with Linux {first}; this tree ({lt.version_text}) predates it."
+
+
 def name_is_rust(name: str) -> bool:
     return any(part in RUST_WORDS for part in name.upper().split("_"))
 

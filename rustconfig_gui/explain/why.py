@@ -1769,8 +1769,11 @@ def rust_status(lt: LoadedTree) -> RustStatus:
         entries.append(RustEntry(name=s.name, type=_type_name(s), prompt=_prompt_of(s), value=ev.str(s),
                                  visible=visible, location=_loc(node), reason=one_line_reason(lt, s)))
     if rust is None:
+        from rustconfig_gui.explain.rustclass import predates_rust
+
+        summary = predates_rust(lt) or f"this tree ({lt.version_text}) has no 'config RUST'"
         return RustStatus(**base, defined=False, value="", visible=False, terms=[], blockers=[], entries=entries,
-                          summary=f"this tree ({lt.version_text}) has no 'config RUST'")
+                          summary=summary)
     node = next(n for n in rust.nodes if n.prompt)
     terms = []
     for t in w.prompt_terms(node):

@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("rustconfig-gui")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("io.github.rustconfig_gui.RustconfigGui")
+    from rustconfig_gui.gui.style import install as install_style
+
+    install_style(app)
     window = MainWindow()
     window.show()
     sys.excepthook = window.on_unhandled_exception

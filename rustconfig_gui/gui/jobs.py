@@ -136,10 +136,14 @@ class JobRunner(QObject):
             self._job.stop.set()
 
     def _join(self) -> None:
-        thread, self._thread, self._job = self._thread, None, None
+        # the job stays referenced until its thread has ended: dropped earlier, the
+        # QObject whose run() the worker is still in could be freed under it
+        thread, job = self._thread, self._job
+        self._thread = self._job = None
         if thread is not None:
             thread.quit()
             thread.wait()
+        del job
 
     def _end(self, signal: Any, *args: Any) -> None:
         self._join()

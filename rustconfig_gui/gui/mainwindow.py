@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -47,11 +46,13 @@ from rustconfig_gui.gui.dialogs.fix import install_fix_actions
 from rustconfig_gui.gui.dialogs.presets import install_preset_actions
 from rustconfig_gui.gui.files import FilesMixin, issues_html
 from rustconfig_gui.gui.jobs import JobRunner, share_gil_with_gui_thread
+from rustconfig_gui.gui.layout import DockRoom, SearchResultsFit, install_columns, keep_usable_width
 from rustconfig_gui.gui.navigation import NavigationMixin, Place
 from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import loaded_has_rust
 from rustconfig_gui.gui.search_panel import SearchMixin
+from rustconfig_gui.gui.style import ClearCheckBoxes, on_palette_change
 from rustconfig_gui.gui.tree_model import ConfigModel
 from rustconfig_gui.gui.workers import (
     LoadOutcome,
@@ -64,6 +65,7 @@ from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.datadir import demo_build_dir
 from rustconfig_gui.workspace.recovery import FileStamp
 from rustconfig_gui.workspace.search import SearchIndex
 from rustconfig_gui.workspace.session import Change, ChangeKind, Session
@@ -72,7 +74,8 @@ MAX_RECENT = 8
 
 
 def tree_to_dict(tree: KernelTree) -> dict[str, str]:
-    return {"source": str(tree.source), "build": str(tree.build or ""), "arch": tree.arch or "",
+    return {"source": str(tree.shown_source or tree.source), "build": str(tree.shown_build or tree.build or ""),
+            "arch": tree.arch or "",
             "llvm": "1" if tree.llvm else ""}
 
 
@@ -365,10 +368,10 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.view.setAlternatingRowColors(True)
         self.view.setEditTriggers(QTreeView.EditTrigger.DoubleClicked | QTreeView.EditTrigger.EditKeyPressed
                                   | QTreeView.EditTrigger.SelectedClicked)
-        header = self.view.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 460)
-        header.resizeSection(1, 260)
+        # widths from the content and the window; clearly drawn check boxes (gui/layout.py, gui/style.py)
+        self.columns = install_columns(self.view)
+        self._check_style = ClearCheckBoxes()
+        self.view.setStyle(self._check_style)
         self.view.selectionModel().currentChanged.connect(self._on_current)
         self.model.valuesChanged.connect(self.view.viewport().update)
         self.model.parents_on_screen = self._parents_on_screen
@@ -378,11 +381,13 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.vsplit.addWidget(self.results)
         self.vsplit.addWidget(self.view)
         self.vsplit.setStretchFactor(1, 1)
+        self.results_fit = SearchResultsFit(self.results, self.vsplit)
 
         self.info = QTextBrowser()
         self.info.setAccessibleName("Details")
         self.info.setOpenLinks(False)
         self.info.anchorClicked.connect(lambda url: self._on_link(url.toString()))
+        on_palette_change(self.info, lambda: self._show_info(self.view.currentIndex()))
 
         self.hsplit = QSplitter(Qt.Orientation.Horizontal)
         self.hsplit.addWidget(self.vsplit)
@@ -390,6 +395,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.hsplit.setStretchFactor(0, 3)
         self.hsplit.setStretchFactor(1, 2)
         self.hsplit.setSizes([780, 480])
+        keep_usable_width(self.vsplit, self.info)
         lay.addWidget(self.hsplit, 1)
         self.stack.addWidget(work)
         self.setCentralWidget(self.stack)
@@ -403,6 +409,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.toolchain_dock.setWidget(self.toolchain)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.toolchain_dock)
         self.toolchain_dock.hide()
+        self.toolchain_room = DockRoom(self, self.toolchain_dock, self.hsplit)
         view.addSeparator()
         view.addAction(self.toolchain_dock.toggleViewAction())
 
@@ -491,10 +498,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
     # -- opening trees ----------------------------------------------------------------
 
     def demo_tree_spec(self) -> KernelTree:
-        from PySide6.QtCore import QStandardPaths
-
-        data = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-        return KernelTree(demo_tree(), build=data / "demo-build")
+        return KernelTree(demo_tree(), build=demo_build_dir())
 
     def open_tree_dialog(self) -> None:
         dlg = OpenTreeDialog(self, self.tree if self.tree and self.tree.source != demo_tree() else None)
@@ -598,7 +602,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         if kept:
             msg += "; your current values were kept"
         else:
-            msg += f"; configuration from {src}" if src else "; no configuration file (Kconfig defaults)"
+            msg += f"; configuration from {lt.tree.shown(src)}" if src else "; no configuration file (Kconfig defaults)"
         if issue_count and outcome.report is not None:
             msg += f"; {issue_count} line{'s' if issue_count != 1 else ''} of it not taken (see Details)"
             self.show_notice(issues_html("Lines of the configuration that were not taken", outcome.report))
@@ -699,6 +703,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         # the file Save writes, and where the values came from when that is another file
         where, source = self.session.target, self.session.source
         came = f" (values from {source.name})" if source is not None and source != where else ""
+        where = self.lt.tree.shown(where) if where is not None else where
         self.setWindowTitle(f"{where}[*]{came} — {self.lt.title} — rustconfig-gui")
         self.setWindowModified(self.modified)
 

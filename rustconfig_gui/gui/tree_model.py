@@ -18,10 +18,10 @@ from typing import Any, TypeAlias
 
 from kconfiglib import BOOL, HEX, INT, STRING, TRISTATE, Choice, MenuNode, Symbol
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QBrush, QFont, QIcon
 
 from rustconfig_gui.explain.rustclass import rust_node_ids
+from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.menutree import ComputedGroup, Kind
@@ -58,8 +58,6 @@ _FLAGS_EDITABLE = _FLAGS_BASE | _F.ItemIsEditable
 _FLAGS_EDITABLE_LEAF = _FLAGS_EDITABLE | _F.ItemNeverHasChildren
 
 _TRI_CHECK = {0: Qt.CheckState.Unchecked, 1: Qt.CheckState.PartiallyChecked, 2: Qt.CheckState.Checked}
-# readable on light and dark backgrounds: a translucent rust tint
-RUST_TINT = QColor(183, 65, 14, 48)
 
 Item: TypeAlias = MenuNode | ComputedGroup
 ReasonFn: TypeAlias = Callable[[LoadedTree, MenuNode], str]
@@ -387,13 +385,12 @@ class ConfigModel(QAbstractItemModel):
             return _TRI_CHECK[ev.tri(sym)]
         if role == Qt.ItemDataRole.ForegroundRole:
             if hidden or (sym is not None and sym.orig_type in (BOOL, TRISTATE) and not self._changeable(sym)):
-                # a copy: brush() returns a reference into a temporary palette
-                palette = QApplication.palette()
-                return QBrush(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+                # secondary text, still readable (4.5:1) on the palette's base
+                return QBrush(style_for().color("muted"))
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
             if sym is not None and sym in self.rust_syms:
-                return QBrush(RUST_TINT)
+                return QBrush(style_for().rust_tint())
             return None
         if role == Qt.ItemDataRole.DecorationRole and col == self.COL_OPTION:
             if sym is not None and sym in self.rust_syms:

@@ -314,14 +314,18 @@ def config_text(ev: Evaluator) -> str:
         if node.list is not None:
             node = node.list
             continue
+        # 5.18+ checks the node itself too (an empty menu); before, only the
+        # menus walked back up out of
+        check = ev.sem.end_of_empty_menus
         while node is not None:
-            if node.item is MENU and node is not top and ev.menu_is_visible(node):
+            if check and node.item is MENU and node is not top and ev.menu_is_visible(node):
                 out.append(f"# end of {node.prompt[0]}\n")
                 need_newline = True
             if node.next is not None:
                 node = node.next
                 break
             node = node.parent
+            check = True
             if node is top:
                 node = None
     return "".join(out)

@@ -56,6 +56,10 @@ class LoadedTree:
     ev: Evaluator
     timings: LoadTimings = field(default_factory=LoadTimings)
     config_report: configfile.ConfigReadReport | None = None
+    # the user values as the last configuration file read left them, and that file:
+    # a value still equal to it came from the file, any other is an edit since
+    file_values: dict[Symbol, int | str] = field(default_factory=dict)
+    file_path: Path | None = None
 
     @property
     def version(self) -> tuple[int, ...]:
@@ -129,6 +133,8 @@ class LoadedTree:
         p = Path(path) if path is not None else self.tree.config_path
         report = configfile.read_config_file(self.ev, p)
         self.config_report = report
+        self.file_values = dict(self.ev.user)
+        self.file_path = p
         return report
 
     def defconfig(self) -> configfile.ConfigReadReport:

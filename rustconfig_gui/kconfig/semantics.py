@@ -64,12 +64,17 @@ class Semantics:
     choice_rework: bool
     # 6.12: int/hex without a default are "0"/"0x0" instead of "".
     numeric_zero_default: bool
+    # 5.18 ("kconfig: fix missing '# end of' for empty menu"): a visible menu
+    # without entries gets its "# end of" line too; 5.10's conf_write only
+    # writes it when walking back up out of a menu's entries.
+    end_of_empty_menus: bool = True
 
     @classmethod
     def for_version(cls, version: tuple[int, ...]) -> Semantics:
         return cls(
             choice_rework=version >= (6, 11),
             numeric_zero_default=version >= (6, 12),
+            end_of_empty_menus=version >= (5, 18),
         )
 
 
@@ -172,6 +177,9 @@ class Evaluator:
         self.kconf = kconf
         self.sem = semantics
         self.transitional = transitional
+        # before 5.18: the 'option defconfig_list' symbol is SYMBOL_NO_WRITE
+        # (menu_add_option_defconfig_list), so .config never gets its line
+        self.no_write: Symbol | None = kconf.defconfig_list
         # S_DEF_USER: symbol -> tristate int (bool/tristate) or str
         self.user: dict[Symbol, int | str] = {}
         # 6.11+: per-choice member priority list (user-set members move first)
@@ -504,7 +512,7 @@ class Evaluator:
             self._str[sym] = val
             self._tri[sym] = 0
         # transitional symbols feed old values into defaults; never written
-        if write and sym not in self.transitional:
+        if write and sym not in self.transitional and sym is not self.no_write:
             self._write.add(sym)
         if self.assumed:
             forced = self.assumed.get(sym)

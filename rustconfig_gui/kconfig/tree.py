@@ -89,11 +89,34 @@ class KernelTree:
     cross_compile: str | None = None
     make_vars: tuple[tuple[str, str], ...] = ()
     make: str = "make"
+    # the folders as the user gave them (absolute, symlinks kept), for what is shown:
+    # ``source``/``build`` are resolved for make, caches and comparisons
+    shown_source: Path | None = field(default=None, compare=False, repr=False)
+    shown_build: Path | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "source", Path(self.source).expanduser().resolve())
+        given = Path(os.path.abspath(Path(self.source).expanduser()))
+        if self.shown_source is None:
+            object.__setattr__(self, "shown_source", given)
+        object.__setattr__(self, "source", given.resolve())
         if self.build is not None:
-            object.__setattr__(self, "build", Path(self.build).expanduser().resolve())
+            given_b = Path(os.path.abspath(Path(self.build).expanduser()))
+            if self.shown_build is None:
+                object.__setattr__(self, "shown_build", given_b)
+            object.__setattr__(self, "build", given_b.resolve())
+
+    def shown(self, path: Path) -> Path:
+        """``path`` with the resolved build or source folder it lies in written as
+        the user gave that folder (a symlinked tree keeps the name it was opened by)."""
+        for real, given in ((self.build, self.shown_build), (self.source, self.shown_source)):
+            if real is None or given is None:
+                continue
+            try:
+                rel = Path(path).relative_to(real)
+            except ValueError:
+                continue
+            return given / rel
+        return Path(path)
 
     @property
     def objtree(self) -> Path:
@@ -125,9 +148,9 @@ class KernelTree:
         return args
 
     def describe(self) -> str:
-        parts = [str(self.source)]
+        parts = [str(self.shown_source or self.source)]
         if self.build:
-            parts.append(f"O={self.build}")
+            parts.append(f"O={self.shown_build or self.build}")
         parts += self.make_arguments()
         return " ".join(parts)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QFont, QIcon, QPalette
+from PySide6.QtGui import QBrush, QFont, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.errors import ConfigFileError
-from rustconfig_gui.gui.tree_model import RUST_TINT
+from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig.configfile import decode_config_bytes
 from rustconfig_gui.workspace.diffconfig import ConfigDiff, DiffRow, diff_configs
 
@@ -136,7 +136,7 @@ class DiffDialog(QDialog):
             a, b, la, lb = self._sources[index][1]()
         except ConfigFileError as e:
             self.set_diff(ConfigDiff(), "", "")
-            self.caption.setText(f"<span style='color:#c62828'>{_esc(str(e))}</span>")
+            self.caption.setText(style_for(self).span("bad", _esc(str(e))))
             ok = False
         else:
             self.set_diff(diff_configs(a, b, self.rust_names), la, lb)
@@ -159,7 +159,7 @@ class DiffDialog(QDialog):
         try:
             self.set_texts(read_text(a), read_text(b), str(a), str(b))
         except ConfigFileError as e:
-            self.caption.setText(f"<span style='color:#c62828'>{_esc(str(e))}</span>")
+            self.caption.setText(style_for(self).span("bad", _esc(str(e))))
             return False
         self.source.setCurrentIndex(self.source.count() - 1)
         return True
@@ -184,10 +184,11 @@ class DiffDialog(QDialog):
         rows = self.visible_rows()
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(rows))
-        tint = QBrush(RUST_TINT)
+        st = style_for(self.table)
+        tint = QBrush(st.rust_tint())
         bold = QFont(self.table.font())
         bold.setBold(True)
-        gray = QBrush(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        gray = QBrush(st.color("muted"))
         for i, r in enumerate(rows):
             cells = [_KIND_TEXT[r.kind], r.name, "—" if r.old is None else r.old, "—" if r.new is None else r.new]
             for col, text in enumerate(cells):

@@ -38,13 +38,10 @@ from rustconfig_gui.explain.fix import (
     Plan,
     Target,
 )
+from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
 from rustconfig_gui.workspace.session import Change, Session
-
-_OK = "#2e7d32"
-_WARN = "#ef6c00"
-_BAD = "#c62828"
 
 ApplyFn = Callable[[Plan, Target], ApplyReport | None]
 
@@ -58,17 +55,18 @@ def _esc(s: str) -> str:
 
 def plan_html(plan: Plan, *, effects_limit: int = 300) -> str:
     """Steps, the note on verification and every side effect (Rust ones first)."""
-    color = _OK if plan.verified else _BAD
-    out = [f"<p style='color:{color}'><b>{_esc(plan.note[0].upper() + plan.note[1:])}</b></p>", "<ol>"]
+    st = style_for()
+    color = st.css("ok" if plan.verified else "bad")
+    out = [f"<p style='{color}'><b>{_esc(plan.note[0].upper() + plan.note[1:])}</b></p>", "<ol>"]
     for s in plan.steps:
         where = "outside the configuration" if s.outside else "configuration"
         sym = f" <a href='sym:{_esc(s.symbol)}'>→&nbsp;{_esc(s.symbol)}</a>" if s.symbol and not s.outside else ""
         now = f", now {_esc(s.before or chr(34) * 2)}" if s.before is not None and not s.outside else ""
-        out.append(f"<li><b>{_esc(s.text)}</b>{sym} <span style='color:gray'>[{where}{now}]</span>")
+        out.append(f"<li><b>{_esc(s.text)}</b>{sym} {st.span('muted', f'[{where}{now}]')}")
         if s.because:
-            out.append(f"<br><span style='color:gray'>for: {_esc(s.because)}</span>")
+            out.append("<br>" + st.span("muted", f"for: {_esc(s.because)}"))
         for d in s.details:
-            out.append(f"<br><span style='color:gray'>{_esc(d)}</span>")
+            out.append("<br>" + st.span("muted", _esc(d)))
         for rem in s.commands:
             if rem.command:
                 out.append(f"<br>→ {_esc(rem.title)}: <code>{_esc(rem.command)}</code>")
@@ -83,7 +81,7 @@ def plan_html(plan: Plan, *, effects_limit: int = 300) -> str:
                    f"{'s' if len(plan.side_effects) != 1 else ''} change, {len(rust)} of them Rust-related.</p>")
         out.append("<table cellspacing='0' cellpadding='2'>")
         for c in (rust + other)[:effects_limit]:
-            mark = "<span style='color:#b7410e'>Rust</span>" if c.rust else ""
+            mark = st.span("rust", "Rust") if c.rust else ""
             out.append(f"<tr><td><a href='sym:{_esc(c.symbol)}'>{_esc(c.symbol)}</a></td>"
                        f"<td>{_esc(c.before or chr(34) * 2)} → <b>{_esc(c.after or chr(34) * 2)}</b></td>"
                        f"<td>{mark}</td></tr>")
@@ -97,9 +95,9 @@ def plan_html(plan: Plan, *, effects_limit: int = 300) -> str:
 
 def result_html(r: FixResult) -> str:
     if r.already:
-        return f"<p style='color:{_OK}'><b>{_esc(r.summary)}.</b> Nothing to do.</p>"
+        return f"<p style='{style_for().css('ok')}'><b>{_esc(r.summary)}.</b> Nothing to do.</p>"
     if not r.plans:
-        return (f"<p style='color:{_BAD}'><b>Nothing can reach {_esc(r.target)} on this tree.</b></p>"
+        return (f"<p style='{style_for().css('bad')}'><b>Nothing can reach {_esc(r.target)} on this tree.</b></p>"
                 f"<p>{_esc(r.why_not)}</p>")
     return ""
 
@@ -175,6 +173,7 @@ class FixDialog(QDialog):
         self.plans.currentRowChanged.connect(self._show_plan)
         split.addWidget(self.plans)
         self.details = QTextBrowser()
+        on_palette_change(self.details, self._rerender)
         self.details.setAccessibleName("Plan details")
         self.details.setOpenLinks(False)
         self.details.anchorClicked.connect(lambda url: self._on_link(url.toString()))
@@ -220,7 +219,7 @@ class FixDialog(QDialog):
         try:
             target = fix.make_target(self.lt, self.target.item, want)
         except ValueError as e:
-            self.status.setText(f"<span style='color:{_BAD}'>{_esc(str(e))}</span>")
+            self.status.setText(style_for(self).span("bad", _esc(str(e))))
             return False
         self.target = target
         self.replan()
@@ -264,6 +263,14 @@ class FixDialog(QDialog):
     def select_plan(self, index: int) -> Plan | None:
         self.plans.setCurrentRow(index)
         return self.current_plan()
+
+    def _rerender(self) -> None:
+        """The plan's colours follow a palette change."""
+        plan = self.current_plan()
+        if plan is not None:
+            self.details.setHtml(plan_html(plan))
+        elif getattr(self, "fix_result", None) is not None:
+            self.details.setHtml(result_html(self.fix_result))
 
     def _show_plan(self, row: int) -> None:
         plan = self.current_plan()
@@ -359,15 +366,16 @@ class FixDialog(QDialog):
 
 def apply_text(report: ApplyReport, target: Target, plan: Plan) -> str:
     done = ", ".join(_esc(s.short) for s in report.applied) or "nothing"
+    st = style_for()
     out = f"Applied {len(report.applied)} change{'s' if len(report.applied) != 1 else ''}: {done}."
     if report.pending:
         waiting = ", ".join(_esc(s.short) for s in report.pending)
-        out += (f" <span style='color:{_WARN}'>Waiting for the outside steps: {waiting}</span> — do them, "
+        out += (f" <span style='{st.css('warn')}'>Waiting for the outside steps: {waiting}</span> — do them, "
                 "reload the tree, and plan again.")
     elif report.reached:
-        out += f" <span style='color:{_OK}'>{_esc(target.label)} holds now.</span>"
+        out += " " + st.span("ok", f"{_esc(target.label)} holds now.")
     elif plan.outside_steps:
-        out += (f" <span style='color:{_WARN}'>{_esc(target.label)} follows once the outside steps are done "
+        out += (f" <span style='{st.css('warn')}'>{_esc(target.label)} follows once the outside steps are done "
                 "and the tree is reloaded.</span>")
     return out + " Edit → Undo takes it back."
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from rustconfig_gui.errors import ConfigFileError
 from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.configfile import write_atomic
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
@@ -45,10 +46,6 @@ from rustconfig_gui.workspace.presets import ApplyReport, Fragment
 from rustconfig_gui.workspace.session import Change, Session
 
 FRAGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
-OK_COLOR = "#2e7d32"
-ERROR_COLOR = "#c62828"
-WARN_COLOR = "#ef6c00"
-RUST_ROW = "rgba(183,65,14,0.19)"
 GROUPS = (("builtin", "Built-in presets"), ("user", "Your presets"), ("tree", "This tree's fragments"),
           ("file", "Other files"))
 
@@ -59,8 +56,9 @@ GROUPS = (("builtin", "Built-in presets"), ("user", "Your presets"), ("tree", "T
 def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
     esc = html.escape
     ok = report.ok and not report.warnings
-    color = OK_COLOR if ok else ERROR_COLOR if report.not_applied or report.missing else WARN_COLOR
-    out = [f"<p style='color:{color}'><b>{esc(report.summary())}.</b></p>",
+    st = style_for()
+    color = st.css("ok" if ok else "bad" if report.not_applied or report.missing else "warn")
+    out = [f"<p style='{color}'><b>{esc(report.summary())}.</b></p>",
            "<p>Nothing is saved until you save the configuration; Edit → Undo takes it back.</p>"]
     if report.not_applied:
         k = len(report.groups)
@@ -73,7 +71,7 @@ def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
             out.append("<ul>")
             for n in items:
                 item = (f"<li><a href='sym:{esc(n.request.name)}'><code>{esc(n.request.line_text)}</code></a>"
-                        f" <span style='color:gray'>({esc(n.request.where)})</span>")
+                        f" {st.span('muted', f'({esc(n.request.where)})')}")
                 if g is None or n.request.name in roots:
                     now = n.actual_line or f"{n.actual or chr(34) * 2} (no line in .config)"
                     item += f"<br>now: <code>{esc(now)}</code><br><b>Why:</b> {esc(n.reason)}"
@@ -81,13 +79,13 @@ def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
             out.append("</ul>")
     if report.missing:
         out.append(f"<h3>Not in this tree (Linux {esc(report.version)})</h3><ul>")
-        out += [f"<li><code>{esc(m.line_text)}</code> <span style='color:gray'>({esc(m.label)}:{m.line})</span></li>"
+        out += [f"<li><code>{esc(m.line_text)}</code> {st.span('muted', f'({esc(m.label)}:{m.line})')}</li>"
                 for m in report.missing]
         out.append("</ul>")
     if report.overridden:
         out.append("<h3>Overridden by a later fragment</h3><ul>")
-        out += [f"<li><code>{esc(o.earlier)}</code> <span style='color:gray'>({esc(o.earlier_where)})</span> "
-                f"→ <code>{esc(o.later)}</code> <span style='color:gray'>({esc(o.later_where)})</span></li>"
+        out += [f"<li><code>{esc(o.earlier)}</code> {st.span('muted', f'({esc(o.earlier_where)})')} "
+                f"→ <code>{esc(o.later)}</code> {st.span('muted', f'({esc(o.later_where)})')}</li>"
                 for o in report.overridden]
         out.append("</ul>")
     if report.warnings:
@@ -100,7 +98,7 @@ def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
     if values:
         out.append(f"<h3>Changed values ({len(values)})</h3><table cellspacing='2'>")
         for r in values[:changes_limit]:
-            style = f" style='background-color:{RUST_ROW}'" if r.rust else ""
+            style = f" style='{st.rust_tint_css()}'" if r.rust else ""
             old = "—" if r.old is None else r.old
             new = "—" if r.new is None else r.new
             out.append(f"<tr{style}><td><a href='sym:{esc(r.name)}'>{esc(r.name)}</a></td>"
@@ -111,7 +109,8 @@ def report_html(report: ApplyReport, *, changes_limit: int = 200) -> str:
     if not_set:
         came = [r.name for r in not_set if r.new is not None]
         went = [r.name for r in not_set if r.new is None]
-        out.append(f"<h3>'is not set' lines ({len(not_set)})</h3><p style='color:gray'>")
+        muted = st.css("muted")
+        out.append(f"<h3>'is not set' lines ({len(not_set)})</h3><p style='{muted}'>")
         if came:
             out.append(f"added (now shown, off): {esc(', '.join(came[:changes_limit]))}"
                        + (" …" if len(came) > changes_limit else "") + "<br>")
@@ -188,6 +187,8 @@ class PresetsDialog(QDialog):
         lay.addWidget(self.details)
 
         self.report_view = QTextBrowser()
+        on_palette_change(self.report_view, lambda: self.report is not None
+                          and self.report_view.setHtml(report_html(self.report)))
         self.report_view.setAccessibleName("Report")
         self.report_view.setOpenLinks(False)
         self.report_view.anchorClicked.connect(self._on_link)
@@ -249,7 +250,7 @@ class PresetsDialog(QDialog):
         try:
             frag = Fragment.from_file(path)
         except ConfigFileError as e:
-            self.report_view.setHtml(f"<p style='color:#c62828'>{html.escape(str(e))}</p>")
+            self.report_view.setHtml(f"<p style='{style_for(self).css('bad')}'>{html.escape(str(e))}</p>")
             return None
         self.add_fragment(frag, checked=checked)
         return frag
@@ -400,7 +401,7 @@ class SaveFragmentDialog(QDialog):
         self.check_runner.progress.connect(lambda text: self.check_view.setText(html.escape(f"Checking: {text}…")))
         self.check_runner.finished.connect(self._on_checked)
         self.check_runner.failed.connect(
-            lambda message: self.check_view.setText(f"<span style='color:{ERROR_COLOR}'>{html.escape(message)}</span>"))
+            lambda message: self.check_view.setText(style_for(self).span("bad", html.escape(message))))
         self.check_runner.busyChanged.connect(lambda _busy: self._enable_buttons())
         self.lt = lt
         self.opened = opened
@@ -543,7 +544,7 @@ class SaveFragmentDialog(QDialog):
             self._render()
 
     def _on_failed(self, message: str) -> None:
-        self.note.setText(f"<span style='color:{ERROR_COLOR}'>{html.escape(message)}</span>")
+        self.note.setText(style_for(self).span("bad", html.escape(message)))
         self._enable_buttons()
 
     def wait(self, timeout_ms: int = 120_000) -> bool:
@@ -605,8 +606,7 @@ class SaveFragmentDialog(QDialog):
         self.checks = checks
         esc = html.escape
         good = all(c.sticks for c in checks)
-        color = OK_COLOR if good else ERROR_COLOR
-        rows = [f"<span style='color:{color}'>{esc(fragments.check_summary(checks))}</span>"]
+        rows = [style_for(self).span("ok" if good else "bad", esc(fragments.check_summary(checks)))]
         self.check_view.setText("<br>".join(rows))
         self.check_view.setToolTip("\n".join(f"{c.name} ({c.source}): " + ("every line sticks" if c.sticks else
                                                                            c.phrase()) for c in checks))
@@ -674,10 +674,10 @@ def _note_html(saved: fragments.Saved) -> str:
            + (f", {added} added: what the chosen lines need on {esc(done.base_label)} (each with a comment)."
               if added else ".")]
     if done.sticks:
-        out.append(f"<span style='color:{OK_COLOR}'>Checked: merged onto {esc(done.base_label)} with "
+        out.append(f"<span style='{style_for().css('ok')}'>Checked: merged onto {esc(done.base_label)} with "
                    "merge_config.sh's rules, then olddefconfig, every line sticks.</span>")
     else:
-        out.append(f"<span style='color:{ERROR_COLOR}'>Merged onto {esc(done.base_label)}, not every line "
+        out.append(f"<span style='{style_for().css('bad')}'>Merged onto {esc(done.base_label)}, not every line "
                    "sticks:</span><ul style='margin:0'>")
         out += [f"<li><code>{esc(', '.join(b.lines))}</code><br>{esc(b.reason)}</li>" for b in done.blocked]
         if done.missing:

@@ -6,12 +6,10 @@ import html
 
 from kconfiglib import AND, BOOL, TRISTATE, Choice, MenuNode, Symbol, expr_str, split_expr
 
+from rustconfig_gui.explain.provenance import value_source
+from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
-
-OK_COLOR = "#2e7d32"
-BAD_COLOR = "#c62828"
-MID_COLOR = "#ef6c00"
 
 
 def _esc(s: str) -> str:
@@ -30,8 +28,7 @@ def expr_html(expr: object) -> str:
 
 
 def _value_badge(v: int) -> str:
-    color = {0: BAD_COLOR, 1: MID_COLOR, 2: OK_COLOR}[v]
-    return f'<span style="color:{color}; font-weight:bold">[={"nmy"[v]}]</span>'
+    return style_for().span(("bad", "warn", "ok")[v], f'[={"nmy"[v]}]', bold=True)
 
 
 def _terms_html(lt: LoadedTree, expr: object) -> str:
@@ -47,23 +44,23 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
               why_html: str = "") -> str:
     ev = lt.ev
     item = node.item
+    st = style_for()
     out: list[str] = []
     kind = menutree.kind(node)
     title = menutree.prompt_text(node) if node.prompt else (getattr(item, "name", "") or "")
     out.append(f"<h3 style='margin-bottom:2px'>{_esc(title)}</h3>")
     path = menutree.menu_path(node)
     if path:
-        out.append(f"<div style='color:gray'>Location: {' → '.join(_esc(p) for p in path)}</div>")
+        out.append(f"<div style='{st.css('muted')}'>Location: {' → '.join(_esc(p) for p in path)}</div>")
 
     if item.__class__ is Symbol:
         sym: Symbol = item
         typ = menutree.TYPE_NAMES.get(sym.orig_type, "unknown")
-        rust = " · <b style='color:#b7410e'>Rust-related</b>" if sym in rust_syms else ""
+        rust = f" · <b style='{st.css('rust')}'>Rust-related</b>" if sym in rust_syms else ""
         out.append(f"<p><b>CONFIG_{_esc(sym.name)}</b> · {typ}{rust}<br>")
         value = ev.str(sym)
-        out.append(f"Value: <b>{_esc(value)}</b>")
-        if sym in ev.user:
-            out.append(" (set by you or the loaded config)")
+        src = value_source(lt, sym)
+        out.append(f"Value: <b>{_esc(value or chr(34) * 2)}</b> — {_esc(src.sentence())}")
         vis = ev.visibility(sym)
         out.append(f"<br>Visible: {'yes' if vis else 'no'}")
         if sym.orig_type in (BOOL, TRISTATE):
@@ -92,7 +89,7 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
             out.append("<p><b>Defaults</b><ul style='margin-top:0'>")
             for val, cond in sym.defaults:
                 active = ev.expr(cond) != 0
-                style = "" if active else " style='color:gray'"
+                style = "" if active else f" style='{st.css('muted')}'"
                 cond_txt = "" if cond is lt.kconf.y else f" if {expr_html(cond)} {_value_badge(ev.expr(cond))}"
                 out.append(f"<li{style}>{expr_html(val)}{cond_txt}</li>")
             out.append("</ul></p>")
@@ -134,7 +131,7 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
         out.append("</p><p><b>Members</b><ul style='margin-top:0'>")
         for m in choice.syms:
             mark = "●" if m is sel else "○"
-            vis = "" if ev.visibility(m) else " <span style='color:gray'>(hidden)</span>"
+            vis = "" if ev.visibility(m) else " " + st.span("muted", "(hidden)")
             out.append(f"<li>{mark} {sym_link(m)}{vis}</li>")
         out.append("</ul></p>")
         if choice.defaults:
@@ -146,8 +143,9 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
         out.append(f"<p>{kind.value.capitalize()} at {_esc(node.filename)}:{node.linenr}</p>")
         if node.dep is not lt.kconf.y:
             out.append("<p><b>Depends on</b>" + _terms_html(lt, node.dep) + "</p>")
-        if node.visibility is not None and node.visibility is not lt.kconf.y:
-            out.append("<p><b>Visible if</b>" + _terms_html(lt, node.visibility) + "</p>")
+        visible_if = getattr(node, "visibility", None)  # only menus have one; comments raise
+        if visible_if is not None and visible_if is not lt.kconf.y:
+            out.append("<p><b>Visible if</b>" + _terms_html(lt, visible_if) + "</p>")
         if getattr(node, "help", None):
             out.append("<pre style='white-space:pre-wrap'>" + _esc(node.help) + "</pre>")
     return "".join(out)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.tree import KernelTree, path_breakers
 from rustconfig_gui.toolchain.rustavailable import (
     ProbeRequest,
@@ -54,26 +55,27 @@ class ProbeRunner(JobRunner):
         return self.start(work)
 
 
-_SEVERITY = {"error": ("✖", "#c62828"), "warning": ("⚠", "#ef6c00"), "info": ("ℹ", "#1565c0")}
+_SEVERITY = {"error": ("✖", "bad"), "warning": ("⚠", "warn"), "info": ("ℹ", "info")}
 
 
 def findings_html(result: ProbeResult, loaded_has_rust: bool = False) -> str:
     """``loaded_has_rust``: the tree shown was loaded with Rust available (nothing to reload for)."""
+    st = style_for()
     out = []
     if result.timed_out:
-        out.append("<p style='color:#c62828'><b>The probe did not finish in time and was stopped.</b></p>")
+        out.append(f"<p style='{st.css('bad')}'><b>The probe did not finish in time and was stopped.</b></p>")
     elif result.cancelled:
         out.append("<p><b>The probe was cancelled.</b></p>")
     elif result.available and loaded_has_rust:
-        out.append("<p style='color:#2e7d32'><b>Rust is available!</b> The loaded tree already uses it.</p>")
+        out.append(f"<p style='{st.css('ok')}'><b>Rust is available!</b> The loaded tree already uses it.</p>")
     elif result.available:
-        out.append("<p style='color:#2e7d32'><b>Rust is available!</b> Reload Kconfig to see the Rust "
+        out.append(f"<p style='{st.css('ok')}'><b>Rust is available!</b> Reload Kconfig to see the Rust "
                    "options.</p>")
     else:
-        out.append("<p style='color:#c62828'><b>Rust is not available with this toolchain.</b></p>")
+        out.append(f"<p style='{st.css('bad')}'><b>Rust is not available with this toolchain.</b></p>")
     for i, f in enumerate(result.findings):
-        mark, color = _SEVERITY.get(f.severity, ("•", "gray"))
-        out.append(f"<p><span style='color:{color}'>{mark}</span> <b>{html.escape(f.message)}</b>")
+        mark, role = _SEVERITY.get(f.severity, ("•", "muted"))
+        out.append(f"<p>{st.span(role, mark)} <b>{html.escape(f.message)}</b>")
         if f.found_version or f.required_version:
             out.append(f"<br>found: {html.escape(f.found_version or '—')} · required: "
                        f"{html.escape(f.required_version or '—')}")
@@ -154,6 +156,8 @@ class ToolchainPanel(QWidget):
         self.findings.setAccessibleName("Probe findings")
         self.findings.setOpenLinks(False)
         self.findings.anchorClicked.connect(self._on_anchor)
+        on_palette_change(self.findings, lambda: self.result is not None and not self.runner.busy
+                          and self.findings.setHtml(findings_html(self.result)))
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setAccessibleName("Probe output")
@@ -199,7 +203,7 @@ class ToolchainPanel(QWidget):
             bad = path_breakers(field_.text().strip())
             if bad:
                 # the kernel's Makefile runs $(RUSTC)/$(BINDGEN) unquoted through sh
-                self.findings.setHtml(f"<p style='color:#c62828'><b>{name} path contains "
+                self.findings.setHtml(f"<p style='{style_for().css('bad')}'><b>{name} path contains "
                                       f"{html.escape(' '.join(bad))}: the kernel's build runs it through "
                                       "the shell unquoted. Use a path without these characters.</b></p>")
                 return False
@@ -232,7 +236,7 @@ class ToolchainPanel(QWidget):
 
     def _on_failed(self, message: str) -> None:
         self._done()
-        self.findings.setHtml(f"<p style='color:#c62828'><b>{html.escape(message)}</b></p>")
+        self.findings.setHtml(f"<p style='{style_for().css('bad')}'><b>{html.escape(message)}</b></p>")
 
     def _on_anchor(self, url: QUrl) -> None:
         link = url.toString()

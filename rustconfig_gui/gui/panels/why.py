@@ -7,11 +7,9 @@ import html
 from kconfiglib import Choice, MenuNode, Symbol
 
 from rustconfig_gui.explain import why
+from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
-
-_OK = "<span style='color:#2e7d32'>✔</span>"
-_NO = "<span style='color:#c62828'>✖</span>"
 
 
 def explanation_for(lt: LoadedTree, node: MenuNode) -> why.Explanation | None:
@@ -46,12 +44,13 @@ def _findings_html(probe: ProbeResult | None, loaded_has_rust: bool = False) -> 
 def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int,
                  probe: ProbeResult | None = None, loaded_has_rust: bool = False) -> str:
     esc = html.escape
-    mark = _OK if r.satisfied else _NO
+    st = style_for()
+    mark = st.span("ok", "✔") if r.satisfied else st.span("bad", "✖")
     out = [f"<li>{mark} {esc(r.text)}"]
     if r.symbol:
         out.append(f" <a href='sym:{esc(r.symbol)}'>→&nbsp;{esc(r.symbol)}</a>")
     if r.location:
-        out.append(f" <span style='color:gray'>({esc(r.location)})</span>")
+        out.append(" " + st.span("muted", f"({esc(r.location)})"))
     if r.action:
         out.append(f"<br><b>What to do:</b> {esc(r.action)}")
     if r.probe:
