@@ -65,9 +65,7 @@ class NewOption:
     node: MenuNode | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d.pop("node")
-        return d
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "node"}
 
 
 @dataclass
