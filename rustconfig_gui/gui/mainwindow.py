@@ -61,6 +61,7 @@ from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import explanation_for, toggle, why_html
 from rustconfig_gui.gui.tree_model import NODE_ROLE, ConfigModel
+from rustconfig_gui.gui.upgrade_ui import install_upgrade_actions
 from rustconfig_gui.gui.workers import (
     LoadOutcome,
     LoadRequest,
@@ -400,6 +401,8 @@ class MainWindow(QMainWindow):
         self.presets_ui = install_preset_actions(self)
         # "Make available…" on entries and in the Rust overview (gui/dialogs/fix.py), on the same undo stack
         self.fix_ui = install_fix_actions(self, stack=self.presets_ui.stack, changed=self.presets_ui.config_replaced)
+        # new options, their review and what a newer tree changed (gui/upgrade_ui.py)
+        self.upgrade_ui = install_upgrade_actions(self)
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)

@@ -25,6 +25,8 @@ from rustconfig_gui.explain.rustclass import rust_node_ids
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.menutree import ComputedGroup, Kind
+from rustconfig_gui.kconfig.newoptions import is_new
+from rustconfig_gui.workspace.upgrade import marks_new
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
@@ -120,6 +122,7 @@ class ConfigModel(QAbstractItemModel):
         self._recheck_timer.timeout.connect(self._continue_recheck)
         self.show_all = False
         self.rust_lens = False
+        self.new_marks = False
         self.rust_syms: frozenset[Symbol] = frozenset()
         self._rust_nodes: frozenset[int] = frozenset()  # ids of nodes with Rust inside (lens)
         self.group: ComputedGroup | None = None
@@ -152,6 +155,8 @@ class ConfigModel(QAbstractItemModel):
         self._reasons_todo.clear()
         self._reasons_generation = -1
         self.group = None
+        # menuconfig's "(NEW)": shown entries the loaded .config gave no value (kconfig/newoptions.py)
+        self.new_marks = lt is not None and marks_new(lt)
         if lt is not None:
             promptless = tuple(s for s in lt.symbols if s in rust_syms and not any(n.prompt for n in s.nodes))
             self.group = ComputedGroup("Computed (no prompt)", promptless)
@@ -336,6 +341,8 @@ class ConfigModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_OPTION:
                 text = menutree.prompt_text(item)
+                if self.new_marks and is_new(ev, item):
+                    return f"{text} (NEW)"
                 return f"*** {text} ***" if kind is Kind.COMMENT else text
             if col == self.COL_VALUE:
                 value = self._value_text(item, sym)

@@ -16,6 +16,7 @@ form, so this module restores what C prints:
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -719,14 +720,27 @@ def _or_terms(e: object) -> Iterator[object]:
         yield e
 
 
+_STRUCTURES: weakref.WeakKeyDictionary[object, tuple[HelpTexts, CDeps, CTree]] = weakref.WeakKeyDictionary()
+
+
+def writer_for(ev: Evaluator) -> HelpWriter:
+    """A :class:`HelpWriter` for ``ev``.  What it caches (C's dependencies and menu
+    tree, file texts) depends on the parse only, so it is kept per parse and
+    shared by every evaluator of it (a worker may build it on a values copy)."""
+    return HelpWriter(ev)
+
+
 class HelpWriter:
     """menuconfig's help screen of an entry (``menu_get_ext_help``), as C prints it."""
 
     def __init__(self, ev: Evaluator) -> None:
         self.ev = ev
-        self.helps = HelpTexts(ev.kconf.srctree)
-        self.deps = CDeps(ev, self.helps)
-        self.tree = CTree(ev, self.deps)
+        got = _STRUCTURES.get(ev.kconf)
+        if got is None:
+            helps = HelpTexts(ev.kconf.srctree)
+            deps = CDeps(ev, helps)
+            got = _STRUCTURES[ev.kconf] = (helps, deps, CTree(ev, deps))
+        self.helps, self.deps, self.tree = got
 
     def ext_help(self, node: MenuNode) -> str:
         item = node.item
@@ -855,4 +869,4 @@ def _same_terms(a: list[object], b: list[object]) -> bool:
 
 
 __all__ = ["NO_HELP", "TYPE_NAMES", "CDeps", "CExpr", "CTree", "HelpTexts", "HelpWriter", "c_expr_text",
-           "c_help_text", "raw_prompt"]
+           "c_help_text", "raw_prompt", "writer_for"]

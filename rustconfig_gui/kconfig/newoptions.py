@@ -27,7 +27,7 @@ from kconfiglib import (
 )
 
 from rustconfig_gui.kconfig.configfile import CONFIG_, escape_string
-from rustconfig_gui.kconfig.helptext import TYPE_NAMES, CTree, HelpWriter
+from rustconfig_gui.kconfig.helptext import TYPE_NAMES, CTree, writer_for
 from rustconfig_gui.kconfig.semantics import Evaluator
 
 # -- the rule -----------------------------------------------------------------------
@@ -75,7 +75,7 @@ def new_nodes(ev: Evaluator, tree: CTree | None = None) -> list[MenuNode]:
     menu tree (:class:`~.helptext.CTree`) where a hidden entry hides
     everything below it."""
     if tree is None:
-        tree = HelpWriter(ev).tree
+        tree = writer_for(ev).tree
     out: list[MenuNode] = []
     stack = list(reversed(tree.children(ev.kconf.top_node)))
     while stack:
@@ -112,7 +112,7 @@ def listnewconfig_text(ev: Evaluator) -> str:
 # -- helpnewconfig --------------------------------------------------------------------
 
 def helpnewconfig_text(ev: Evaluator) -> str:
-    writer = HelpWriter(ev)
+    writer = writer_for(ev)
     return "".join(f"-----\n\n{writer.ext_help(n)}\n-----\n" for n in new_nodes(ev, writer.tree))
 
 

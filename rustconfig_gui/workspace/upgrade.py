@@ -51,6 +51,21 @@ def tree_version(lt: LoadedTree) -> str:
     return header_version(f"# {lt.title}") or lt.version_text
 
 
+def marks_new(lt: LoadedTree) -> bool:
+    """Do "(NEW)" marks mean anything for the configuration now loaded?
+
+    menuconfig marks what the ``.config`` it read gave no value.  A tree
+    started from the architecture's defconfig (``make defconfig`` writes a
+    full ``.config`` before menuconfig reads it) or from Kconfig defaults
+    has no such file: nothing is new there.
+    """
+    rep = lt.config_report
+    if rep is None:
+        return False
+    default = lt.defconfig_path()
+    return not (default is not None and rep.filename == str(default))
+
+
 @dataclass
 class NewOption:
     """An entry ``listnewconfig``/``helpnewconfig`` lists."""
@@ -291,4 +306,4 @@ def upgrade_report(lt: LoadedTree, report: ConfigReadReport, text: str) -> Upgra
 
 
 __all__ = ["ChangedValue", "GoneOption", "NewOption", "RefusedValue", "UpgradeReport", "changed_values",
-           "header_version", "new_options", "review_order", "tree_version", "upgrade_report"]
+           "header_version", "marks_new", "new_options", "review_order", "tree_version", "upgrade_report"]
