@@ -152,7 +152,8 @@ def test_new_marks_review_and_changes(qtbot, window: MainWindow, tools: Toolchai
     shot(changes, "changes.png", tmp_path)
     item = changes.changed.topLevelItem(0)
     changes.changed.itemActivated.emit(item, 0)
-    assert window.current_node() is not None and window.current_node().item.name == item.data(0, Qt.ItemDataRole.UserRole)
+    current = window.current_node()
+    assert current is not None and current.item.name == item.data(0, Qt.ItemDataRole.UserRole)
     changes.show_section("gone")
     assert changes.gone.topLevelItemCount() == len(report.gone)
     changes.close()
@@ -164,7 +165,8 @@ def test_new_marks_review_and_changes(qtbot, window: MainWindow, tools: Toolchai
     for role, color in ((QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.Base, "#1e1e1e"),
                         (QPalette.ColorRole.AlternateBase, "#262626"), (QPalette.ColorRole.Text, "#e0e0e0"),
                         (QPalette.ColorRole.WindowText, "#e0e0e0"), (QPalette.ColorRole.Button, "#353535"),
-                        (QPalette.ColorRole.ButtonText, "#e0e0e0"), (QPalette.ColorRole.Highlight, "#2f65ca")):
+                        (QPalette.ColorRole.ButtonText, "#e0e0e0"), (QPalette.ColorRole.Highlight, "#2f65ca"),
+                        (QPalette.ColorRole.Link, "#8ab4f8")):
         dark.setColor(role, color)
     app.setPalette(dark)
     try:

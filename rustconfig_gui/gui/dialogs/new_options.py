@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kconfiglib import BOOL, TRISTATE, Choice, Symbol
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -77,6 +77,8 @@ class NewOptionsDialog(QDialog):
         self.list.setAccessibleName("New options")
         self.list.currentRowChanged.connect(self._show_current)
         self.list.installEventFilter(self)
+        self.list.setIconSize(QSize(16, 16))
+        self.list.setUniformItemSizes(True)
         self.details = QTextBrowser()
         self.details.setAccessibleName("Option details")
         self.details.setOpenLinks(False)
@@ -137,6 +139,8 @@ class NewOptionsDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Right"), self, lambda: self.step(1))
         QShortcut(QKeySequence("Ctrl+Left"), self, lambda: self.step(-1))
         self._fill()
+        # keys answer from the start: n, m, y, Enter (keep), Ctrl+Left/Right
+        self.list.setFocus()
 
     # -- state -------------------------------------------------------------------------
 
