@@ -26,8 +26,9 @@ from kconfiglib import (
     Symbol,
 )
 
+from rustconfig_gui.kconfig.cmenu import CTree
 from rustconfig_gui.kconfig.configfile import CONFIG_, escape_string
-from rustconfig_gui.kconfig.helptext import TYPE_NAMES, CTree, writer_for
+from rustconfig_gui.kconfig.helptext import TYPE_NAMES, writer_for
 from rustconfig_gui.kconfig.semantics import Evaluator
 
 # -- the rule -----------------------------------------------------------------------

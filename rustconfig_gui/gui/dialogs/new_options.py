@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.gui.panels.why import explanation_for, toggle, why_html
+from rustconfig_gui.kconfig.helptext import NO_HELP
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.workspace.upgrade import NewOption, review_order
 
@@ -237,14 +238,14 @@ class NewOptionsDialog(QDialog):
             out.append(f"<p><b>The kernel takes:</b> <code>{esc(now or _EMPTY)}</code>"
                        f" &nbsp; <b>Default:</b> <code>{esc(o.default or _EMPTY)}</code>"
                        + (" &nbsp; <b>Answered</b>" if self.answered(o) else "") + "</p>")
-        help_text = node.help or "There is no help available for this option."
+        help_text = node.help or NO_HELP
         out.append(f"<pre style='white-space:pre-wrap'>{esc(help_text)}</pre>")
         out.append(why_html(explanation_for(lt, node), self._expanded))
         return "".join(out)
 
     def _answer_controls(self, o: NewOption | None) -> None:
         item = o.node.item if o is not None and o.node is not None else None
-        is_tri = item.__class__ is Symbol and item.orig_type in (BOOL, TRISTATE)
+        is_tri = isinstance(item, Symbol) and item.orig_type in (BOOL, TRISTATE)
         ev = self.lt.ev
         allowed = ev.assignable(item) if is_tri else ()
         for v, b in enumerate(self.tri_buttons):
