@@ -403,6 +403,7 @@ class MainWindow(QMainWindow):
         self.fix_ui = install_fix_actions(self, stack=self.presets_ui.stack, changed=self.presets_ui.config_replaced)
         # new options, their review and what a newer tree changed (gui/upgrade_ui.py)
         self.upgrade_ui = install_upgrade_actions(self)
+        self.upgrade_ui.runner.busyChanged.connect(lambda busy: busy or self._retire_next())
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
@@ -627,7 +628,8 @@ class MainWindow(QMainWindow):
     def _retire_next(self) -> None:
         if self._closed:
             return  # the process ends; no thread may outlive the window
-        if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer)):
+        if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer,
+                                                        self.upgrade_ui.runner)):
             self.retirer.start(retire_work(self._to_retire.pop(0)))
 
     def _toggle_caches(self, on: bool) -> None:

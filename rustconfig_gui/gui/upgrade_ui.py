@@ -23,7 +23,7 @@ from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.configfile import ConfigReadReport
 from rustconfig_gui.kconfig.loader import LoadedTree
-from rustconfig_gui.workspace.upgrade import UpgradeReport, upgrade_report
+from rustconfig_gui.workspace.upgrade import UpgradeReport, marks_new, upgrade_report
 
 
 def set_value_undoably(window: Any, sym: Symbol, value: int | str) -> bool:
@@ -135,13 +135,23 @@ class UpgradeController(QObject):
         lt = self.w.lt
         self.bar.hide()
         self.report = None
+        self._drop_dialogs()
         rep = lt.config_report if lt is not None else None
         self._for = rep
         for a in (self.act_review, self.act_changes):
             a.setEnabled(False)
-        if lt is None or rep is None or self.runner.busy:
+        # a tree started from its defconfig has nothing new, nothing changed (marks_new)
+        if lt is None or rep is None or not marks_new(lt) or self.runner.busy:
             return
         self.runner.start(report_work(lt, rep))
+
+    def _drop_dialogs(self) -> None:
+        """They show options of the configuration (and parse) that was replaced."""
+        for dlg in (self.review, self.changes):
+            if dlg is not None:
+                dlg.close()
+                dlg.deleteLater()
+        self.review = self.changes = None
 
     def _on_report(self, answer: tuple[LoadedTree, ConfigReadReport, UpgradeReport]) -> None:
         lt, rep, report = answer

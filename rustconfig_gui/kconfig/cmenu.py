@@ -38,7 +38,9 @@ class CDeps:
     """
 
     def __init__(self, ev: Evaluator, helps: KconfigText) -> None:
-        self.ev = ev
+        # the parse and the rules only: no evaluator, whose values come and go
+        self.kconf = ev.kconf
+        self.choice_rework = ev.sem.choice_rework
         self.helps = helps
         self.y = ev.kconf.y
         self.cx = CExpr(ev.kconf)
@@ -57,7 +59,7 @@ class CDeps:
         if cont is None:
             return self.y, self.y
         if cont.item.__class__ is Choice:
-            if self.ev.sem.choice_rework:
+            if self.choice_rework:
                 return cont.item, self.dep(cont)
             return cont.item, cont.item
         return cont.dep, self.dep(cont)
@@ -81,7 +83,7 @@ class CDeps:
         got = self._memo.get(key)
         if got is not None:
             return got
-        if node is self.ev.kconf.top_node:
+        if node is self.kconf.top_node:
             out: object = self.y
         else:
             base, base_c = self._base(self.container(node))
@@ -134,7 +136,7 @@ class CTree:
     """
 
     def __init__(self, ev: Evaluator, deps: CDeps) -> None:
-        self.ev = ev
+        self.kconf = ev.kconf
         self.deps = deps
         self._children: dict[int, list[MenuNode]] = {}
         self._parent: dict[int, MenuNode] = {}
@@ -185,7 +187,7 @@ class CTree:
         dep = deps.visible(m) if m.prompt else deps.dep(m)
         if not contains_symbol(dep, sym):
             return False
-        if depends_on_symbol(dep, sym, self.ev.kconf):
+        if depends_on_symbol(dep, sym, self.kconf):
             return True
         have = and_leaves(dep)
         return all(any(expr_eq(a, b) for b in have) for a in and_leaves(deps.visible(s)))

@@ -8,8 +8,6 @@ dependencies in C's order and form and Location lines along C's menu tree
 
 from __future__ import annotations
 
-import weakref
-
 from kconfiglib import (
     AND,
     BOOL,
@@ -82,13 +80,9 @@ def _menu_prompt(node: MenuNode) -> str:
     return getattr(node.item, "name", "") or ""
 
 
-_STRUCTURES: weakref.WeakKeyDictionary[object, tuple[KconfigText, CDeps, CTree]] = weakref.WeakKeyDictionary()
-
-
 def writer_for(ev: Evaluator) -> HelpWriter:
     """A :class:`HelpWriter` for ``ev``.  What it caches (C's dependencies and menu
-    tree, file texts) depends on the parse only, so it is kept per parse and
-    shared by every evaluator of it (a worker may build it on a values copy)."""
+    tree, file texts) depends on the parse only and is built once per evaluator."""
     return HelpWriter(ev)
 
 
@@ -97,11 +91,14 @@ class HelpWriter:
 
     def __init__(self, ev: Evaluator) -> None:
         self.ev = ev
-        got = _STRUCTURES.get(ev.kconf)
+        # kept on the evaluator, not on the parse: a parse being stored (parsecache) is never
+        # written to by another thread; what it holds refers to the parse, never back to ``ev``
+        got: tuple[KconfigText, CDeps, CTree] | None = getattr(ev, "_c_menu", None)
         if got is None:
-            helps = KconfigText(ev.kconf.srctree)
-            deps = CDeps(ev, helps)
-            got = _STRUCTURES[ev.kconf] = (helps, deps, CTree(ev, deps))
+            text = KconfigText(ev.kconf.srctree)
+            deps = CDeps(ev, text)
+            got = (text, deps, CTree(ev, deps))
+            ev._c_menu = got  # type: ignore[attr-defined]
         self.helps, self.deps, self.tree = got
 
     def ext_help(self, node: MenuNode) -> str:
