@@ -215,3 +215,16 @@ def test_header_version():
     assert upgrade.header_version("#\n# Automatically generated file; DO NOT EDIT.\n"
                                   "# Linux/x86 6.12.118 Kernel Configuration\n#\n") == "6.12.118"
     assert upgrade.header_version("CONFIG_A=y\n") is None
+
+
+@pytest.mark.slow
+def test_listnewconfig_on_61_where_choices_are_symbols():
+    # Debian's 6.1 config on its own tree without every fifth line: choice members and
+    # choices (symbols before 6.11) lose their values
+    text = "".join(ln for i, ln in enumerate(ensure_distro_config("6.1").read_text().splitlines(True)) if i % 5)
+    src = ensure_tree("6.1")
+    c_list, _, _ = CConf(Build(src, arch="x86_64")).output("listnewconfig", text)
+    lt = load_tree(KernelTree(src, arch="x86_64"), base_env=clean_env())
+    configfile.read_config_text(lt.ev, text, ".config")
+    assert c_list.count("\n") > 0
+    assert newoptions.listnewconfig_text(lt.ev) == c_list

@@ -173,6 +173,13 @@ class HelpWriter:
             if sym.implies:
                 out.append("Implies: " + " && ".join(_sym_text(ev, t) for t, _ in sym.implies))
             out += self._revdep_lines(sym.weak_rev_dep, "Implied by")
+        elif not ev.sem.choice_rework and not item.is_optional:  # type: ignore[union-attr]
+            # before 6.11 menu_finalize keeps a choice from n: rev_dep = <its prompt's visibility> && m
+            prompted = next((n for n in item.nodes if n.prompt), None)
+            if prompted is not None:
+                term = deps.cx.and_(deps.visible(prompted), ev.kconf.m)
+                out.append(f"Selected by [{('n', 'm', 'y')[ev.expr(term)]}]:")
+                out.append(f"  - {c_expr_text(ev, term)}")
         return "".join(line + "\n" for line in out) + "\n\n"
 
     def _revdep_lines(self, e: object, title: str) -> list[str]:

@@ -37,8 +37,14 @@ from rustconfig_gui.kconfig.semantics import Evaluator
 def has_value(ev: Evaluator, item: Symbol | Choice) -> bool:
     """``sym_has_value``: the loaded .config (or an edit since) gave it a value."""
     if item.__class__ is Choice:
-        return item in ev.choice_user_tri
+        return _choice_has_value(ev, item)  # type: ignore[arg-type]
     return item in ev.user or _value_from_transitional(ev, item)  # type: ignore[arg-type]
+
+
+def _choice_has_value(ev: Evaluator, choice: Choice) -> bool:
+    """Before 6.11 (a choice is a symbol): reading a config gives every choice a
+    value, and ``sym_calc_choice`` takes it away unless each visible member has one."""
+    return all(m in ev.user for m in choice.syms if ev.visibility(m))
 
 
 def _value_from_transitional(ev: Evaluator, sym: Symbol) -> bool:
@@ -58,7 +64,7 @@ def _counts(ev: Evaluator, node: MenuNode) -> bool:
     if item.__class__ is Symbol:
         return not has_value(ev, item) and ev.is_changeable(item)  # type: ignore[arg-type]
     if item.__class__ is Choice and not ev.sem.choice_rework:
-        return item not in ev.choice_user_tri and (
+        return not _choice_has_value(ev, item) and (
             ev.choice_visibility(item) > 0 or ev.choice_tri(item) == 2)
     return False
 
