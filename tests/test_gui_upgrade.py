@@ -115,6 +115,21 @@ def test_new_marks_review_and_changes(qtbot, window: MainWindow, tools: Toolchai
     assert sorted(seen) == sorted(c_list) and len(seen) == len(c_list)
     assert dlg.progress.text().startswith(f"{len(c_list)} of {len(c_list)} ")
 
+    # filters combine: Rust-related only, then a text
+    dlg.rust_only.setChecked(True)
+    assert dlg.list.count() == report.new_rust
+    dlg.filter.setText(rust_first[-1])
+    assert dlg.list.count() == 1 and dlg.current().name == rust_first[-1]
+    dlg.filter.clear()
+    dlg.rust_only.setChecked(False)
+    assert dlg.list.count() == len(c_list)
+    # Ctrl+Right / Ctrl+Left step like Next / Previous
+    dlg.list.setCurrentRow(0)
+    QTest.keyClick(dlg, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert dlg.list.currentRow() == 1
+    QTest.keyClick(dlg, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert dlg.list.currentRow() == 0
+
     # an answer by key, as in menuconfig: one undoable step
     dlg.list.setCurrentRow(0)
     dlg.list.setFocus()
@@ -187,10 +202,14 @@ def test_marks_rule_is_conf_rule_on_the_demo_tree(qtbot, window: MainWindow, tmp
         assert window.open_tree(tree, prefer_defconfig=True)
     assert not window.model.new_marks
     # the same tree from a .config that leaves things out: conf's rule marks what it left out
+    assert not window.upgrade_ui.act_review.isEnabled()
     cfg = tmp_path / "partial.config"
     cfg.write_text("CONFIG_MODULES=y\n")
-    window.load_config(cfg)
+    with qtbot.waitSignal(window.upgrade_ui.reportReady, timeout=REPORT_TIMEOUT):
+        window.load_config(cfg)
     assert window.model.new_marks
+    # no header naming a kernel: the review is there, the bar is not
+    assert window.upgrade_ui.act_review.isEnabled() and not window.upgrade_ui.bar.isVisible()
     ev = window.lt.ev
     marked = {n.item.name for n in ev.walk() if n.prompt and ev.menu_is_visible(n)
               and str(window.model.index_for_node(n).data()).endswith(" (NEW)")}
