@@ -156,6 +156,14 @@ def test_new_marks_review_and_changes(qtbot, window: MainWindow, tools: Toolchai
     kept = lt.ev.str(sym)
     QTest.keyClick(dlg.list, Qt.Key.Key_Return)
     assert sym in lt.ev.user and lt.ev.str(sym) == kept
+    # a choice member: Enter keeps the member the choice selects now, for the whole choice
+    member = next(o for o in dlg.options if o.node.item.choice is not None and o.node.item not in lt.ev.user)
+    choice = member.node.item.choice
+    selected = lt.ev.choice_selection(choice)
+    assert dlg.select(member.name)
+    QTest.keyClick(dlg.list, Qt.Key.Key_Return)
+    assert lt.ev.choice_selection(choice) is selected
+    assert all(m in lt.ev.user for m in choice.syms if lt.ev.visibility(m))
     dlg.close()
 
     # what the new tree changed: conf's list of changed input, each with a reason

@@ -269,14 +269,19 @@ class NewOptionsDialog(QDialog):
         if o is None or o.node is None or o.node.item.__class__ is not Symbol:
             return False
         sym: Symbol = o.node.item
-        value: int | str = self.lt.ev.tri(sym) if sym.orig_type in (BOOL, TRISTATE) else self.lt.ev.str(sym)
+        ev = self.lt.ev
+        if sym.choice is not None:
+            # a choice is answered as a whole: keep the member it selects now
+            return self.answer_current(2, ev.choice_selection(sym.choice) or sym)
+        value: int | str = ev.tri(sym) if sym.orig_type in (BOOL, TRISTATE) else ev.str(sym)
         return self.answer_current(value)
 
-    def answer_current(self, value: int | str) -> bool:
+    def answer_current(self, value: int | str, sym: Symbol | None = None) -> bool:
+        """Answer the option shown (or ``sym``, the member a choice keeps) and move on."""
         o = self.current()
         if o is None or o.node is None or o.node.item.__class__ is not Symbol:
             return False
-        sym: Symbol = o.node.item
+        sym = sym or o.node.item
         if not self._answer(sym, value):
             self.status.setText(f"{html.escape(str(value))!s} is not accepted for {sym.name} now.")
             return False
