@@ -15,7 +15,7 @@ from typing import Any
 
 from kconfiglib import BOOL, TRISTATE, Choice, Symbol
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -56,6 +56,9 @@ class NewOptionsDialog(QDialog):
         self._goto = goto
         self._expanded: set[str] = set()
         self.rust_icon = rust_icon or QIcon()
+        blank = QPixmap(16, 16)
+        blank.fill(Qt.GlobalColor.transparent)
+        self._blank_icon = QIcon(blank)  # keeps the names of other rows in line with the Rust ones
         self.resize(1060, 660)
 
         top = QHBoxLayout()
@@ -126,11 +129,14 @@ class NewOptionsDialog(QDialog):
         self.next_button.clicked.connect(lambda: self.step(1))
         self.status = QLabel()
         self.status.setAccessibleName("Last answer")
+        keys = QLabel("n / m / y answer · Enter keeps the kernel's value · Ctrl+← / Ctrl+→")
+        keys.setEnabled(False)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         nav.addWidget(self.prev_button)
         nav.addWidget(self.next_button)
         nav.addWidget(self.status, 1)
+        nav.addWidget(keys)
         nav.addWidget(close)
 
         lay = QVBoxLayout(self)
@@ -177,8 +183,7 @@ class NewOptionsDialog(QDialog):
         for i, o in enumerate(self._shown):
             it = QListWidgetItem(self._label(o))
             it.setData(Qt.ItemDataRole.UserRole, o)
-            if o.rust:
-                it.setIcon(self.rust_icon)
+            it.setIcon(self.rust_icon if o.rust else self._blank_icon)
             self.list.addItem(it)
             if o is cur:
                 row = i
