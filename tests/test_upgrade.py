@@ -228,3 +228,13 @@ def test_listnewconfig_on_61_where_choices_are_symbols():
     configfile.read_config_text(lt.ev, text, ".config")
     assert c_list.count("\n") > 0
     assert newoptions.listnewconfig_text(lt.ev) == c_list
+
+
+def test_help_text_follows_the_c_lexer():
+    from rustconfig_gui.kconfig.ksource import c_help_text
+
+    # tabs inside a line stay, trailing blanks go, deeper indentation becomes spaces
+    assert c_help_text(["\ta\tb \t", "\t  c", "", "\td", "config X"], 0) == "a\tb\n  c\n\nd"
+    # a line indented less than the first ends the text (after the newline before it)
+    assert c_help_text(["\t  x", "\ty"], 0) == "x\n"
+    assert c_help_text(["\tlast line at the end of the file"], 0) == "last line at the end of the file"
