@@ -30,7 +30,7 @@ from kconfiglib import BOOL, HEX, INT, TRISTATE, Choice, MenuNode, Symbol
 from rustconfig_gui.explain.rustclass import is_rust_related
 from rustconfig_gui.explain.why import explain, one_line_from, one_line_reason
 from rustconfig_gui.kconfig import menutree, newoptions
-from rustconfig_gui.kconfig.configfile import ConfigReadReport
+from rustconfig_gui.kconfig.configfile import ConfigReadReport, scan_lines
 from rustconfig_gui.kconfig.loader import LoadedTree
 
 SCHEMA = 1
@@ -282,14 +282,10 @@ def refused_values(lt: LoadedTree, report: ConfigReadReport) -> list[RefusedValu
 
 
 def _written_values(text: str) -> dict[str, str]:
-    from rustconfig_gui.kconfig.configfile import scan_lines
-
     return {name: val for _, name, val, _ in scan_lines(text) if name is not None}
 
 
 def _written_lines(text: str) -> dict[str, int]:
-    from rustconfig_gui.kconfig.configfile import scan_lines
-
     out: dict[str, int] = {}
     for ln, name, _, _ in scan_lines(text):
         if name is not None:
