@@ -20,6 +20,7 @@ from rustconfig_gui.kconfig.cexpr import (
     and_leaves,
     contains_symbol,
     depends_on_symbol,
+    ends_with,
     expr_eq,
     strip_tail,
 )
@@ -91,19 +92,33 @@ class CDeps:
                 own, rest = self.y, node.dep
             else:
                 own, rest = self._own_split(node)
-            out = self.cx.combine(self._inherited(rest, base, base_c), own)
+            out = self.cx.combine(self._inherited(rest, base, base_c, self._outer_if_terms(node, rest, base)), own)
         self._memo[key] = out
         return out
 
-    def _inherited(self, r: object, base: object, base_c: object) -> object:
+    def _inherited(self, r: object, base: object, base_c: object, outer: int = 1) -> object:
+        """C's form of ``r``: the ``if`` blocks between the entry and its menu (``base``),
+        innermost first.  Where the menu has no dependencies kconfiglib leaves no
+        trace of where the outermost ``if`` begins: ``outer`` is how many terms it has."""
         if r is self.y:
             return self.y
         if r is base:
             return base_c
         if r.__class__ is tuple and r[0] is AND:  # type: ignore[index]
-            # ``if`` blocks between the entry and its menu, innermost first
-            return self.cx.combine(self._inherited(r[2], base, base_c), r[1])  # type: ignore[index]
+            if not ends_with(r, base) and len(and_leaves(r)) <= outer:
+                return self.cx.combine(self.y, r)
+            return self.cx.combine(self._inherited(r[2], base, base_c, outer), r[1])  # type: ignore[index]
         return self.cx.combine(self.y, r)
+
+    def _outer_if_terms(self, node: MenuNode, rest: object, base: object) -> int:
+        """Terms of the outermost ``if`` when ``rest`` holds only ``if`` conditions whose
+        lines are all in the entry's own file; 1 otherwise."""
+        if rest is self.y or ends_with(rest, base):
+            return 1
+        ifs = self.helps.enclosing_ifs(node)
+        if ifs and sum(ifs) == len(and_leaves(rest)):
+            return ifs[0]
+        return 1
 
     def visible(self, node: MenuNode) -> object:
         """C's prompt visibility (``prop->visible.expr``)."""

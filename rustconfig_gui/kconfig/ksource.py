@@ -44,6 +44,25 @@ class KconfigText:
             if _HELP_LINE.match(lines[i]):
                 return c_help_text(lines, i + 1)
         return node.help
+
+    def enclosing_ifs(self, node: MenuNode) -> list[int]:
+        """How many AND terms each ``if`` around the entry in its own file has,
+        outermost first (``if``/``endif`` at the start of a line, where no help
+        text can be)."""
+        lines = self._lines(node.filename)
+        depth = 0
+        out: list[int] = []
+        for i in range(min(node.linenr - 2, len(lines) - 1), -1, -1):
+            line = lines[i]
+            if _ENDIF.match(line):
+                depth += 1
+            elif (m := _IF.match(line)) is not None:
+                if depth:
+                    depth -= 1
+                else:
+                    out.append(_text_leaves(m.group(1))[0])
+        return out[::-1]
+
     def own_depends(self, node: MenuNode) -> tuple[int, int]:
         """How many AND terms the entry's own ``depends on`` lines give kconfiglib,
         and how many of them are macros (which can expand to y and vanish)."""
@@ -137,6 +156,8 @@ def c_help_text(lines: list[str], first: int) -> str:
 
 _ENTRY_WORD = re.compile(r"^[ \t]*(config|menuconfig|choice|endchoice|comment|menu|endmenu|if|endif|source|"
                          r"osource|rsource|orsource|mainmenu|help|---help---)\b")
+_IF = re.compile(r"^if[ \t]+(.*?)[ \t]*(?:#.*)?$")
+_ENDIF = re.compile(r"^endif\b")
 _DEPENDS = re.compile(r"^[ \t]*depends[ \t]+on[ \t]+(.*)$")
 
 
