@@ -179,6 +179,35 @@ class CConf:
             except FileNotFoundError:
                 raise CConfError(cmd, 0, f"{out} was not written\n{proc.stderr}") from None
 
+    def output(self, target: str, config_text: str, env: dict[str, str] | None = None) -> tuple[str, str, str]:
+        """Run ``make <target>`` on ``config_text`` and return (stdout, stderr, the
+        resulting .config or "" when the target writes none).
+
+        For the targets that print rather than write (listnewconfig,
+        helpnewconfig) and for conf's warnings on stderr; ``env`` adds
+        variables such as ``KCONFIG_WARN_CHANGED_INPUT`` after the cleaning.
+        """
+        with self._locked():
+            odir = self.workdir
+            odir.mkdir(parents=True, exist_ok=True)
+            for name in (".config", ".config.old", "defconfig"):
+                (odir / name).unlink(missing_ok=True)
+            (odir / ".config").write_text(config_text)
+            before = (odir / ".config").stat().st_mtime_ns
+            cmd = self.make_args(target)
+            self.last_command = cmd
+            run_env = clean_env()
+            run_env.update(env or {})
+            t0 = time.monotonic()
+            proc = subprocess.run(cmd, env=run_env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            self.last_seconds = time.monotonic() - t0
+            self.last_stderr = proc.stderr
+            if proc.returncode != 0:
+                raise CConfError(cmd, proc.returncode, proc.stderr or proc.stdout)
+            cfg = odir / ".config"
+            written = cfg.read_text() if cfg.stat().st_mtime_ns != before or (odir / ".config.old").exists() else ""
+            return proc.stdout, proc.stderr, written
+
     def defconfig(self) -> str:
         return self.run("defconfig")
 

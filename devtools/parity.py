@@ -205,11 +205,42 @@ class Harness:
                         lambda src=src, lt=lt: self._from_text(lt, src), cc.last_seconds or 0)
             text = c_text
 
+    def run_new_options(self, arch: str = "x86_64") -> None:
+        """Debian's older config on the next tree: make listnewconfig / helpnewconfig,
+        and (where conf has it) the values it reports with KCONFIG_WARN_CHANGED_INPUT=1."""
+        from rustconfig_gui.kconfig import newoptions
+
+        for prev, v in (("6.1", "6.12"), ("6.12", "7.2")):
+            setup = Setup(v, arch)
+            cc = self.cconf(setup)
+            lt = self.load(setup)
+            text = ensure_distro_config(prev, setup.debian_arch).read_text()
+            for target, ours in (("listnewconfig", newoptions.listnewconfig_text),
+                                 ("helpnewconfig", newoptions.helpnewconfig_text)):
+                out, _, _ = cc.output(target, text)
+
+                def run(ours=ours, lt=lt, text=text) -> str:
+                    configfile.read_config_text(lt.ev, text, "input")
+                    return ours(lt.ev)
+                self.record(setup, f"{target} of Debian {prev}", out, run, cc.last_seconds or 0)
+            if "KCONFIG_WARN_CHANGED_INPUT" not in (lt.tree.source / "scripts/kconfig/confdata.c").read_text():
+                continue  # older conf has no such report
+            _, err, _ = cc.output("olddefconfig", text, {"KCONFIG_WARN_CHANGED_INPUT": "1"})
+            head = "warning: user-provided values changed by Kconfig:\n"
+            c_block = "".join(ln for ln in err[err.find(head):].splitlines(True)
+                              if ln == head or ln.startswith("  CONFIG_")) if head in err else ""
+
+            def changed(lt=lt, text=text) -> str:
+                configfile.read_config_text(lt.ev, text, "input")
+                return newoptions.changed_input_text(lt.ev)
+            self.record(setup, f"changed input of Debian {prev}", c_block, changed, cc.last_seconds or 0)
+
     def run(self, setups: Iterable[Setup], upgrades: bool = True, distro: bool = True) -> list[Result]:
         for s in setups:
             self.run_setup(s, distro=distro)
         if upgrades:
             self.run_upgrades()
+            self.run_new_options()
         return self.results
 
 

@@ -174,6 +174,34 @@ def cmd_savedefconfig(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_newconfig(args: argparse.Namespace) -> int:
+    """``make listnewconfig`` / ``make helpnewconfig``: the same text on stdout."""
+    from rustconfig_gui.kconfig import newoptions
+
+    loaded = _load(args)
+    _read_start(args, loaded)
+    _report_issues(loaded)
+    text = (newoptions.helpnewconfig_text if args.help_text else newoptions.listnewconfig_text)(loaded.ev)
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_upgrade_report(args: argparse.Namespace) -> int:
+    from rustconfig_gui.kconfig import configfile
+    from rustconfig_gui.workspace.upgrade import upgrade_report
+
+    loaded = _load(args)
+    data = configfile.read_config_bytes(args.config)
+    text, _ = configfile.decode_config_bytes(data, str(args.config))
+    report = loaded.read_config(args.config)
+    result = upgrade_report(loaded, report, text)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        sys.stdout.write(result.text())
+    return 0
+
+
 def cmd_allconfig(args: argparse.Namespace) -> int:
     loaded = _load(args)
     loaded.all_new(args.mode)
@@ -513,6 +541,20 @@ def build_parser() -> argparse.ArgumentParser:
         _tree_arguments(p)
         p.add_argument("-o", "--output", type=Path, help="file to write (default: BUILD/.config)")
         p.set_defaults(func=cmd_allconfig, mode=mode)
+
+    for name, help_text, what in (("listnewconfig", False, "list new options (make listnewconfig)"),
+                                  ("helpnewconfig", True, "list new options and help text (make helpnewconfig)")):
+        p = sub.add_parser(name, help=what)
+        _tree_arguments(p)
+        p.add_argument("--config", type=Path, help="read this file (default: BUILD/.config, else the defconfig)")
+        p.set_defaults(func=cmd_newconfig, help_text=help_text)
+
+    p = sub.add_parser("upgrade-report",
+                       help="a config from an older kernel on this tree: new options, values changed, options gone")
+    _tree_arguments(p)
+    p.add_argument("--config", type=Path, required=True, help="the older kernel's config file")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_upgrade_report)
 
     p = sub.add_parser("why", help="why a symbol, choice or menu is hidden or off, or why it has its value")
     _tree_arguments(p)

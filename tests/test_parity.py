@@ -49,3 +49,16 @@ def test_upgrades_5_10_to_6_1_to_6_12_to_7_2(harness: Harness):
                                              "upgrade 6.12 -> 7.2 (olddefconfig)"]
     for r in results:
         assert r.differing == 0, "\n".join(r.sample)
+
+
+@pytest.mark.slow
+def test_new_options_and_changed_input_of_debian_configs(harness: Harness):
+    start = len(harness.results)
+    harness.run_new_options()
+    results = harness.results[start:]
+    assert {r.scenario for r in results} >= {"listnewconfig of Debian 6.1", "helpnewconfig of Debian 6.1",
+                                             "listnewconfig of Debian 6.12", "helpnewconfig of Debian 6.12"}
+    print("\n" + table(results))
+    for r in results:
+        assert r.differing == 0, f"{r.setup} / {r.scenario}:\n" + "\n".join(r.sample)
+        assert r.c_lines == r.our_lines > 0

@@ -54,6 +54,7 @@ from rustconfig_gui.gui.panels.why import loaded_has_rust
 from rustconfig_gui.gui.search_panel import SearchMixin
 from rustconfig_gui.gui.style import ClearCheckBoxes, on_palette_change
 from rustconfig_gui.gui.tree_model import ConfigModel
+from rustconfig_gui.gui.upgrade_ui import install_upgrade_actions
 from rustconfig_gui.gui.workers import (
     LoadOutcome,
     LoadRequest,
@@ -417,6 +418,9 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.presets_ui = install_preset_actions(self)
         # "Make available…" on entries and in the Rust overview (gui/dialogs/fix.py)
         self.fix_ui = install_fix_actions(self)
+        # new options, their review and what a newer tree changed (gui/upgrade_ui.py)
+        self.upgrade_ui = install_upgrade_actions(self)
+        self.upgrade_ui.runner.busyChanged.connect(lambda busy: busy or self._retire_next())
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
@@ -629,7 +633,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
     def _retire_next(self) -> None:
         if self._closed:
             return  # the process ends; no thread may outlive the window
-        if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer)):
+        if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer,
+                                                        self.upgrade_ui.runner)):
             self.retirer.start(retire_work(self._to_retire.pop(0)))
 
     def _toggle_caches(self, on: bool) -> None:

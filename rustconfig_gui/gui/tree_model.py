@@ -25,7 +25,9 @@ from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.menutree import ComputedGroup, Kind
+from rustconfig_gui.kconfig.newoptions import is_new
 from rustconfig_gui.workspace.session import Change, Session
+from rustconfig_gui.workspace.upgrade import marks_new
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
@@ -121,6 +123,7 @@ class ConfigModel(QAbstractItemModel):
         self._recheck_timer.timeout.connect(self._continue_recheck)
         self.show_all = False
         self.rust_lens = False
+        self.new_marks = False
         self.rust_syms: frozenset[Symbol] = frozenset()
         self._rust_nodes: frozenset[int] = frozenset()  # ids of nodes with Rust inside (lens)
         self.group: ComputedGroup | None = None
@@ -151,6 +154,11 @@ class ConfigModel(QAbstractItemModel):
         if change.everything or not change.values or self.lt is None or self.session is None \
                 or self.session.lt is not self.lt:
             return
+        # another configuration file (a load, Revert, their undo): "(NEW)" follows it
+        marks = marks_new(self.lt)
+        if marks != self.new_marks:
+            self.new_marks = marks
+            self.valuesChanged.emit()
         self.refresh_soon()
 
     def set_tree(self, lt: LoadedTree | None, rust_syms: frozenset[Symbol] = frozenset(),
@@ -173,6 +181,8 @@ class ConfigModel(QAbstractItemModel):
         self.group = None
         if lt is not None and (self.session is None or self.session.lt is not lt):
             self.set_session(Session(lt))
+        # menuconfig's "(NEW)": shown entries the loaded .config gave no value (kconfig/newoptions.py)
+        self.new_marks = lt is not None and marks_new(lt)
         if lt is not None:
             promptless = tuple(s for s in lt.symbols if s in rust_syms and not any(n.prompt for n in s.nodes))
             self.group = ComputedGroup("Computed (no prompt)", promptless)
@@ -365,6 +375,8 @@ class ConfigModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_OPTION:
                 text = menutree.prompt_text(item)
+                if self.new_marks and is_new(ev, item):
+                    return f"{text} (NEW)"
                 return f"*** {text} ***" if kind is Kind.COMMENT else text
             if col == self.COL_VALUE:
                 value = self._value_text(item, sym)
