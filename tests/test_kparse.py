@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rustconfig_gui.errors import KconfigSyntaxError
-from rustconfig_gui.kconfig.parser import (
-    KernelKconfig,
+from rustconfig_gui.kconfig.parser import KernelKconfig
+from rustconfig_gui.kconfig.rewrite import (
     Rewrites,
     rewrite_conditional_depends,
     translate_kconfig_text,
@@ -68,7 +68,7 @@ def test_continuation_lines_keep_numbering():
 
 
 def test_default_values_that_are_one_macro_become_placeholders_line_for_line():
-    from rustconfig_gui.kconfig.parser import LateValue
+    from rustconfig_gui.kconfig.rewrite import LateValue
 
     src = ("config V\n\tint\n\tdefault $(rustc-version) if RUST\n"
            "config T\n\tstring\n\tdefault \"$(RUSTC_VERSION_TEXT)\"\n"

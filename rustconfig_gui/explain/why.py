@@ -52,7 +52,7 @@ from kconfiglib import (
 )
 
 from rustconfig_gui.kconfig.loader import LoadedTree
-from rustconfig_gui.kconfig.parser import MacroCall
+from rustconfig_gui.kconfig.shell.runner import MacroCall
 
 SCHEMA = 1
 
