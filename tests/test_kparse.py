@@ -105,7 +105,7 @@ def test_late_values_bind_to_what_the_parser_would_have_read(tmp_path):
     for late in (True, False):
         kconf = KernelKconfig(str(tmp_path), {"srctree": str(tmp_path)}, late_defaults=late)
         ev = Evaluator(kconf, Semantics.for_version((7, 2)))
-        values[late] = {n: ev.str(kconf.syms[n]) for n in ("NUM", "FOLLOWS", "TEXT", "ODD")}
+        values[late] = {n: ev.str_value(kconf.syms[n]) for n in ("NUM", "FOLLOWS", "TEXT", "ODD")}
     assert values[True] == values[False] == {"NUM": "108500", "FOLLOWS": "y", "TEXT": "two words", "ODD": "n"}
 
     kconf, ev = load_kconfig_dir(tmp_path, (7, 2))

@@ -61,7 +61,7 @@ ODD_BUT_FINE = "dému-ü-#!~=%,{@+^["
 def _value(lt: LoadedTree, name: str) -> str:
     sym = lt.sym(name)
     assert sym is not None, name
-    return lt.ev.str(sym)
+    return lt.ev.str_value(sym)
 
 
 def _load_demo(root: Path, make_env: dict[str, str], *, build: Path | None = None,

@@ -217,7 +217,7 @@ class Target:
         if it.__class__ is Symbol:
             if self.want == "visible":
                 return "visible" if ev.visibility(it) else "hidden"
-            return ev.str(it)
+            return ev.str_value(it)
         if it.__class__ is Choice:
             if self.want == "visible":
                 return "visible" if ev.choice_visibility(it) else "hidden"
@@ -233,7 +233,7 @@ class Target:
                 return bool(ev.visibility(it)) and any(n.prompt for n in it.nodes)
             if it.orig_type in (BOOL, TRISTATE):
                 return ev.tri(it) == _TRI.index(self.want)
-            return ev.str(it) == _normal_text(it, self.want)
+            return ev.str_value(it) == _normal_text(it, self.want)
         if it.__class__ is Choice:
             if self.want == "visible":
                 return bool(ev.choice_visibility(it))
@@ -599,7 +599,7 @@ class _Planner:
         if want == "visible":
             if not prompted:
                 return [Reason(kind="no-prompt", text=f"{sym.name} has no prompt: it is never shown, only computed",
-                               symbol=sym.name, value=ev.str(sym))]
+                               symbol=sym.name, value=ev.str_value(sym))]
             return w.nodes_blockers(prompted, 1)
         if sym.orig_type in (BOOL, TRISTATE):
             v = _TRI.index(want)
@@ -609,19 +609,19 @@ class _Planner:
                     # a tristate acts as bool until module support is on
                     return [w.tri_reason(modules, 2, 2)]
                 return [Reason(kind="value", text=f"{sym.name} is bool: it can be n or y, never m",
-                               symbol=sym.name, value=ev.str(sym), wanted="m")]
+                               symbol=sym.name, value=ev.str_value(sym), wanted="m")]
             return [w.tri_reason(sym, v, v)]
         text = _normal_text(sym, want)
         if ev.visibility(sym):
             if sym.orig_type in (INT, HEX) and not ev.string_within_range(sym, want):
                 rng = ev.active_range(sym)
                 return [Reason(kind="range", text=f"{want} is outside the range {rng[0]}..{rng[1]}" if rng else
-                               f"{want} is not a valid value of {sym.name}", symbol=sym.name, value=ev.str(sym))]
-            return [Reason(kind="user", text=f"set {sym.name} to {text}", symbol=sym.name, value=ev.str(sym),
+                               f"{want} is not a valid value of {sym.name}", symbol=sym.name, value=ev.str_value(sym))]
+            return [Reason(kind="user", text=f"set {sym.name} to {text}", symbol=sym.name, value=ev.str_value(sym),
                            action=f"set {sym.name} to {want}")]
         if not prompted:
             return [Reason(kind="no-prompt", text=f"{sym.name} has no prompt; its value is computed",
-                           symbol=sym.name, value=ev.str(sym))]
+                           symbol=sym.name, value=ev.str_value(sym))]
         return w.nodes_blockers(prompted, 1)
 
     def candidates(self, moves: list[_Move]) -> tuple[list[_Move], _Candidates]:
@@ -806,7 +806,7 @@ class _Planner:
             for s in self.lt.kconf.unique_defined_syms:
                 if s in touched:
                     continue
-                after = ev.str(s)
+                after = ev.str_value(s)
                 if after != before[s]:
                     changes.append(Change(s.name, before[s], after, is_rust_related(self.lt, s)))
         assumes = {m.sym.name: m.value for m in moves if m.outside}
@@ -1143,7 +1143,7 @@ def _all_values(lt: LoadedTree) -> dict[Symbol, str]:
     hit = _VALUES.get(lt.ev)
     if hit is not None and hit[0] == key:
         return hit[1]
-    values = {s: lt.ev.str(s) for s in lt.kconf.unique_defined_syms}
+    values = {s: lt.ev.str_value(s) for s in lt.kconf.unique_defined_syms}
     _VALUES[lt.ev] = (key, values)
     return values
 

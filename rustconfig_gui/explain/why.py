@@ -906,7 +906,7 @@ class _Why:
             if e.orig_type in (BOOL, TRISTATE):
                 return self.tri_reason(e, lo, hi)
             return Reason(kind="value", text=f"{e.name} is a {_type_name(e)} symbol, which counts as n here",
-                          symbol=e.name, value=ev.str(e), satisfied=sat, location=self.def_loc(e))
+                          symbol=e.name, value=ev.str_value(e), satisfied=sat, location=self.def_loc(e))
         if e.__class__ is Choice:
             return self.choice_dep_reason(e, lo, hi)
         if sat:
@@ -1009,7 +1009,7 @@ class _Why:
                 return Reason(kind="any", text=f"one of: {expr_str(e)}", expr=expr_str(e), value=_TRI[v],
                               wanted="true" if want_true else "false", children=_ordered(kids), location=loc)
         sides = [s for s in (a, b) if s.__class__ is Symbol and not _is_const(s)]
-        sa, sb = ev.str(a), ev.str(b)
+        sa, sb = ev.str_value(a), ev.str_value(b)
         r = Reason(kind="compare", text=f"{expr_str(e)} is {'false' if v == 0 else 'true'} ({sa} {_OP_TEXT[op]} {sb})",
                    expr=expr_str(e), value=f"{sa} {_OP_TEXT[op]} {sb}", wanted="true" if want_true else "false",
                    satisfied=(v == 2) == want_true, location=loc)
@@ -1062,7 +1062,7 @@ class _Why:
             if p.prompt:
                 text = str(p.prompt[0])
                 if p.item.__class__ is Symbol:
-                    text += f" ({p.item.name} [={self.ev.str(p.item)}])"
+                    text += f" ({p.item.name} [={self.ev.str_value(p.item)}])"
                 elif p.item.__class__ is Choice:
                     text += " (<choice>)"
                 steps.append(text)
@@ -1322,7 +1322,7 @@ class _Why:
 
     def provenance(self, sym: Symbol, want_up: bool | None = None) -> Reason:
         ev = self.ev
-        val = ev.str(sym)
+        val = ev.str_value(sym)
         r = Reason(kind="value", text=f"{sym.name} = {val}", symbol=sym.name, value=val,
                    satisfied=False, location=self.def_loc(sym))
         if sym in self.stack:
@@ -1397,7 +1397,7 @@ class _Why:
             origin = self.macro_origin(sym, node.filename, line, want_up)
             text = f"default {expr_str(d)}" + (f" if {expr_str(cond)}" if cond is not self.y else "")
             dr = Reason(kind="default", text=text, location=_loc(node, line), expr=expr_str(d),
-                        value=ev.str(d) if not is_tri else _TRI[min(ev.expr(d), ev.expr(cond))])
+                        value=ev.str_value(d) if not is_tri else _TRI[min(ev.expr(d), ev.expr(cond))])
             if origin is not None:
                 dr.kind, dr.probe, dr.env_hint = origin
                 what = "the toolchain" if dr.kind == "environment" else "a shell probe"
@@ -1408,7 +1408,7 @@ class _Why:
                         dr.children.append(self.provenance(s, want_up))
             out.append(dr)
             rng = ev.active_range(sym)
-            if rng and sym.orig_type in (INT, HEX) and ev.str(sym) != ev.str(d):
+            if rng and sym.orig_type in (INT, HEX) and ev.str_value(sym) != ev.str_value(d):
                 out.append(Reason(kind="range", text=f"clamped to the range {rng[0]}..{rng[1]}"))
         elif not out:
             if vis == 0 and any(n.prompt for n in sym.nodes):
@@ -1464,7 +1464,7 @@ class _Why:
                     rng = f"[{low.name} {high.name}]"
                     break
         return MenuconfigFacts(
-            symbol=sym.name, value=ev.str(sym), type=_type_name(sym), range=rng, prompts=prompts,
+            symbol=sym.name, value=ev.str_value(sym), type=_type_name(sym), range=rng, prompts=prompts,
             definitions=definitions, selects=[t.name for t, _ in sym.selects],
             selected_by=selected_by, implies=[t.name for t, _ in sym.implies], implied_by=implied_by)
 
@@ -1501,7 +1501,7 @@ def _expr_with_values(e: Any, ev: Any) -> str:
     """An expression as menuconfig prints it: ``SYM [=value]`` after each symbol."""
     def sym_str(s: Any) -> str:
         if s.__class__ is Symbol and not _is_const(s):
-            return f"{s.name} [={ev.str(s)}]"
+            return f"{s.name} [={ev.str_value(s)}]"
         if s.__class__ is Choice:
             return "<choice>"
         return kconfiglib.standard_sc_expr_str(s)
@@ -1542,7 +1542,7 @@ def explain(lt: LoadedTree, target: Symbol | Choice | MenuNode, want: str = "vis
 def explain_set(lt: LoadedTree, sym: Symbol) -> Explanation:
     """Why ``sym`` has its current value: user value, select, imply, default, choice, probe."""
     w = _Why(lt)
-    val = lt.ev.str(sym)
+    val = lt.ev.str_value(sym)
     prov = w.provenance(sym)
     reasons = prov.children or [prov]
     summary = f"{sym.name} = {val if val != '' else chr(34) * 2}"
@@ -1553,7 +1553,7 @@ def explain_set(lt: LoadedTree, sym: Symbol) -> Explanation:
 
 def _explain_symbol(w: _Why, sym: Symbol, want: str) -> Explanation:
     ev = w.ev
-    val = ev.str(sym)
+    val = ev.str_value(sym)
     vis = ev.visibility(sym)
     prompted = [n for n in sym.nodes if n.prompt]
     base = dict(target=sym.name, kind="symbol", type=_type_name(sym), prompt=_prompt_of(sym),
@@ -1766,7 +1766,7 @@ def rust_status(lt: LoadedTree) -> RustStatus:
     for s in rust_symbols(lt):
         node = next((n for n in s.nodes if n.prompt), s.nodes[0])
         visible = bool(ev.visibility(s)) and bool(node.prompt)
-        entries.append(RustEntry(name=s.name, type=_type_name(s), prompt=_prompt_of(s), value=ev.str(s),
+        entries.append(RustEntry(name=s.name, type=_type_name(s), prompt=_prompt_of(s), value=ev.str_value(s),
                                  visible=visible, location=_loc(node), reason=one_line_reason(lt, s)))
     if rust is None:
         return RustStatus(**base, defined=False, value="", visible=False, terms=[], blockers=[], entries=entries,
@@ -1778,7 +1778,7 @@ def rust_status(lt: LoadedTree) -> RustStatus:
         terms.append(RustTerm(expr=expr_str(t.expr), kind=t.kind, value=r.value or "", satisfied=r.satisfied,
                               location=t.location, reason=r))
     blockers = _ordered([t.reason for t in terms if not t.satisfied])
-    value = ev.str(rust)
+    value = ev.str_value(rust)
     visible = bool(ev.visibility(rust))
     if value == "y":
         summary = "Rust support is enabled (RUST=y)"

@@ -203,13 +203,13 @@ def _drop_out_of_range_61(ev: Evaluator, report: ConfigReadReport, lines: dict[S
         for low, high, cond in sym.ranges:
             if ev.expr(cond):
                 v = _c_strtoll(str(val), base)
-                lo = _c_strtoll(ev.str(low), base)
-                hi = _c_strtoll(ev.str(high), base)
+                lo = _c_strtoll(ev.str_value(low), base)
+                hi = _c_strtoll(ev.str_value(high), base)
                 if not lo <= v <= hi:
                     del ev.user[sym]
                     report.add(ConfigIssue(
                         report.filename, lines.get(sym, 0), "out-of-range", sym.name,
-                        f"{sym.name}={val} is outside its range [{ev.str(low)}, {ev.str(high)}]; "
+                        f"{sym.name}={val} is outside its range [{ev.str_value(low)}, {ev.str_value(high)}]; "
                         "the default is used"))
                 break
 
@@ -272,7 +272,7 @@ def escape_string(value: str) -> str:
 def symbol_line(ev: Evaluator, sym: Symbol) -> str | None:
     """``print_symbol_for_dotconfig``."""
     typ = sym.orig_type
-    val = ev.str(sym)
+    val = ev.str_value(sym)
     if typ in (BOOL, TRISTATE):
         if val == "n":
             return f"# {CONFIG_}{sym.name} is not set"
@@ -342,7 +342,7 @@ def min_config_text(ev: Evaluator) -> str:
         done.add(sym)
         if not ev.is_changeable(sym):
             continue
-        if ev.str(sym) == ev.string_default(sym):
+        if ev.str_value(sym) == ev.string_default(sym):
             continue
         if sym.choice is not None:
             ds = ev.choice_default(sym.choice)

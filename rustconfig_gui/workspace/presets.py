@@ -517,7 +517,7 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
     for req in ordered:
         sym = lt.sym(req.name)
         assert sym is not None
-        actual = ev.str(sym)
+        actual = ev.str_value(sym)
         written = ev.written(sym)
         if actual == req.value and (written or req.value == "n"):
             continue

@@ -495,7 +495,7 @@ class FixController(QObject):
     def update_button(self) -> None:
         lt = self.w.lt
         rust = lt.sym("RUST") if lt is not None else None
-        self.rust_button.setVisible(rust is not None and lt.ev.str(rust) != "y")
+        self.rust_button.setVisible(rust is not None and lt.ev.str_value(rust) != "y")
 
     def _changed(self) -> None:
         if self.changed_fn is not None:

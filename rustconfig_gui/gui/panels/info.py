@@ -60,7 +60,7 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
         typ = menutree.TYPE_NAMES.get(sym.orig_type, "unknown")
         rust = " · <b style='color:#b7410e'>Rust-related</b>" if sym in rust_syms else ""
         out.append(f"<p><b>CONFIG_{_esc(sym.name)}</b> · {typ}{rust}<br>")
-        value = ev.str(sym)
+        value = ev.str_value(sym)
         out.append(f"Value: <b>{_esc(value)}</b>")
         if sym in ev.user:
             out.append(" (set by you or the loaded config)")
