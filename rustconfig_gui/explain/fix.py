@@ -318,7 +318,7 @@ class _Ctx:
     owner: str
 
 
-class _Explorer(why._Why):
+class _Explorer(why.ReasonSearch):
     """The why engine, following every alternative of an ``||`` (the planner weighs them)."""
 
     def direct(self, e: Any, lo: int, hi: int) -> bool:
@@ -591,7 +591,7 @@ class _Planner:
         else:
             want = t.want
         if it.__class__ is MenuNode:
-            return w.terms_reasons(w.menu_terms(it), 1)
+            return w.terms_reasons(w.terms.menu_terms(it), 1)
         if it.__class__ is Choice:
             return w.nodes_blockers([n for n in it.nodes if n.prompt], 1)
         sym: Symbol = it
@@ -746,13 +746,13 @@ class _Planner:
             return None
         w = self.explorer()
         for node in owner.nodes:
-            for ln, text in w.entry(node):
+            for ln, text in w.src.entry(node):
                 if "$(" not in text or not re.match(r"(depends\s+on|def_bool|def_tristate|default)\b", text):
                     continue
                 failed = [c for c in self.lt.trace.at(node.filename, ln) if c.status != 0 or c.output == "n"]
                 if failed:
                     call = failed[-1]
-                    probe = why.ProbeInfo(macro=why._macros(text), source_line=text,
+                    probe = why.ProbeInfo(macro=why.line_macros(text), source_line=text,
                                           location=f"{node.filename}:{ln}", command=call.command,
                                           status=call.status, output=call.output, stderr=call.stderr)
                     leaf = dataclasses.replace(r, kind="probe", symbol=owner.name, probe=probe,
