@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from rustconfig_gui.explain.plans import FixResult, Plan
     from rustconfig_gui.explain.reasons import Explanation, MenuconfigFacts, Reason, RustStatus
 
 
@@ -216,4 +217,42 @@ def format_facts(f: MenuconfigFacts) -> str:
         if f.implied_by.get(val):
             out.append(f"Implied by [{val}]:")
             out += [f"  - {r.expr}" for r in f.implied_by[val]]
+    return "\n".join(out)
+
+
+# -- fix plans ---------------------------------------------------------------------------------
+
+
+def format_plan(p: Plan, number: int | None = None, *, effects: int = 12) -> str:
+    head = f"Plan {number}" if number is not None else "Plan"
+    out = [f"{head}: {p.headline()}{'' if p.verified else '  [NOT VERIFIED]'}"]
+    for i, s in enumerate(p.steps, 1):
+        mark = "outside" if s.outside else "config "
+        out.append(f"  {i}. [{mark}] {s.text}")
+        if s.outside:
+            for d in s.details:
+                out.append(f"         {d}")
+            for rem in s.commands:
+                out.append(f"         {rem.title}: {rem.command}")
+    out.append(f"  {p.note}")
+    if p.side_effects:
+        rust = [c for c in p.side_effects if c.rust]
+        other = [c for c in p.side_effects if not c.rust]
+        shown = (rust + other)[:effects]
+        out.append(f"  side effects ({len(p.side_effects)}, {len(rust)} Rust):")
+        for c in shown:
+            out.append(f"    {c.symbol}: {c.before or chr(34) * 2} -> {c.after or chr(34) * 2}"
+                       + ("  [Rust]" if c.rust else ""))
+        if len(p.side_effects) > len(shown):
+            out.append(f"    … and {len(p.side_effects) - len(shown)} more")
+    return "\n".join(out)
+
+
+def format_result(r: FixResult, *, effects: int = 12) -> str:
+    out = [f"{r.target}: now {r.value or chr(34) * 2}", f"  {r.summary}"]
+    if r.already:
+        return "\n".join(out)
+    for i, p in enumerate(r.plans, 1):
+        out.append("")
+        out.append(format_plan(p, i, effects=effects))
     return "\n".join(out)
