@@ -15,7 +15,7 @@ from pathlib import Path
 from kconfiglib import BOOL, HEX, INT, MENU, STRING, TRISTATE, Choice, Symbol
 
 from rustconfig_gui.errors import ConfigFileError
-from rustconfig_gui.kconfig.semantics import Evaluator, _c_strtoll, string_valid
+from rustconfig_gui.kconfig.semantics import Evaluator, c_strtoll, string_valid
 
 CONFIG_ = "CONFIG_"
 MAX_ISSUES = 10_000
@@ -202,9 +202,9 @@ def _drop_out_of_range_61(ev: Evaluator, report: ConfigReadReport, lines: dict[S
         base = 10 if sym.orig_type == INT else 16
         for low, high, cond in sym.ranges:
             if ev.expr(cond):
-                v = _c_strtoll(str(val), base)
-                lo = _c_strtoll(ev.str_value(low), base)
-                hi = _c_strtoll(ev.str_value(high), base)
+                v = c_strtoll(str(val), base)
+                lo = c_strtoll(ev.str_value(low), base)
+                hi = c_strtoll(ev.str_value(high), base)
                 if not lo <= v <= hi:
                     del ev.user[sym]
                     report.add(ConfigIssue(

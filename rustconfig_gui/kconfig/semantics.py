@@ -106,7 +106,7 @@ _STRTO_RE = {
 }
 
 
-def _c_strtoll(text: str, base: int) -> int:
+def c_strtoll(text: str, base: int) -> int:
     """``strtoll(text, NULL, base)`` with C's saturation."""
     value, _, _ = strtoll(text, base)
     return max(_LLONG_MIN, min(_LLONG_MAX, value))
@@ -526,7 +526,7 @@ class Evaluator:
                 break
         else:
             return val
-        v = _c_strtoll(val, base)
+        v = c_strtoll(val, base)
         if v >= self._range_val(low, base):
             if v <= self._range_val(high, base):
                 return val
@@ -540,7 +540,7 @@ class Evaluator:
                 base = 10
             elif sym.orig_type == HEX:
                 base = 16
-        return _c_strtoll(s, base)
+        return c_strtoll(s, base)
 
     # -- choices ----------------------------------------------------------------
 
@@ -683,7 +683,7 @@ class Evaluator:
         base = 10 if sym.orig_type == INT else 16
         for low, high, cond in sym.ranges:
             if self.expr(cond):
-                v = _c_strtoll(text, base)
+                v = c_strtoll(text, base)
                 return self._range_val(low, base) <= v <= self._range_val(high, base)
         return True
 
