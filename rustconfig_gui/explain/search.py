@@ -637,7 +637,7 @@ class ReasonSearch:
         is_tri = sym.orig_type in (BOOL, TRISTATE)
         if sym.choice is not None:
             sel = ev.choice_selection(sym.choice)
-            if sel is sym:
+            if sel is not None and sel is sym:
                 how = "chosen by you" if ev.user.get(sym) == 2 else "the choice's default"
                 out.append(Reason(kind="choice", text=f"selected member of {choice_name(sym.choice)} ({how})",
                                   location=self.def_loc(sym.choice)))

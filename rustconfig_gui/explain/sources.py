@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -318,7 +319,7 @@ class KconfigSources:
         parts.append(goal)
         return " ".join(parts)
 
-    def env_hint(self, sym: Symbol, want_up: bool | None, macros: set[str] = frozenset()) -> str:
+    def env_hint(self, sym: Symbol, want_up: bool | None, macros: AbstractSet[str] = frozenset()) -> str:
         env = self.lt.env.variables
         name = sym.name
         if macros & {"ARCH", "SRCARCH"}:

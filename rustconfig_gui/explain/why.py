@@ -18,6 +18,8 @@ the ``source`` line that read its file.  When that search fails the
 
 from __future__ import annotations
 
+from typing import Any
+
 from kconfiglib import BOOL, COMMENT, HEX, INT, MENU, TRISTATE, Choice, MenuNode, Symbol, expr_str
 
 from rustconfig_gui.explain.exprs import (
@@ -100,8 +102,8 @@ def _explain_symbol(w: ReasonSearch, sym: Symbol, want: str) -> Explanation:
     val = ev.str_value(sym)
     vis = ev.visibility(sym)
     prompted = [n for n in sym.nodes if n.prompt]
-    base = dict(target=sym.name, kind="symbol", type=type_name(sym), prompt=prompt_of(sym),
-                location=w.def_loc(sym), want=want, value=val, facts=w.terms.facts(sym))
+    base: dict[str, Any] = dict(target=sym.name, kind="symbol", type=type_name(sym), prompt=prompt_of(sym),
+                                location=w.def_loc(sym), want=want, value=val, facts=w.terms.facts(sym))
     if want == "visible":
         if vis:
             return Explanation(**base, ok=True, summary=f"{sym.name} is visible (value {val})",
@@ -133,7 +135,7 @@ def _explain_symbol(w: ReasonSearch, sym: Symbol, want: str) -> Explanation:
     if val == want:
         prov = w.provenance(sym)
         return Explanation(**base, ok=True, summary=f"{sym.name} is already {want}", reasons=prov.children or [prov])
-    reasons: list[Reason] = []
+    reasons = []
     if vis:
         rng = ev.active_range(sym)
         if sym.orig_type in (INT, HEX) and not ev.string_within_range(sym, want):
@@ -164,9 +166,9 @@ def _explain_choice(w: ReasonSearch, choice: Choice, want: str) -> Explanation:
     sel = ev.choice_selection(choice)
     vis = ev.choice_visibility(choice)
     name = choice_name(choice)
-    base = dict(target=name, kind="choice", type=TYPE_NAMES.get(choice.orig_type), prompt=prompt_of(choice),
-                location=w.def_loc(choice), want=want, value=sel.name if sel is not None else "",
-                facts=None)
+    base: dict[str, Any] = dict(target=name, kind="choice", type=TYPE_NAMES.get(choice.orig_type),
+                                prompt=prompt_of(choice), location=w.def_loc(choice), want=want,
+                                value=sel.name if sel is not None else "", facts=None)
     if want != "visible":
         member = next((s for s in choice.syms if s.name == want), None)
         if member is None:
@@ -185,8 +187,9 @@ def _explain_menu(w: ReasonSearch, node: MenuNode) -> Explanation:
     visible = w.ev.menu_is_visible(node)
     kind = "menu" if node.item is MENU else "comment" if node.item is COMMENT else "menu"
     title = f"{kind} '{node.prompt[0]}'" if node.prompt else kind
-    base = dict(target=title, kind=kind, type=None, prompt=str(node.prompt[0]) if node.prompt else None,
-                location=node_loc(node), want="visible", value="visible" if visible else "hidden", facts=None)
+    base: dict[str, Any] = dict(target=title, kind=kind, type=None,
+                                prompt=str(node.prompt[0]) if node.prompt else None, location=node_loc(node),
+                                want="visible", value="visible" if visible else "hidden", facts=None)
     if visible:
         return Explanation(**base, ok=True, summary=f"{title} is visible",
                            reasons=w.terms_reasons(w.terms.menu_terms(node), 1))
@@ -226,7 +229,7 @@ def rust_status(lt: LoadedTree) -> RustStatus:
     env = lt.env.variables
     toolchain = {k: env.get(k, "") for k in ("CC", "LD", "RUSTC", "BINDGEN", "RUSTC_VERSION_TEXT",
                                              "CC_VERSION_TEXT")}
-    base = dict(version=lt.version_text, arch=lt.arch, llvm=lt.tree.llvm, toolchain=toolchain)
+    base: dict[str, Any] = dict(version=lt.version_text, arch=lt.arch, llvm=lt.tree.llvm, toolchain=toolchain)
     rust = lt.sym("RUST")
     entries = []
     for s in rust_symbols(lt):

@@ -349,7 +349,7 @@ def min_config_text(ev: Evaluator) -> str:
             if ev.sem.choice_rework:
                 if sym is ds and ev.tri(sym) == 2:
                     continue
-            elif not sym.choice.is_optional and sym is ds and sym.orig_type == BOOL and ev.tri(sym) == 2:
+            elif not sym.choice.is_optional and sym.orig_type == BOOL and sym is ds and ev.tri(sym) == 2:
                 continue
         line = symbol_line(ev, sym)
         if line is not None:

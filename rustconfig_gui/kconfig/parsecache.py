@@ -166,7 +166,8 @@ class ParseCache:
             progress(kconf.files_parsed, len(calls))
         return kconf
 
-    def _miss(self, why: str) -> None:
+    def _miss(self, why: str) -> KernelKconfig | None:
+        """None, the answer of a miss (``last_miss`` says why)."""
         self.last_miss = why
         return None
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import functools
 import io
 import os
 import re
@@ -78,6 +77,15 @@ class KernelKconfig(kconfiglib.Kconfig):
     ``srctree`` and the preprocessor's environment come from ``env`` (what the
     tree's make exports), not from this process.
     """
+
+    # kconfiglib's attributes used here (kconfiglib has no type information)
+    warnings: list[str]
+    unique_defined_syms: list[kconfiglib.Symbol]
+    filename: str | None
+    linenr: int
+    # this class's own, set outside __init__
+    _rc_source_lines: dict[str, list[str]]
+    _rc_deferred: list[tuple[str, str, int, str]] | None
 
     def __init__(self, srctree: str, env: dict[str, str], *, cwd: str | None = None,
                  progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
@@ -253,12 +261,12 @@ class KernelKconfig(kconfiglib.Kconfig):
                 value = self._expand_whole(lv.text, ())  # type: ignore[attr-defined]
             values.append(value)
         if deferred:
-            calls = self._rc_shell.run_many(deferred)
-            done = iter(calls)
+            ran = self._rc_shell.run_many(deferred)
+            done = iter(ran)
             self.trace.calls = [next(done) if c is None else c for c in self.trace.calls]
             if self._rc_progress:
                 self._rc_progress(self._rc_files, len(self.trace.calls))
-            outputs = {_deferred_token(i): c.output for i, c in enumerate(calls)}
+            outputs = {_deferred_token(i): c.output for i, c in enumerate(ran)}
             values = [outputs.get(v, v) for v in values]
         return values
 
@@ -283,7 +291,7 @@ class KernelKconfig(kconfiglib.Kconfig):
         self._rc_cancelled = shell.cancelled
         self._rc_progress = progress
         self.trace = trace
-        self._rc_source_lines: dict[str, list[str]] = {}
+        self._rc_source_lines = {}
         self._rc_var_refs: set[str] = set()  # preprocessor variables the parse used
 
     # kconfiglib takes $srctree from os.environ; a load carries its own.
@@ -441,16 +449,22 @@ class KernelKconfig(kconfiglib.Kconfig):
         return call.output
 
 
-@functools.cache
+_SLOT_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def slot_names(cls: type) -> tuple[str, ...]:
     """Every ``__slots__`` attribute of ``cls`` and its bases (kconfiglib's objects have no ``__dict__``)."""
+    found = _SLOT_NAMES.get(cls)
+    if found is not None:
+        return found
     names: list[str] = []
     for klass in cls.__mro__:
         declared = klass.__dict__.get("__slots__", ())
         for name in (declared,) if isinstance(declared, str) else declared:
             if name not in ("__dict__", "__weakref__") and name not in names:
                 names.append(name)
-    return tuple(names)
+    found = _SLOT_NAMES[cls] = tuple(names)
+    return found
 
 
 _ITEM_LISTS = ("nodes", "defaults", "selects", "implies", "ranges")
