@@ -111,10 +111,10 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
             out.append("</ul></p>")
         selected_by = lt.reverse.selected_by(sym)
         if selected_by:
-            active = {s for s, _ in lt.reverse.active_selectors(ev, sym)}
+            selecting = {s for s, _ in lt.reverse.active_selectors(ev, sym)}
             out.append("<p><b>Selected by</b><ul style='margin-top:0'>")
             for s in selected_by:
-                out.append(f"<li>{sym_link(s)} {_value_badge(ev.tri(s))}{' — active' if s in active else ''}</li>")
+                out.append(f"<li>{sym_link(s)} {_value_badge(ev.tri(s))}{' — active' if s in selecting else ''}</li>")
             out.append("</ul></p>")
         if sym.implies:
             out.append("<p><b>Implies</b> " + ", ".join(sym_link(t) for t, _ in sym.implies) + "</p>")
@@ -134,8 +134,8 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
         out.append("</p><p><b>Members</b><ul style='margin-top:0'>")
         for m in choice.syms:
             mark = "●" if m is sel else "○"
-            vis = "" if ev.visibility(m) else " <span style='color:gray'>(hidden)</span>"
-            out.append(f"<li>{mark} {sym_link(m)}{vis}</li>")
+            hidden = "" if ev.visibility(m) else " <span style='color:gray'>(hidden)</span>"
+            out.append(f"<li>{mark} {sym_link(m)}{hidden}</li>")
         out.append("</ul></p>")
         if choice.defaults:
             out.append("<p><b>Defaults</b> " + ", ".join(

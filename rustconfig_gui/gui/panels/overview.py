@@ -27,7 +27,7 @@ class RustOverview(QFrame):
         self.label.setAccessibleName("Rust status")
         lay.addWidget(self.label, 1)
         self.linkActivated = self.label.linkActivated
-        self.last = None
+        self.last: RustOverviewData | None = None
 
     def update_from(self, lt: LoadedTree, rust_syms: frozenset[Symbol], blockers: list[str] | None = None) -> None:
         self.show_data(rust_overview(lt, rust_syms, blockers))
