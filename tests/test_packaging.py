@@ -403,6 +403,19 @@ def test_readme_screenshots_exist():
         assert (REPO / rel).is_file(), rel
 
 
+def test_readme_is_short_and_every_link_of_the_docs_resolves():
+    readme = REPO / "README.md"
+    # for users: what it is, set-up, install, the window, the CLI, the walkthrough; internals in docs/
+    assert readme.stat().st_size < 15_000
+    assert "sh scripts/test.sh" in readme.read_text(encoding="utf-8")  # .ci/run runs "the README's test command"
+    for page in [readme, *sorted((REPO / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            assert (page.parent / target).exists(), f"{page.relative_to(REPO)} links to missing {target}"
+
+
 def test_icons_in_hicolor_layout():
     from PySide6.QtGui import QImage
 
