@@ -14,6 +14,12 @@ only the ``config`` line of an entry): the ``depends on``/``select``/
 ``default`` line holding a term, the ``if`` block around the entry or around
 the ``source`` line that read its file.  When that search fails the
 ``config`` line is used.
+
+This module is the API (:func:`explain`, :func:`explain_set`,
+:func:`rust_status`, :func:`one_line_reason`) and re-exports the names of its
+parts: the answers as data (:mod:`.reasons`), locations and macro origins
+(:mod:`.sources`), an entry's conditions (:mod:`.terms`), the search itself
+(:mod:`.engine`) and the text rendering (:mod:`.text`).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import Any
 
 from kconfiglib import BOOL, COMMENT, HEX, INT, MENU, TRISTATE, Choice, MenuNode, Symbol, expr_str
 
+from rustconfig_gui.explain.engine import MAX_DEPTH, ReasonSearch, ordered
 from rustconfig_gui.explain.exprs import (
     TRI,
     TYPE_NAMES,
@@ -45,7 +52,6 @@ from rustconfig_gui.explain.reasons import (
     RustTerm,
     VersionCheck,
 )
-from rustconfig_gui.explain.search import MAX_DEPTH, ReasonSearch, ordered
 from rustconfig_gui.explain.sources import line_macros
 from rustconfig_gui.explain.text import (
     format_explanation,
