@@ -79,7 +79,7 @@ lt, reload = timed()
 assert lt.timings.parse_cached
 rerun = sum(1 for c in lt.trace.calls if not c.cached)
 # another rustc version: what it prints reaches only default values (bound again on the
-# stored parse, kconfig/parser.py LateValue) and make's RUSTC_VERSION_TEXT
+# stored parse, kconfig/rewrite.py LateValue) and make's RUSTC_VERSION_TEXT
 with open(rustc, "w") as f:
     f.write("#!/bin/sh\ncase \"$*\" in --version) echo 'rustc 1.99.0 (bench 2026-01-01)';; "
             "*) exec /usr/bin/rustc \"$@\";; esac\n")

@@ -59,7 +59,7 @@ class Row:
 
 def want_for(lt: LoadedTree, sym) -> str:
     if sym.orig_type in (BOOL, TRISTATE):
-        return "n" if lt.ev.str(sym) == "y" else "y"
+        return "n" if lt.ev.str_value(sym) == "y" else "y"
     return "visible"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import re
 import shutil
 import subprocess
@@ -202,7 +203,7 @@ class Harness:
             c_text = cc.olddefconfig(text)
             src = text
             self.record(setup, f"upgrade {prev} -> {v} (olddefconfig)", c_text,
-                        lambda src=src, lt=lt: self._from_text(lt, src), cc.last_seconds or 0)
+                        functools.partial(self._from_text, lt, src), cc.last_seconds or 0)
             text = c_text
 
     def run_new_options(self, arch: str = "x86_64") -> None:

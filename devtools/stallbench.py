@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     rustc = work / "rustc"
     rustc.write_text("#!/bin/sh\nexec /usr/bin/rustc \"$@\"\n")
     rustc.chmod(0o755)
-    tree = KernelTree(src, build=work / "build", arch=arch, llvm=llvm, make_vars=(("RUSTC", str(rustc)),))
+    tree = KernelTree(Path(src), build=work / "build", arch=arch, llvm=llvm, make_vars=(("RUSTC", str(rustc)),))
     w = MainWindow(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
     w.resize(1280, 800)
     w.show()
@@ -83,7 +83,11 @@ def main(argv: list[str]) -> int:
         loop = QEventLoop()
         poll = QTimer()
         poll.setInterval(2)
-        poll.timeout.connect(lambda: (done() or clock.elapsed() > timeout_s * 1000) and loop.quit())
+        def check() -> None:
+            if done() or clock.elapsed() > timeout_s * 1000:
+                loop.quit()
+
+        poll.timeout.connect(check)
         poll.start()
         if not done():
             loop.exec()

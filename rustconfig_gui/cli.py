@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from rustconfig_gui import __version__
 from rustconfig_gui.errors import RustconfigError
@@ -39,10 +40,10 @@ def _tree(args: argparse.Namespace) -> KernelTree:
 
 
 def _load(args: argparse.Namespace) -> LoadedTree:
-    progress = None
-    if getattr(args, "progress", False) and sys.stderr.isatty():
-        def progress(files: int, probes: int) -> None:
-            print(f"\rparsing: {files} files, {probes} probes", end="", file=sys.stderr, flush=True)
+    def show_progress(files: int, probes: int) -> None:
+        print(f"\rparsing: {files} files, {probes} probes", end="", file=sys.stderr, flush=True)
+
+    progress = show_progress if getattr(args, "progress", False) and sys.stderr.isatty() else None
     # only commands with a --no-cache flag use the caches
     use = getattr(args, "no_cache", None) is False
     loaded = load_tree(_tree(args), progress=progress, probe_cache=ProbeCache() if use else None,
@@ -242,7 +243,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     return 0 if result.available else 3
 
 
-def _why_target(loaded: LoadedTree, spec: str) -> tuple[object, str | None]:
+def _why_target(loaded: LoadedTree, spec: str) -> tuple[Any, str | None]:
     """SYMBOL[=VALUE] (CONFIG_ prefix allowed), or the prompt of a menu, comment or choice."""
     from kconfiglib import Choice, Symbol
 
@@ -291,7 +292,7 @@ def cmd_why(args: argparse.Namespace) -> int:
     else:
         print(explanation.text())
         if source is not None:
-            print(f"\nValue {loaded.ev.str(target) or chr(34) * 2}: {source.sentence()}")
+            print(f"\nValue {loaded.ev.str_value(target) or chr(34) * 2}: {source.sentence()}")
     return 0
 
 

@@ -11,4 +11,5 @@ sh scripts/system-deps.sh tests
 .venv/bin/python -m devtools.trees --configs -q
 .venv/bin/ruff check rustconfig_gui tests devtools scripts
 .venv/bin/lint-imports
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -57,17 +57,17 @@ def test_report_names_every_problem_with_its_line(ev):
     assert rep.unknown_symbols == ["NOPE"]
     assert str(rep.issues[1]) == "cfg:3: unknown symbol: CONFIG_NOPE"
     b = ev.kconf.syms["B"]
-    assert ev.str(b) == "n"
-    assert ev.str(ev.kconf.syms["H"]) == "0x1F"
+    assert ev.str_value(b) == "n"
+    assert ev.str_value(ev.kconf.syms["H"]) == "0x1F"
 
 
 def test_out_of_range_int_is_clamped_on_new_trees(ev):
     configfile.read_config_text(ev, "CONFIG_I=99\n")
-    assert ev.str(ev.kconf.syms["I"]) == "10"
+    assert ev.str_value(ev.kconf.syms["I"]) == "10"
 
 
 def test_int_and_hex_without_default_are_zero_on_new_trees(ev):
-    assert ev.str(ev.kconf.syms["H"]) == "0x0"
+    assert ev.str_value(ev.kconf.syms["H"]) == "0x0"
     assert "CONFIG_H=0x0" in configfile.config_text(ev)
 
 
@@ -75,9 +75,9 @@ def test_old_trees_drop_out_of_range_user_values(tmp_path: Path):
     (tmp_path / "Kconfig").write_text(KCONFIG)
     ev = load_kconfig_dir(tmp_path, (6, 1, 0))[1]
     rep = configfile.read_config_text(ev, "CONFIG_I=99\n")
-    assert ev.str(ev.kconf.syms["I"]) == "3"
+    assert ev.str_value(ev.kconf.syms["I"]) == "3"
     assert rep.issues[0].kind == "out-of-range"
-    assert ev.str(ev.kconf.syms["H"]) == ""
+    assert ev.str_value(ev.kconf.syms["H"]) == ""
 
 
 def test_non_utf8_bytes_are_reported_not_fatal(ev, tmp_path: Path):
@@ -85,12 +85,12 @@ def test_non_utf8_bytes_are_reported_not_fatal(ev, tmp_path: Path):
     p.write_bytes(b'CONFIG_S="caf\xe9"\nCONFIG_B=y\n')
     rep = configfile.read_config_file(ev, p)
     assert rep.issues[0].line == 1 and "UTF-8" in rep.issues[0].message
-    assert ev.str(ev.kconf.syms["B"]) == "y"
+    assert ev.str_value(ev.kconf.syms["B"]) == "y"
 
 
 def test_string_escapes_round_trip(ev):
     configfile.read_config_text(ev, 'CONFIG_S="a \\"quoted\\" \\\\ path"\n')
-    assert ev.str(ev.kconf.syms["S"]) == 'a "quoted" \\ path'
+    assert ev.str_value(ev.kconf.syms["S"]) == 'a "quoted" \\ path'
     assert 'CONFIG_S="a \\"quoted\\" \\\\ path"' in configfile.config_text(ev)
 
 
@@ -138,16 +138,16 @@ def test_edits_follow_the_c_rules(ev):
     syms = ev.kconf.syms
     t, i, h, modules = syms["T"], syms["I"], syms["H"], syms["MODULES"]
     assert ev.assignable(t) == (0, 1, 2)
-    assert ev.set_value(t, "m") and ev.str(t) == "m"
+    assert ev.set_value(t, "m") and ev.str_value(t) == "m"
     assert not ev.set_value(i, "11")          # outside range 1..10: refused, unchanged
-    assert ev.str(i) == "3"
-    assert ev.set_value(i, "10") and ev.str(i) == "10"
-    assert ev.set_value(h, "ff") and ev.str(h) == "0xff"
+    assert ev.str_value(i) == "3"
+    assert ev.set_value(i, "10") and ev.str_value(i) == "10"
+    assert ev.set_value(h, "ff") and ev.str_value(h) == "0xff"
     assert not ev.set_value(h, "xyz")
     assert ev.set_value(modules, 0)
     assert ev.assignable(t) == (0, 2)          # without modules a tristate is a bool
     ev.unset(modules)
-    assert ev.str(modules) == "y"
+    assert ev.str_value(modules) == "y"
 
 
 def test_snapshot_and_restore_return_every_value(ev):

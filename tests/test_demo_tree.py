@@ -52,7 +52,7 @@ def write_config(path: Path, *lines: str) -> Path:
 def value(lt: LoadedTree, name: str) -> str:
     sym = lt.sym(name)
     assert sym is not None, f"{name} is not defined in the demo tree"
-    return lt.ev.str(sym)
+    return lt.ev.str_value(sym)
 
 
 def visible(lt: LoadedTree, name: str) -> int:

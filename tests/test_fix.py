@@ -54,7 +54,7 @@ def steps_of(plan: fix.Plan) -> list[tuple[str, str | None, str | None]]:
 
 
 def values(lt: LoadedTree) -> dict[str, str]:
-    return {s.name: lt.ev.str(s) for s in lt.kconf.unique_defined_syms}
+    return {s.name: lt.ev.str_value(s) for s in lt.kconf.unique_defined_syms}
 
 
 def check_plan_applies(lt: LoadedTree, target: fix.Target, plan: fix.Plan) -> None:
@@ -128,8 +128,8 @@ def test_612_distro_config_plan_is_modversions_off(lt612: LoadedTree, cconf612: 
     lt = lt612
     lt.read_config(ensure_distro_config("6.12"))
     rust = lt.sym("RUST")
-    assert lt.ev.str(rust) == "n" and lt.ev.str(lt.sym("MODVERSIONS")) == "y"
-    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "y"
+    assert lt.ev.str_value(rust) == "n" and lt.ev.str_value(lt.sym("MODVERSIONS")) == "y"
+    assert lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "y"
     text_before = lt.config_text()
     res = fix.plan_fix(lt, rust, "y")
     # planning changed nothing
@@ -163,7 +163,7 @@ def test_72_two_plans_modversions_off_or_gendwarfksyms(lt72: LoadedTree, cconf72
     lt = lt72
     # Debian's 6.12 configuration on 7.2, where RUST allows !MODVERSIONS || GENDWARFKSYMS
     lt.read_config(ensure_distro_config("6.12"))
-    assert lt.ev.str(lt.sym("MODVERSIONS")) == "y" and lt.ev.str(lt.sym("GENDWARFKSYMS")) == "n"
+    assert lt.ev.str_value(lt.sym("MODVERSIONS")) == "y" and lt.ev.str_value(lt.sym("GENDWARFKSYMS")) == "n"
     target = fix.make_target(lt, lt.sym("RUST"), "y")
     res = fix.plan_fix(lt, target)
     assert [steps_of(p) for p in res.plans[:2]] == [
@@ -191,7 +191,7 @@ def test_failing_probe_puts_the_probes_fix_first(tree_612: Path, make_env, toolc
     tree = KernelTree(tree_612, arch="x86_64", make_vars=bad_vars)
     lt = load_tree(tree, base_env=make_env)
     lt.read_config(ensure_distro_config("6.12"))
-    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "n"
+    assert lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "n"
     probe = run_probe(ProbeRequest(tree, base_env=make_env))
     assert not probe.available
     finding = next(f for f in probe.findings if f.severity == "error")
@@ -232,7 +232,7 @@ def test_pahole_step_and_its_assumption(tree_612: Path, make_env, toolchain: Too
     old = write_script(tmp_path / "old-pahole", "#!/bin/sh\necho v1.22\n")
     lt = load(tree_612, make_env, (*toolchain.make_vars, ("PAHOLE", str(old))))
     lt.read_config(ensure_distro_config("6.12"))
-    assert lt.ev.str(lt.sym("PAHOLE_VERSION")) == "122" and lt.ev.str(lt.sym("DEBUG_INFO_BTF")) == "y"
+    assert lt.ev.str_value(lt.sym("PAHOLE_VERSION")) == "122" and lt.ev.str_value(lt.sym("DEBUG_INFO_BTF")) == "y"
     target = fix.make_target(lt, lt.sym("RUST"), "y")
     res = fix.plan_fix(lt, target)
     by_kind = {tuple(s.kind for s in p.outside_steps): p for p in res.plans}
@@ -250,7 +250,7 @@ def test_pahole_step_and_its_assumption(tree_612: Path, make_env, toolchain: Too
     lt24 = load(tree_612, make_env, (*toolchain.make_vars, ("PAHOLE", str(new))))
     lt24.read_config(ensure_distro_config("6.12"))
     report = fix.apply_plan(lt24, plan, fix.make_target(lt24, lt24.sym("RUST"), "y"))
-    assert report.reached and lt24.ev.str(lt24.sym("DEBUG_INFO_BTF")) == "y"
+    assert report.reached and lt24.ev.str_value(lt24.sym("DEBUG_INFO_BTF")) == "y"
 
 
 def test_llvm_step_for_kasan(tree_612: Path, make_env, toolchain: Toolchain, lt612: LoadedTree):
@@ -269,7 +269,7 @@ def test_llvm_step_for_kasan(tree_612: Path, make_env, toolchain: Toolchain, lt6
     # loaded with LLVM=1 (Debian's clang), the same configuration and the plan's own step give RUST=y
     clang = load(tree_612, make_env, toolchain.make_vars, llvm=True)
     configfile.read_config_text(clang.ev, lt.config_text(), "(gcc configuration)")
-    assert clang.ev.str(clang.sym("KASAN")) == "y"
+    assert clang.ev.str_value(clang.sym("KASAN")) == "y"
     report = fix.apply_plan(clang, llvm, fix.make_target(clang, clang.sym("RUST"), "y"))
     assert report.reached
 
@@ -370,17 +370,17 @@ def test_assume_overrides_a_computed_value_until_restore(tree_612: Path, make_en
     newer = lt.sym("RUSTC_HAS_SUSPICIOUS_RUNTIME_SYMBOL_DEFINITIONS")
     text = lt.config_text()
     state = ev.snapshot()
-    assert ev.str(ria) == "n" and not ev.visibility(rust)
+    assert ev.str_value(ria) == "n" and not ev.visibility(rust)
     ev.assume(ria, "y")
-    assert ev.str(ria) == "y" and ev.tri(ria) == 2 and ev.visibility(rust) == 2
-    assert ev.set_value(rust, "y") and ev.str(rust) == "y"
-    assert ev.str(newer) == "n"
+    assert ev.str_value(ria) == "y" and ev.tri(ria) == 2 and ev.visibility(rust) == 2
+    assert ev.set_value(rust, "y") and ev.str_value(rust) == "y"
+    assert ev.str_value(newer) == "n"
     ev.assume(lt.sym("RUSTC_VERSION"), "109800")
-    assert ev.str(newer) == "y"
+    assert ev.str_value(newer) == "y"
     with pytest.raises(ValueError):
         ev.assume(ria, "yes")
     ev.restore(state)
-    assert ev.assumed == {} and ev.str(ria) == "n" and ev.str(newer) == "n" and not ev.visibility(rust)
+    assert ev.assumed == {} and ev.str_value(ria) == "n" and ev.str_value(newer) == "n" and not ev.visibility(rust)
     assert lt.config_text() == text
 
 
@@ -389,7 +389,7 @@ def test_assume_overrides_a_computed_value_until_restore(tree_612: Path, make_en
 
 def _want(lt: LoadedTree, s) -> str:
     if s.orig_type in (BOOL, TRISTATE):
-        return "n" if lt.ev.str(s) == "y" else "y"
+        return "n" if lt.ev.str_value(s) == "y" else "y"
     return "visible"
 
 

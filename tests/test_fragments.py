@@ -184,7 +184,7 @@ def test_builtin_presets_stick_on_defconfigs(request, version: str, arch: str, t
 def test_failing_toolchain_is_one_cause(request, version: str, tmp_path: Path):
     lt = tree(request, version, "x86_64", DEBIAN)
     lt.defconfig()
-    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "n"
+    assert lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "n"
     report = apply_fragments(lt, presets.builtin_presets(), keep=False)
     assert len(report.not_applied) == 5
     [group] = report.groups
@@ -216,7 +216,7 @@ def test_failing_toolchain_is_one_cause(request, version: str, tmp_path: Path):
 def test_requests_already_so_and_not_set_lines_are_counted_apart(request, toolchain: Toolchain, tmp_path: Path):
     lt = tree(request, "6.12", "x86_64", toolchain.make_vars)
     lt.defconfig()
-    assert lt.ev.str(lt.sym("MODULES")) == "y" and lt.ev.str(lt.sym("MODVERSIONS")) == "n"
+    assert lt.ev.str_value(lt.sym("MODULES")) == "y" and lt.ev.str_value(lt.sym("MODVERSIONS")) == "n"
     frag = Fragment("CONFIG_MODULES=y\nCONFIG_LOG_BUF_SHIFT=19\n# CONFIG_MODVERSIONS is not set\n"
                     "# CONFIG_SAMPLES is not set\n", "counts")
     report = apply_fragments(lt, [frag], keep=False)

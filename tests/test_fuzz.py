@@ -139,7 +139,7 @@ def config_bytes(draw) -> bytes:
 
 
 def _values_of(ev) -> dict[str, str]:
-    return {n: ev.str(ev.kconf.syms[n]) for n in NAMES}
+    return {n: ev.str_value(ev.kconf.syms[n]) for n in NAMES}
 
 
 def _check_report(rep: configfile.ConfigReadReport, filename: str, nlines: int) -> None:

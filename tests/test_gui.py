@@ -128,13 +128,13 @@ def test_edit_reveals_rust_and_saves_atomically(qtbot, window: MainWindow, tmp_p
     open_and_wait(qtbot, window, tree, prefer_defconfig=True)
     lt = window.lt
     ev = lt.ev
-    assert ev.str(lt.sym("RUST_IS_AVAILABLE")) == "y"
+    assert ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "y"
     modversions = lt.sym("MODVERSIONS")
     assert window.select_symbol("MODVERSIONS")
     idx = window.view.currentIndex()
     with qtbot.waitSignal(window.model.valueEdited):
         qtbot.keyClick(window.view, Qt.Key.Key_Space)
-    assert ev.str(modversions) == "n"
+    assert ev.str_value(modversions) == "n"
     assert window.isWindowModified()
     assert row_of(window, "RUST").isValid()
     assert idx.isValid()
@@ -156,7 +156,7 @@ def test_int_out_of_range_is_refused_with_a_sentence(qtbot, window: MainWindow, 
     with qtbot.waitSignal(window.model.editRejected) as sig:
         assert not window.model.setData(vidx, "99")
     assert "LOG_BUF_SHIFT" in sig.args[0] and "[12, 25]" in sig.args[0]
-    assert window.lt.ev.str(sym) != "99"
+    assert window.lt.ev.str_value(sym) != "99"
 
 
 def test_load_error_is_one_sentence_in_the_window(qtbot, window: MainWindow, tmp_path: Path):
@@ -253,7 +253,7 @@ def test_reload_keeps_unsaved_values_through_a_copy(qtbot, window: MainWindow, t
     assert window.isWindowModified()
     with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
         assert window.reload_with(tree)
-    assert window.lt.ev.str(window.lt.sym("LOG_BUF_SHIFT")) == "15"
+    assert window.lt.ev.str_value(window.lt.sym("LOG_BUF_SHIFT")) == "15"
     assert window.isWindowModified()
 
 

@@ -57,7 +57,7 @@ def undoable(session: Session):
 def test_plans_apply_as_one_undoable_step(qtbot, working: LoadedTree, tmp_path: Path):
     lt = working
     rust, modv = lt.sym("RUST"), lt.sym("MODVERSIONS")
-    assert lt.ev.str(rust) == "n" and lt.ev.str(modv) == "y"
+    assert lt.ev.str_value(rust) == "n" and lt.ev.str_value(modv) == "y"
     original = lt.config_text()
     stack = Session(lt)
     dlg = FixDialog(None, lt, fix.make_target(lt, rust, "y"), apply=undoable(stack))
@@ -75,26 +75,26 @@ def test_plans_apply_as_one_undoable_step(qtbot, working: LoadedTree, tmp_path: 
 
     report = dlg.apply_selected()
     assert report is not None and report.reached and not report.pending
-    assert lt.ev.str(rust) == "y" and lt.ev.str(modv) == "n"
+    assert lt.ev.str_value(rust) == "y" and lt.ev.str_value(modv) == "n"
     assert "holds now" in dlg.status.text() and not dlg.apply_button.isEnabled()
     assert len(stack.history.commands) == 1 and stack.undo_label == "Make RUST=y available"
     stack.undo()
     assert lt.config_text() == original
     stack.redo()
-    assert lt.ev.str(rust) == "y"
+    assert lt.ev.str_value(rust) == "y"
     # the second plan, from the start again
     stack.undo()
     dlg.replan()
     plan = dlg.select_plan(1)
     assert [s.short for s in plan.steps][-1] == "choose GENDWARFKSYMS"
     dlg.apply_selected()
-    assert lt.ev.str(rust) == "y" and lt.ev.str(lt.sym("GENDWARFKSYMS")) == "y" and lt.ev.str(modv) == "y"
+    assert [lt.ev.str_value(s) for s in (rust, lt.sym("GENDWARFKSYMS"), modv)] == ["y", "y", "y"]
 
 
 def test_outside_steps_checklist_with_copy_buttons(qtbot, tmp_path: Path, tools: Toolchain):
     lt = load_tree(demo(tmp_path, (("RUSTC", DEBIAN_RUSTC), ("BINDGEN", str(tools.bindgen)))))
     lt.defconfig()
-    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "n"
+    assert lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "n"
     stack = Session(lt)
     dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUST"), "y"), apply=undoable(stack))
     qtbot.addWidget(dlg)
@@ -116,7 +116,7 @@ def test_outside_steps_checklist_with_copy_buttons(qtbot, tmp_path: Path, tools:
     assert [s.symbol for s in report.applied] == ["MODVERSIONS"] and not report.reached
     assert "once the outside steps are done" in dlg.status.text()
     stack.undo()
-    assert lt.ev.str(lt.sym("MODVERSIONS")) == "y"
+    assert lt.ev.str_value(lt.sym("MODVERSIONS")) == "y"
 
 
 def test_wanted_value_replans(qtbot, working: LoadedTree):
@@ -156,11 +156,11 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
     assert dlg is not None and dlg.isVisible() and dlg.target.label == "RUST=y"
     shot(window, tmp_path, "fix-window.png")
     report = dlg.apply_selected()
-    assert report.reached and lt.ev.str(lt.sym("RUST")) == "y"
+    assert report.reached and lt.ev.str_value(lt.sym("RUST")) == "y"
     assert window.modified and not ctl.rust_button.isVisibleTo(window)
     assert window.current_node().item is lt.sym("RUST")
     window.act_undo.trigger()
-    assert lt.ev.str(lt.sym("RUST")) == "n" and ctl.rust_button.isVisibleTo(window)
+    assert lt.ev.str_value(lt.sym("RUST")) == "n" and ctl.rust_button.isVisibleTo(window)
     # the action works on the selected entry
     assert window.select_symbol("SAMPLE_RUST_MINIMAL")
     ctl.act_fix.trigger()
@@ -181,13 +181,13 @@ def test_window_hook_shares_the_windows_undo(qtbot, window, tmp_path: Path, tool
     assert ctl.act_fix in edit.actions() and window.act_undo in edit.actions()
     dlg = ctl.open_for_rust()
     dlg.apply_selected()
-    assert lt.ev.str(rust) == "y" and window.modified and len(window.session.history.commands) == 1
+    assert lt.ev.str_value(rust) == "y" and window.modified and len(window.session.history.commands) == 1
     assert window.act_undo.isEnabled() and "Make RUST=y available" in window.act_undo.text()
     window.act_undo.trigger()
-    assert lt.ev.str(rust) == "n" and ctl.rust_button.isVisibleTo(window)
+    assert lt.ev.str_value(rust) == "n" and ctl.rust_button.isVisibleTo(window)
     # the open dialog plans again from the configuration as it is now: no value of before
     qtbot.waitUntil(lambda: "now <code>n</code>" in dlg.heading.text() and dlg.apply_button.isEnabled())
     window.act_redo.trigger()
-    assert lt.ev.str(rust) == "y" and not ctl.rust_button.isVisibleTo(window)
+    assert lt.ev.str_value(rust) == "y" and not ctl.rust_button.isVisibleTo(window)
     qtbot.waitUntil(lambda: dlg.fix_result.already)
     ctl.dialog.close()

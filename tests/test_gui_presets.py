@@ -258,7 +258,7 @@ def test_window_menu_applies_undoes_and_compares(qtbot, window, tmp_path: Path):
     report = dlg.apply_checked()
     # the file's MODVERSIONS=n comes first, so Rust and its samples take
     assert report is ctl.last_report and report.ok, report.text()
-    assert window.modified and lt.ev.str(lt.sym("SAMPLES_RUST")) == "y"
+    assert window.modified and lt.ev.str_value(lt.sym("SAMPLES_RUST")) == "y"
     assert window.act_undo.isEnabled() and window.act_undo.text().startswith("Undo Apply off, Rust samples")
     applied = lt.config_text()
 

@@ -50,7 +50,7 @@ def test_reload_from_disk_drops_local_changes(qtbot, window, tmp_path: Path):
                                                                             "CONFIG_LOG_BUF_SHIFT=20"))
     assert not window.save()
     _button(window.findChild(QMessageBox, "ChangedOnDisk"), "Reload").click()
-    assert window.lt.ev.str(window.lt.sym("LOG_BUF_SHIFT")) == "20"
+    assert window.lt.ev.str_value(window.lt.sym("LOG_BUF_SHIFT")) == "20"
     assert not window.modified
 
 
@@ -73,9 +73,9 @@ def test_unexpected_error_keeps_edits_and_offers_them_back(qtbot, window, tmp_pa
     window.modified = False
     _open(qtbot, window, tree, prefer_defconfig=True)
     assert window.recovery_bar.isVisible()
-    assert window.lt.ev.str(window.lt.sym("LOG_BUF_SHIFT")) == "18"
+    assert window.lt.ev.str_value(window.lt.sym("LOG_BUF_SHIFT")) == "18"
     window.recovery_restore.click()
-    assert window.lt.ev.str(window.lt.sym("LOG_BUF_SHIFT")) == "21"
+    assert window.lt.ev.str_value(window.lt.sym("LOG_BUF_SHIFT")) == "21"
     assert window.modified
     assert window.save()
     assert not recovery_path(tree).exists()   # saved: nothing left to recover

@@ -70,7 +70,7 @@ def panels_are_current(w: MainWindow) -> None:
     assert w.overview.label.text() == fresh.label.text()
     assert w.windowTitle().startswith(str(w.session.target)) and w.isWindowModified() == w.modified
     rust = lt.sym("RUST")
-    assert w.fix_ui.rust_button.isVisibleTo(w) == (lt.ev.str(rust) != "y")
+    assert w.fix_ui.rust_button.isVisibleTo(w) == (lt.ev.str_value(rust) != "y")
     assert w.act_undo.isEnabled() == w.session.can_undo and w.act_redo.isEnabled() == w.session.can_redo
 
 
@@ -116,7 +116,7 @@ def test_the_place_survives_every_change_on_612_with_debians_config(qtbot, windo
     # three nested menus open (Device Drivers > Network device support > Ethernet driver support
     # > Intel devices), a row deep inside current, scrolled so a row above it is at the top
     e1000e = lt.sym("E1000E")
-    assert lt.ev.str(e1000e) == "m"
+    assert lt.ev.str_value(e1000e) == "m"
     assert w.select_node(e1000e.nodes[0])
     settle(qtbot, w)
     intel = w.model.index_for_node(lt.sym("NET_VENDOR_INTEL").nodes[0])
@@ -139,42 +139,42 @@ def test_the_place_survives_every_change_on_612_with_debians_config(qtbot, windo
 
     # an edit of the current row from the keyboard (Space), undo, redo
     qtbot.keyClick(w.view, Qt.Key.Key_Space)
-    assert lt.ev.str(e1000e) == "y" and w.modified
+    assert lt.ev.str_value(e1000e) == "y" and w.modified
     same_place("edit")
     w.act_undo.trigger()
-    assert lt.ev.str(e1000e) == "m"
+    assert lt.ev.str_value(e1000e) == "m"
     same_place("undo")
     w.act_redo.trigger()
-    assert lt.ev.str(e1000e) == "y"
+    assert lt.ev.str_value(e1000e) == "y"
     same_place("redo")
 
     # a fix plan ("Make Rust available…": the toolchain here fails, MODVERSIONS=n is what can be made)
     modv = lt.sym("MODVERSIONS")
-    assert lt.ev.str(modv) == "y"
+    assert lt.ev.str_value(modv) == "y"
     dlg = w.fix_ui.open_for_rust()
     plan = dlg.current_plan()
     assert plan is not None and "MODVERSIONS" in {s.symbol for s in plan.config_steps}
     report = dlg.apply_selected()
-    assert report is not None and lt.ev.str(modv) == "n"
+    assert report is not None and lt.ev.str_value(modv) == "n"
     same_place("plan")
     # the dialog plans again from the configuration as it is: MODVERSIONS is no longer in its steps
     qtbot.waitUntil(lambda: dlg.current_plan() is not None
                     and "MODVERSIONS" not in {s.symbol for s in dlg.current_plan().config_steps})
     dlg.close()
     w.act_undo.trigger()
-    assert lt.ev.str(modv) == "y"
+    assert lt.ev.str_value(modv) == "y"
     same_place("undo of the plan")
 
     # a preset
     frag = tmp_path / "quiet.config"
     frag.write_text("CONFIG_LOG_BUF_SHIFT=19\n# CONFIG_NET_VENDOR_AMD is not set\n")
     report = w.presets_ui.apply([presets.Fragment.from_file(frag)])
-    assert report is not None and report.ok and lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "19"
+    assert report is not None and report.ok and lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "19"
     same_place("preset")
 
     # Revert: the file again
     w.revert()
-    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) != "19" and lt.ev.str(e1000e) == "m" and not w.modified
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) != "19" and lt.ev.str_value(e1000e) == "m" and not w.modified
     same_place("revert")
     # every one of these moved rows in place: no model reset
     assert not resets
@@ -227,7 +227,7 @@ def test_the_place_survives_every_change_on_612_with_debians_config(qtbot, windo
     assert place_of(w) == before
 
     # reload keeping the values: the same place in the new parse
-    shift = lt.ev.str(lt.sym("LOG_BUF_SHIFT"))
+    shift = lt.ev.str_value(lt.sym("LOG_BUF_SHIFT"))
     assert shift != "20"
     assert w.model.set_symbol_value(lt.sym("LOG_BUF_SHIFT"), "20")
     settle(qtbot, w)
@@ -235,14 +235,14 @@ def test_the_place_survives_every_change_on_612_with_debians_config(qtbot, windo
     with qtbot.waitSignal(w.treeLoaded, timeout=LOAD_TIMEOUT):
         assert w.reload_with(distro_612)
     settle(qtbot, w)
-    assert w.lt is not lt and w.lt.ev.str(w.lt.sym("LOG_BUF_SHIFT")) == "20" and w.modified
+    assert w.lt is not lt and w.lt.ev.str_value(w.lt.sym("LOG_BUF_SHIFT")) == "20" and w.modified
     assert keys_of(w) == keys
     panels_are_current(w)
     # and the history goes on in the new parse
     w.act_undo.trigger()  # the reload
     w.act_undo.trigger()  # LOG_BUF_SHIFT=20
     settle(qtbot, w)
-    assert w.lt.ev.str(w.lt.sym("LOG_BUF_SHIFT")) == shift
+    assert w.lt.ev.str_value(w.lt.sym("LOG_BUF_SHIFT")) == shift
     assert keys_of(w) == keys
     panels_are_current(w)
 
@@ -297,7 +297,7 @@ def test_load_config_start_from_saves_to_the_build_folder_and_open_saves_back(qt
     assert w.ask_load_mode(copy) is LoadMode.START
     assert str(target) in seen[0]
     assert w.load_config(copy, LoadMode.START)
-    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "14" and w.modified
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "14" and w.modified
     assert w.windowTitle().startswith(str(target)) and str(target) in w.statusBar().currentMessage()
     assert "(values from distro.config)" in w.windowTitle()
     # the plan of the issue: apply a plan, then Save writes the build folder's .config
@@ -317,7 +317,7 @@ def test_load_config_start_from_saves_to_the_build_folder_and_open_saves_back(qt
     # Open: edit that file, Save writes it
     assert w.load_config(copy, LoadMode.OPEN)
     assert w.windowTitle().startswith(str(copy)) and not w.modified
-    assert lt.ev.str(rust) == "n"
+    assert lt.ev.str_value(rust) == "n"
     assert w.model.set_symbol_value(lt.sym("LOG_BUF_SHIFT"), "15")
     saved_build = target.read_text()
     assert w.save()
@@ -326,7 +326,7 @@ def test_load_config_start_from_saves_to_the_build_folder_and_open_saves_back(qt
     # undo of Open: back to the build folder's file as the target
     w.act_undo.trigger()
     w.act_undo.trigger()
-    assert w.windowTitle().startswith(str(target)) and lt.ev.str(rust) == "y"
+    assert w.windowTitle().startswith(str(target)) and lt.ev.str_value(rust) == "y"
     # the details panel shows the lines of a loaded file that were not taken, until the user moves on
     bad = tmp_path / "bad.config"
     bad.write_text("CONFIG_LOG_BUF_SHIFT=16\nCONFIG_NOT_IN_DEMO=y\n")
@@ -346,7 +346,7 @@ def test_toolchain_notice_follows_the_loaded_tree(qtbot, window: MainWindow, tmp
     tools = fake_toolchain(tmp_path / "tools")
     open_and_wait(qtbot, w, KernelTree(demo_tree(), build=tmp_path / "b", make_vars=tools.make_vars),
                   prefer_defconfig=True)
-    assert w.lt.ev.str(w.lt.sym("RUST_IS_AVAILABLE")) == "y" and w.toolchain.loaded_has_rust
+    assert w.lt.ev.str_value(w.lt.sym("RUST_IS_AVAILABLE")) == "y" and w.toolchain.loaded_has_rust
     w.show_toolchain()
     qtbot.waitUntil(lambda: w.toolchain.result is not None, timeout=LOAD_TIMEOUT)
     assert w.toolchain.result.available
@@ -395,17 +395,17 @@ def test_undo_and_redo_from_the_keyboard_keep_the_row(qtbot, window: MainWindow,
     assert w.select_node(ipc.nodes[0])
     w.view.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is w.view)
-    was = lt.ev.str(ipc)
+    was = lt.ev.str_value(ipc)
     settle(qtbot, w)   # the expand arrows of closed rows are rechecked after a load
     before = place_of(w)
     qtbot.keyClick(w.view, Qt.Key.Key_Space)
-    assert lt.ev.str(ipc) != was and w.act_undo.text() == "Undo change SYSVIPC"
+    assert lt.ev.str_value(ipc) != was and w.act_undo.text() == "Undo change SYSVIPC"
     qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert lt.ev.str(ipc) == was and not w.modified
+    assert lt.ev.str_value(ipc) == was and not w.modified
     settle(qtbot, w)
     assert place_of(w) == before
     qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert lt.ev.str(ipc) != was and w.modified
+    assert lt.ev.str_value(ipc) != was and w.modified
     settle(qtbot, w)
     assert place_of(w) == before
     panels_are_current(w)

@@ -87,7 +87,7 @@ def test_passing_probe_then_reload_shows_rust_support(qtbot, window: MainWindow,
     with qtbot.waitSignal(window.treeLoaded, timeout=120_000):
         window.open_tree(tree, prefer_defconfig=True)
     lt = window.lt
-    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "n"
+    assert lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "n"
     assert window.model.set_symbol_value(lt.sym("MODVERSIONS"), 0)
     assert not lt.ev.visibility(lt.sym("RUST"))
     panel = window.toolchain
@@ -102,8 +102,8 @@ def test_passing_probe_then_reload_shows_rust_support(qtbot, window: MainWindow,
     with qtbot.waitSignal(window.treeLoaded, timeout=120_000):
         panel.reload_button.click()
     lt = window.lt
-    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "y"
-    assert lt.ev.str(lt.sym("MODVERSIONS")) == "n"  # the edit survived the reload
+    assert lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "y"
+    assert lt.ev.str_value(lt.sym("MODVERSIONS")) == "n"  # the edit survived the reload
     assert lt.ev.visibility(lt.sym("RUST"))
     node = next(n for n in lt.sym("RUST").nodes if n.prompt)
     assert window.model.index_for_node(node).isValid()  # "Rust support" is in the tree now

@@ -153,9 +153,9 @@ def test_new_marks_review_and_changes(qtbot, window: MainWindow, tools: Toolchai
     assert str(model.index_for_node(first.node).data()).endswith(" (NEW)")
     # Enter keeps the kernel's value, and that too is an answer
     dlg.list.setCurrentRow(0)
-    kept = lt.ev.str(sym)
+    kept = lt.ev.str_value(sym)
     QTest.keyClick(dlg.list, Qt.Key.Key_Return)
-    assert sym in lt.ev.user and lt.ev.str(sym) == kept
+    assert sym in lt.ev.user and lt.ev.str_value(sym) == kept
     # a choice member: Enter keeps the member the choice selects now, for the whole choice
     member = next(o for o in dlg.options if o.node.item.choice is not None and o.node.item not in lt.ev.user)
     choice = member.node.item.choice

@@ -30,7 +30,7 @@ def everything(ev: Evaluator) -> dict[object, tuple]:
     """Every value the window, the writers and the explanations read."""
     out: dict[object, tuple] = {}
     for sym in ev.kconf.unique_defined_syms:
-        out[sym] = (ev.tri(sym), ev.str(sym), ev.visibility(sym), ev.written(sym), ev.dir_dep(sym),
+        out[sym] = (ev.tri(sym), ev.str_value(sym), ev.visibility(sym), ev.written(sym), ev.dir_dep(sym),
                     ev.rev_dep(sym), ev.implied(sym), ev.sym_type(sym), ev.assignable(sym))
     for choice in ev.kconf.unique_choices:
         out[choice] = (ev.choice_selection(choice), ev.choice_tri(choice))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rustconfig_gui.errors import KconfigSyntaxError
-from rustconfig_gui.kconfig.parser import (
-    KernelKconfig,
+from rustconfig_gui.kconfig.parser import KernelKconfig
+from rustconfig_gui.kconfig.rewrite import (
     Rewrites,
     rewrite_conditional_depends,
     translate_kconfig_text,
@@ -68,7 +68,7 @@ def test_continuation_lines_keep_numbering():
 
 
 def test_default_values_that_are_one_macro_become_placeholders_line_for_line():
-    from rustconfig_gui.kconfig.parser import LateValue
+    from rustconfig_gui.kconfig.rewrite import LateValue
 
     src = ("config V\n\tint\n\tdefault $(rustc-version) if RUST\n"
            "config T\n\tstring\n\tdefault \"$(RUSTC_VERSION_TEXT)\"\n"
@@ -105,7 +105,7 @@ def test_late_values_bind_to_what_the_parser_would_have_read(tmp_path):
     for late in (True, False):
         kconf = KernelKconfig(str(tmp_path), {"srctree": str(tmp_path)}, late_defaults=late)
         ev = Evaluator(kconf, Semantics.for_version((7, 2)))
-        values[late] = {n: ev.str(kconf.syms[n]) for n in ("NUM", "FOLLOWS", "TEXT", "ODD")}
+        values[late] = {n: ev.str_value(kconf.syms[n]) for n in ("NUM", "FOLLOWS", "TEXT", "ODD")}
     assert values[True] == values[False] == {"NUM": "108500", "FOLLOWS": "y", "TEXT": "two words", "ODD": "n"}
 
     kconf, ev = load_kconfig_dir(tmp_path, (7, 2))

@@ -40,7 +40,7 @@ def test_rustc_version_comes_from_the_probe(loaded_612: LoadedTree):
     assert calls, "RUSTC_VERSION is computed by scripts/rustc-version.sh"
     sym = loaded_612.sym("RUSTC_VERSION")
     assert sym is not None
-    assert loaded_612.ev.str(sym) == (calls[0].output or "0")
+    assert loaded_612.ev.str_value(sym) == (calls[0].output or "0")
 
 
 def test_progress_reports_files_and_probes(tree_612: Path, make_env: dict[str, str]):

@@ -12,11 +12,13 @@ import pytest
 from fakes import wait_gone
 
 from rustconfig_gui.errors import KconfigSyntaxError, ProbeTimeout
-from rustconfig_gui.kconfig import parser as kparse
+from rustconfig_gui.kconfig import rewrite
 from rustconfig_gui.kconfig.loader import load_kconfig_dir, load_tree
-from rustconfig_gui.kconfig.parser import KernelKconfig, Rewrites, ShellProbes
+from rustconfig_gui.kconfig.parser import KernelKconfig
+from rustconfig_gui.kconfig.rewrite import Rewrites
 from rustconfig_gui.kconfig.shell.lookahead import in_help_text
 from rustconfig_gui.kconfig.shell.pool import NEEDED_AFTER_PARSE, NEEDED_DURING_PARSE, ProbePool
+from rustconfig_gui.kconfig.shell.runner import ShellProbes
 from rustconfig_gui.kconfig.tree import KernelTree
 
 
@@ -119,8 +121,8 @@ def test_fast_translation_matches_the_line_by_line_one(tree_61: Path, tree_612: 
                 r1, r2 = Rewrites(), Rewrites()
                 l1 = None if late is None else []
                 l2 = None if late is None else []
-                fast = kparse.translate_kconfig_text(text, path, r1, l1)
-                assert fast == kparse._translate_every_line(text, path, r2, l2), path
+                fast = rewrite.translate_kconfig_text(text, path, r1, l1)
+                assert fast == rewrite._translate_every_line(text, path, r2, l2), path
                 assert (r1, l1) == (r2, l2), path
             files += 1
     assert files > 4000

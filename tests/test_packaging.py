@@ -87,10 +87,36 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     top = tmp_path_factory.mktemp("wheel")
     src = copy_sources(top / "src")
-    done = run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", top / "out", src], cwd=top)
+    # -v: setuptools' own warnings (about the packages configuration) are in the log
+    done = run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", top / "out", src], cwd=top)
     assert done.returncode == 0, done.stderr
+    (top / "build.log").write_text(done.stdout + done.stderr)
     (whl,) = (top / "out").glob("rustconfig_gui-*.whl")
     return whl
+
+
+# a Python warning class in setuptools' output: "_Warning: Package 'x' is absent from the `packages`
+# configuration", SetuptoolsDeprecationWarning, … (pip's "warning: byte-compiling is disabled" is no such class)
+_BUILD_WARNING = re.compile(r"\w*Warning\b|[Pp]ackage would be ignored|absent from the .packages. configuration")
+
+
+def test_wheel_builds_without_setuptools_warnings(wheel: Path):
+    log = (wheel.parent.parent / "build.log").read_text()
+    assert "Successfully built rustconfig-gui" in log or "Created wheel for rustconfig-gui" in log, log[-2000:]
+    warnings = [line.strip() for line in log.splitlines() if _BUILD_WARNING.search(line)]
+    assert warnings == []
+
+
+def test_wheel_holds_the_product_only(wheel: Path):
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/", 1)[0] for n in names}
+    assert tops == {"rustconfig_gui", f"rustconfig_gui-{__version__}.dist-info"}
+    # development code (trees, the C reference, parity, benches) and the tests stay in the checkout
+    assert not [n for n in names if re.search(r"(^|/)(devtools|tests|bench|conftest|test_[^/]*\.py$)", n)]
+    top_level = zipfile.ZipFile(wheel).read(f"rustconfig_gui-{__version__}.dist-info/top_level.txt").decode()
+    assert top_level.split() == ["rustconfig_gui"]
 
 
 @pytest.fixture(scope="module")
@@ -375,6 +401,19 @@ def test_readme_screenshots_exist():
     assert len(shots) >= 2
     for rel in shots:
         assert (REPO / rel).is_file(), rel
+
+
+def test_readme_is_short_and_every_link_of_the_docs_resolves():
+    readme = REPO / "README.md"
+    # for users: what it is, set-up, install, the window, the CLI, the walkthrough; internals in docs/
+    assert readme.stat().st_size < 15_000
+    assert "sh scripts/test.sh" in readme.read_text(encoding="utf-8")  # .ci/run runs "the README's test command"
+    for page in [readme, *sorted((REPO / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            assert (page.parent / target).exists(), f"{page.relative_to(REPO)} links to missing {target}"
 
 
 def test_icons_in_hicolor_layout():

@@ -138,7 +138,7 @@ def test_toolchain_change_rebinds_late_values_without_parsing(demo, tmp_path):
     tree, tc, root = demo
     stored = _stored(tree, root)
     version = stored.sym("RUSTC_VERSION")
-    assert version is not None and stored.ev.str(version) == "108500"
+    assert version is not None and stored.ev.str_value(version) == "108500"
 
     # same tool, new mtime: its probes run again, print the same, the parse is reused
     _bump_mtime(tc.rustc)
@@ -154,7 +154,7 @@ def test_toolchain_change_rebinds_late_values_without_parsing(demo, tmp_path):
     _bump_mtime(tc.rustc)
     lt = _load(tree, root)
     assert lt.timings.parse_cached
-    assert lt.ev.str(lt.sym("RUSTC_VERSION")) == "109000"
+    assert lt.ev.str_value(lt.sym("RUSTC_VERSION")) == "109000"
     assert lt.env.variables["RUSTC_VERSION_TEXT"].startswith("rustc 1.90.0")
     # the same values as parsing from scratch
     fresh = _load(tree, root, parse=False)
@@ -168,20 +168,20 @@ def test_late_only_probe_printing_something_else_is_rebound(demo):
     tree, _tc, root = demo
     stored = _stored(tree, root)
     llvm = stored.sym("RUSTC_LLVM_VERSION")
-    assert llvm is not None and stored.ev.str(llvm) == "190107"
+    assert llvm is not None and stored.ev.str_value(llvm) == "190107"
     # a tree script behind a ':=' variable that only default values use
     script = tree.source / "scripts" / "rustc-llvm-version.sh"
     script.write_text(script.read_text().replace("echo $((10000", "echo $((20000"))
     lt = _load(tree, root)
     assert lt.timings.parse_cached
-    assert lt.ev.str(lt.sym("RUSTC_LLVM_VERSION")) == "380107"
+    assert lt.ev.str_value(lt.sym("RUSTC_LLVM_VERSION")) == "380107"
 
 
 def test_probe_the_parse_reads_printing_something_else_is_parsed_again(demo):
     tree, _tc, root = demo
     stored = _stored(tree, root)
     gcc = stored.sym("GCC_VERSION")
-    assert gcc is not None and stored.ev.str(gcc) != "0"
+    assert gcc is not None and stored.ev.str_value(gcc) != "0"
     # cc-info feeds $(error-if,…) and other variables while parsing: an input of the parse
     script = tree.source / "scripts" / "cc-version.sh"
     script.write_text(script.read_text().replace("echo $((10000", "echo $((20000"))
@@ -190,7 +190,7 @@ def test_probe_the_parse_reads_printing_something_else_is_parsed_again(demo):
     assert not lt.timings.parse_cached
     assert cache.last_miss.startswith("scripts/Kconfig.include:")
     assert "cc-version.sh" in cache.last_miss and "now prints something else" in cache.last_miss
-    assert int(lt.ev.str(lt.sym("GCC_VERSION"))) > int(stored.ev.str(gcc))
+    assert int(lt.ev.str_value(lt.sym("GCC_VERSION"))) > int(stored.ev.str_value(gcc))
 
 
 def test_damaged_entry_is_a_miss_and_is_replaced(demo):

@@ -214,7 +214,7 @@ def test_rust_support_on_a_failing_probe_is_reported_with_its_reason(version: st
     src = request.getfixturevalue({"6.12": "tree_612", "7.2": "tree_72"}[version])
     lt = _load(src, make_env, (("RUSTC", DEBIAN_RUSTC), ("BINDGEN", DEBIAN_BINDGEN)))
     lt.defconfig()
-    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "n"
+    assert lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "n"
     report = apply_fragments(lt, presets.find_presets("rust-support"))
     assert not report.ok
     [miss] = report.not_applied
@@ -232,7 +232,7 @@ def test_rust_support_on_a_failing_probe_is_reported_with_its_reason(version: st
     assert "RUST_IS_AVAILABLE" in d["not_applied"][0]["reason"]
 
     # the kernel's own `make rust.config` drops it the same way, silently
-    assert lt.ev.str(lt.sym("RUST")) == "n"
+    assert lt.ev.str_value(lt.sym("RUST")) == "n"
     report = apply_fragments(lt, presets.find_presets("rust.config", lt))
     assert [n.request.where for n in report.not_applied] == ["kernel/configs/rust.config:2"]
 
@@ -240,7 +240,7 @@ def test_rust_support_on_a_failing_probe_is_reported_with_its_reason(version: st
 def test_modversions_blocker_is_named(good_612: LoadedTree, tmp_path: Path):
     lt = good_612
     lt.read_config(ensure_distro_config("6.12"))
-    assert lt.ev.str(lt.sym("MODVERSIONS")) == "y" and lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "y"
+    assert lt.ev.str_value(lt.sym("MODVERSIONS")) == "y" and lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "y"
     report = apply_fragments(lt, presets.find_presets("rust-support"))
     [miss] = report.not_applied
     assert miss.request.name == "RUST"
@@ -249,7 +249,7 @@ def test_modversions_blocker_is_named(good_612: LoadedTree, tmp_path: Path):
     off = frag(tmp_path, "nomodversions.config", "# CONFIG_MODVERSIONS is not set\n")
     report = apply_fragments(lt, [off, *presets.find_presets("rust-support")])
     assert report.ok, report.text()
-    assert lt.ev.str(lt.sym("RUST")) == "y"
+    assert lt.ev.str_value(lt.sym("RUST")) == "y"
 
 
 def test_modversions_without_gendwarfksyms_is_named_on_72(good_72: LoadedTree, defconfig_72: str, tmp_path: Path):

@@ -61,7 +61,7 @@ ODD_BUT_FINE = "dému-ü-#!~=%,{@+^["
 def _value(lt: LoadedTree, name: str) -> str:
     sym = lt.sym(name)
     assert sym is not None, name
-    return lt.ev.str(sym)
+    return lt.ev.str_value(sym)
 
 
 def _load_demo(root: Path, make_env: dict[str, str], *, build: Path | None = None,
@@ -681,11 +681,11 @@ def test_hostile_file_names_and_values_never_reach_a_shell(tmp_path: Path, make_
     assert not list(tmp_path.rglob("INJECTED*")) and not list(REPO.glob("INJECTED*"))
 
 
-# the only places a shell may run: the tree's own $(shell,…) macros (kparse),
+# the only places a shell may run: the tree's own $(shell,…) macros (shell.runner),
 # the runner that hands them over (process, and hostexec inside Flatpak), a
 # constant 'command -v -- "$1"', and a quoted developer pipeline
 SHELL_SITES = {
-    ("rustconfig_gui/kconfig/parser.py", "_execute", "shell=True"),
+    ("rustconfig_gui/kconfig/shell/runner.py", "_execute", "shell=True"),
     ("rustconfig_gui/host/process.py", "run", "shell=shell"),
     ("rustconfig_gui/host/process.py", "run", "shell=hc.shell"),
     ("rustconfig_gui/host/hostexec.py", "host_command", "['/bin/sh', '-c', command]"),

@@ -104,7 +104,7 @@ def test_every_change_is_announced_once_with_what_changed(demo: LoadedTree, tmp_
     # a choice member set to y is chosen, and undone as one step
     before_choice = lt.config_text()
     assert s.set_value(lt.sym("CC_OPTIMIZE_FOR_SIZE"), "y")
-    assert lt.ev.str(lt.sym("CC_OPTIMIZE_FOR_PERFORMANCE")) == "n" and seen[-1].kind is ChangeKind.EDIT
+    assert lt.ev.str_value(lt.sym("CC_OPTIMIZE_FOR_PERFORMANCE")) == "n" and seen[-1].kind is ChangeKind.EDIT
     s.undo()
     assert lt.config_text() == before_choice
     seen.clear()
@@ -122,9 +122,9 @@ def test_every_change_is_announced_once_with_what_changed(demo: LoadedTree, tmp_
     assert modules in seen[-1].inputs and lt.sym("MODULE_UNLOAD") in seen[-1].affected()
     s.undo()
     assert seen[-1].kind is ChangeKind.UNDO and modules in seen[-1].inputs
-    assert lt.ev.str(modules) == "y"
+    assert lt.ev.str_value(modules) == "y"
     s.redo()
-    assert seen[-1].kind is ChangeKind.REDO and lt.ev.str(modules) == "n"
+    assert seen[-1].kind is ChangeKind.REDO and lt.ev.str_value(modules) == "n"
     out = tmp_path / "saved.config"
     s.save(out, adopt=True)
     assert seen[-1].kind is ChangeKind.FILES and not seen[-1].values
@@ -141,15 +141,15 @@ def test_plan_and_presets_are_one_step_each(demo: LoadedTree):
     target = fix.make_target(lt, rust, "y")
     plan = next(p for p in fix.plan_fix(lt, target).plans if p.verified and not p.outside_steps)
     report = s.apply_plan(plan, target)
-    assert report.reached and lt.ev.str(rust) == "y" and s.undo_label == "Make RUST=y available"
+    assert report.reached and lt.ev.str_value(rust) == "y" and s.undo_label == "Make RUST=y available"
     planned = lt.config_text()
     report2 = s.apply_fragments(presets.find_presets("rust-samples", lt))
     assert report2.ok, report2.text()
-    assert s.undo_label.startswith("Apply ") and lt.ev.str(lt.sym("SAMPLES_RUST")) == "y"
+    assert s.undo_label.startswith("Apply ") and lt.ev.str_value(lt.sym("SAMPLES_RUST")) == "y"
     s.undo()
     assert lt.config_text() == planned
     s.undo()
-    assert lt.config_text() == before and lt.ev.str(rust) == "n"
+    assert lt.config_text() == before and lt.ev.str_value(rust) == "n"
     assert s.redo().report is report
 
 
@@ -191,7 +191,7 @@ def test_open_and_start_from_choose_the_save_target(demo: LoadedTree, tmp_path: 
 
     s.load_config(copy, LoadMode.START)
     assert s.source == copy and s.target == build_config
-    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "14"
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "14"
     result = s.save()
     assert result.path == build_config and "CONFIG_LOG_BUF_SHIFT=14" in build_config.read_text()
     assert not (tmp_path / "distro.config.old").exists()
@@ -207,17 +207,17 @@ def test_open_and_start_from_choose_the_save_target(demo: LoadedTree, tmp_path: 
     # Revert reads the file the values came from again (saved with 20 above), as a step of its own
     s.set_value(lt.sym("LOG_BUF_SHIFT"), "12")
     s.revert()
-    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "20" and s.undo_label.startswith("Revert")
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "20" and s.undo_label.startswith("Revert")
     s.undo()
-    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "12"
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "12"
     # a file that cannot be read changes nothing
     with pytest.raises(ConfigFileError):
         s.load_config(tmp_path / "missing.config")
-    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "12" and s.target == build_config
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "12" and s.target == build_config
     s.clear()
-    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "17" and s.source is None
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "17" and s.source is None
     s.undo()
-    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "12"
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "12"
 
 
 def test_reload_keeps_values_and_history(demo: LoadedTree, make_env: dict[str, str]):
@@ -236,9 +236,9 @@ def test_reload_keeps_values_and_history(demo: LoadedTree, make_env: dict[str, s
     s.undo()
     assert new.config_text() == text
     s.undo()
-    assert new.ev.str(new.sym("CC_OPTIMIZE_FOR_SIZE")) == "n"
+    assert new.ev.str_value(new.sym("CC_OPTIMIZE_FOR_SIZE")) == "n"
     s.undo()
-    assert new.ev.str(new.sym("LOG_BUF_SHIFT")) == "18"
+    assert new.ev.str_value(new.sym("LOG_BUF_SHIFT")) == "18"
     s.redo()
     s.redo()
     assert new.config_text() == text

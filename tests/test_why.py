@@ -256,8 +256,8 @@ def test_612_rust_sample_chain_ends_at_the_probe(lt612_old_bindgen: LoadedTree):
 def test_612_debian_config_blocks_on_modversions_after_toolchain_fix(lt612_fixed: LoadedTree, tree_612: Path):
     lt = lt612_fixed
     lt.read_config(ensure_distro_config("6.12"))
-    assert lt.ev.str(sym(lt, "RUST_IS_AVAILABLE")) == "y"
-    assert lt.ev.str(sym(lt, "MODVERSIONS")) == "y"
+    assert lt.ev.str_value(sym(lt, "RUST_IS_AVAILABLE")) == "y"
+    assert lt.ev.str_value(sym(lt, "MODVERSIONS")) == "y"
     e = why.explain(lt, sym(lt, "RUST"), "y")
     assert not e.ok
     blocker = next(r for r in unmet(e) if r.expr == "!MODVERSIONS")
@@ -271,7 +271,7 @@ def test_612_debian_config_blocks_on_modversions_after_toolchain_fix(lt612_fixed
     # acting on the reasons, in the order given, turns Rust on
     steps = follow(lt, sym(lt, "RUST"), "y")
     assert steps[0] == "set MODVERSIONS to n" and steps[-1] == "set RUST to y"
-    assert lt.ev.str(sym(lt, "RUST")) == "y"
+    assert lt.ev.str_value(sym(lt, "RUST")) == "y"
 
 
 def test_612_config_with_modversions_only(lt612_fixed: LoadedTree, tree_612: Path, tmp_path: Path):
@@ -330,7 +330,7 @@ def test_61_debian_toolchain(lt61: LoadedTree, tree_61: Path, make_env, tmp_path
     lt.read_config(ensure_distro_config("6.1"))
     e = why.explain(lt, sym(lt, "RUST"), "y")
     # Debian's 6.1 config has both; 6.1 does not yet ask pahole's version for BTF
-    assert lt.ev.str(sym(lt, "DEBUG_INFO_BTF")) == "y"
+    assert lt.ev.str_value(sym(lt, "DEBUG_INFO_BTF")) == "y"
     assert {r.expr for r in unmet(e)} == {"!MODVERSIONS", "!DEBUG_INFO_BTF || (PAHOLE_HAS_LANG_EXCLUDE && !LTO)"}
     btf = next(r for r in unmet(e) if r.expr == "!DEBUG_INFO_BTF || (PAHOLE_HAS_LANG_EXCLUDE && !LTO)")
     assert btf.children[0].kind == "any"
@@ -339,7 +339,7 @@ def test_61_debian_toolchain(lt61: LoadedTree, tree_61: Path, make_env, tmp_path
     for r in unmet(e):
         assert int(r.location.rpartition(":")[2]) in lines
     follow(lt, sym(lt, "RUST"), "y")
-    assert lt.ev.str(sym(lt, "RUST")) == "y"
+    assert lt.ev.str_value(sym(lt, "RUST")) == "y"
 
 
 def test_61_arm64_have_rust_comes_from_x86_only(lt61_arm64: LoadedTree, tree_61: Path):
@@ -394,7 +394,7 @@ def test_choice_member(lt612_fixed: LoadedTree, tree_612: Path):
     assert e.reasons[0].kind == "choose"
     assert e.reasons[0].action == "choose KERNEL_XZ in choice 'Kernel compression mode'"
     follow(lt, xz, "y")
-    assert lt.ev.str(xz) == "y" and lt.ev.str(sym(lt, "KERNEL_GZIP")) == "n"
+    assert lt.ev.str_value(xz) == "y" and lt.ev.str_value(sym(lt, "KERNEL_GZIP")) == "n"
     # a member of a hidden choice: the choice's own dependencies come next
     zlib = sym(lt, "DEBUG_INFO_COMPRESSED_ZLIB")
     e = why.explain(lt, zlib, "y")
@@ -407,7 +407,7 @@ def test_choice_member(lt612_fixed: LoadedTree, tree_612: Path):
     ce = why.explain(lt, choice, "visible")
     assert not ce.ok and "DEBUG_INFO" in ce.summary
     follow(lt, zlib, "y")
-    assert lt.ev.str(zlib) == "y"
+    assert lt.ev.str_value(zlib) == "y"
 
 
 def test_if_block_around_a_source_line(lt612_fixed: LoadedTree, tree_612: Path):
@@ -504,7 +504,7 @@ def test_cyclic_looking_dependencies_terminate(lt612_fixed: LoadedTree):
     actions = {r.action for r in walk([term]) if r.action}
     assert actions == {"set IPV6 to y", "set IPV6 to n"}
     follow(lt, gre, "y")
-    assert lt.ev.str(gre) == "y"
+    assert lt.ev.str_value(gre) == "y"
     # MIGRATION depends on COMPACTION, which selects it: turning it off goes through COMPACTION once
     lt.defconfig()
     mig = sym(lt, "MIGRATION")
@@ -514,7 +514,7 @@ def test_cyclic_looking_dependencies_terminate(lt612_fixed: LoadedTree):
         if r.symbol and r.children:
             assert r.symbol not in {x.symbol for x in walk(r.children) if x.children}, r.symbol
     follow(lt, mig, "n")
-    assert lt.ev.str(mig) == "n"
+    assert lt.ev.str_value(mig) == "n"
 
 
 # -- menuconfig's help screen ------------------------------------------------------------------

@@ -40,17 +40,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kconfiglib import BOOL, COMMENT, HEX, INT, TRISTATE, Choice, MenuNode, Symbol
+from kconfiglib import BOOL, HEX, INT, TRISTATE, Choice, MenuNode, Symbol
 
 from rustconfig_gui.explain import why
+from rustconfig_gui.explain.plans import SCHEMA, ApplyReport, Change, FixResult, Plan, Step, Target, normal_text
 from rustconfig_gui.explain.rustclass import is_rust_related
+from rustconfig_gui.explain.text import format_plan, format_result
 from rustconfig_gui.explain.why import Reason
 from rustconfig_gui.kconfig.loader import LoadedTree
-from rustconfig_gui.kconfig.semantics import UserState
 from rustconfig_gui.toolchain.findings import Remedy
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
-
-SCHEMA = 1
 
 _TRI = ("n", "m", "y")
 _WANTED = {"n": (0, 0), "m": (1, 1), "y": (2, 2), "any": (0, 2), "m or y": (1, 2), "n or m": (0, 1)}
@@ -65,188 +64,6 @@ MAX_STEPS = 40
 MAX_ALTERNATIVES = 4
 # sub-explanations of a leaf the why engine did not follow (depth limit, "explained above")
 _MAX_NESTING = 3
-
-
-# -- results ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Step:
-    """One step of a plan."""
-
-    kind: str                  # set, choose; or an outside kind: toolchain, llvm, gnu, arch, pahole, ...
-    text: str                  # one line for people
-    symbol: str | None = None
-    value: str | None = None   # the value set; for an outside step, the value it is assumed to give
-    before: str | None = None  # the symbol's value now
-    outside: bool = False
-    rust: bool = False
-    location: str | None = None
-    because: str = ""          # the unmet condition it removes
-    commands: list[Remedy] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)
-    short: str = ""            # a few words: "MODVERSIONS=n", "fix the Rust toolchain"
-
-
-@dataclass
-class Change:
-    """A value the plan changes besides its own steps."""
-
-    symbol: str
-    before: str
-    after: str
-    rust: bool
-
-
-@dataclass
-class Plan:
-    steps: list[Step]
-    verified: bool
-    result: str                       # the target's value once the plan is applied
-    side_effects: list[Change]
-    assumes: dict[str, str]           # values the outside steps are assumed to give
-    note: str
-    other_tree: bool = False          # needs another ARCH: the config part is for that tree
-
-    @property
-    def config_steps(self) -> list[Step]:
-        return [s for s in self.steps if not s.outside]
-
-    @property
-    def outside_steps(self) -> list[Step]:
-        return [s for s in self.steps if s.outside]
-
-    @property
-    def size(self) -> int:
-        return len(self.steps)
-
-    @property
-    def rust_side_effects(self) -> int:
-        return sum(1 for c in self.side_effects if c.rust)
-
-    def headline(self) -> str:
-        n = len(self.steps)
-        parts = [f"{n} step{'s' if n != 1 else ''}"]
-        if self.outside_steps:
-            k = len(self.outside_steps)
-            parts.append(f"{k} outside the configuration")
-        if self.other_tree:
-            parts.append("other values known once that ARCH is loaded")
-            return ", ".join(parts)
-        effects = len(self.side_effects)
-        parts.append(f"{effects} other value{'s' if effects != 1 else ''} change"
-                     + (f" ({self.rust_side_effects} Rust)" if self.rust_side_effects else ""))
-        return ", ".join(parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class FixResult:
-    target: str
-    kind: str                  # symbol, choice, menu, comment
-    want: str
-    value: str                 # the target's value now
-    already: bool
-    plans: list[Plan]
-    possible_here: bool        # some plan works on this tree (possibly after outside steps)
-    why_not: str               # when nothing reaches the target on this tree: why
-    summary: str
-    explored: int              # states explained
-    seconds: float
-
-    @property
-    def verified(self) -> list[Plan]:
-        return [p for p in self.plans if p.verified]
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["schema"] = SCHEMA
-        return d
-
-    def text(self, *, effects: int = 12) -> str:
-        return format_result(self, effects=effects)
-
-
-@dataclass
-class ApplyReport:
-    """What :func:`apply_plan` did: steps applied now, steps that wait for the outside steps."""
-
-    applied: list[Step]
-    pending: list[Step]
-    before: UserState
-    reached: bool | None       # the target holds now (None: no target given)
-
-
-# -- the target -----------------------------------------------------------------------------
-
-
-@dataclass
-class Target:
-    item: Symbol | Choice | MenuNode
-    want: str
-
-    @property
-    def kind(self) -> str:
-        if self.item.__class__ is Symbol:
-            return "symbol"
-        if self.item.__class__ is Choice:
-            return "choice"
-        return "comment" if self.item.item is COMMENT else "menu"
-
-    @property
-    def label(self) -> str:
-        it = self.item
-        if it.__class__ is Symbol:
-            return f"{it.name}={self.want}"
-        if it.__class__ is Choice:
-            prompt = next((str(n.prompt[0]) for n in it.nodes if n.prompt), it.name or "choice")
-            return f"choice '{prompt}'" + ("" if self.want == "visible" else f"={self.want}")
-        prompt = str(it.prompt[0]) if it.prompt else "menu"
-        return f"{self.kind} '{prompt}' visible"
-
-    def member(self) -> Symbol | None:
-        if self.item.__class__ is Choice and self.want != "visible":
-            return next((s for s in self.item.syms if s.name == self.want), None)
-        return None
-
-    def value(self, lt: LoadedTree) -> str:
-        ev = lt.ev
-        it = self.item
-        if it.__class__ is Symbol:
-            if self.want == "visible":
-                return "visible" if ev.visibility(it) else "hidden"
-            return ev.str(it)
-        if it.__class__ is Choice:
-            if self.want == "visible":
-                return "visible" if ev.choice_visibility(it) else "hidden"
-            sel = ev.choice_selection(it)
-            return sel.name if sel is not None and ev.tri(sel) == 2 else ""
-        return "visible" if ev.menu_is_visible(it) else "hidden"
-
-    def reached(self, lt: LoadedTree) -> bool:
-        ev = lt.ev
-        it = self.item
-        if it.__class__ is Symbol:
-            if self.want == "visible":
-                return bool(ev.visibility(it)) and any(n.prompt for n in it.nodes)
-            if it.orig_type in (BOOL, TRISTATE):
-                return ev.tri(it) == _TRI.index(self.want)
-            return ev.str(it) == _normal_text(it, self.want)
-        if it.__class__ is Choice:
-            if self.want == "visible":
-                return bool(ev.choice_visibility(it))
-            m = self.member()
-            return m is not None and ev.choice_selection(it) is m and ev.tri(m) == 2
-        return ev.menu_is_visible(it)
-
-
-def _normal_text(sym: Symbol, text: str) -> str:
-    # set_value stores hex with its 0x prefix
-    if sym.orig_type == HEX and text[:2].lower() != "0x":
-        return "0x" + text
-    return text
 
 
 def make_target(lt: LoadedTree, item: Symbol | Choice | MenuNode, want: str | None = None) -> Target:
@@ -318,7 +135,7 @@ class _Ctx:
     owner: str
 
 
-class _Explorer(why._Why):
+class _Explorer(why.ReasonSearch):
     """The why engine, following every alternative of an ``||`` (the planner weighs them)."""
 
     def direct(self, e: Any, lo: int, hi: int) -> bool:
@@ -591,7 +408,7 @@ class _Planner:
         else:
             want = t.want
         if it.__class__ is MenuNode:
-            return w.terms_reasons(w.menu_terms(it), 1)
+            return w.terms_reasons(w.terms.menu_terms(it), 1)
         if it.__class__ is Choice:
             return w.nodes_blockers([n for n in it.nodes if n.prompt], 1)
         sym: Symbol = it
@@ -599,7 +416,7 @@ class _Planner:
         if want == "visible":
             if not prompted:
                 return [Reason(kind="no-prompt", text=f"{sym.name} has no prompt: it is never shown, only computed",
-                               symbol=sym.name, value=ev.str(sym))]
+                               symbol=sym.name, value=ev.str_value(sym))]
             return w.nodes_blockers(prompted, 1)
         if sym.orig_type in (BOOL, TRISTATE):
             v = _TRI.index(want)
@@ -609,19 +426,19 @@ class _Planner:
                     # a tristate acts as bool until module support is on
                     return [w.tri_reason(modules, 2, 2)]
                 return [Reason(kind="value", text=f"{sym.name} is bool: it can be n or y, never m",
-                               symbol=sym.name, value=ev.str(sym), wanted="m")]
+                               symbol=sym.name, value=ev.str_value(sym), wanted="m")]
             return [w.tri_reason(sym, v, v)]
-        text = _normal_text(sym, want)
+        text = normal_text(sym, want)
         if ev.visibility(sym):
             if sym.orig_type in (INT, HEX) and not ev.string_within_range(sym, want):
                 rng = ev.active_range(sym)
                 return [Reason(kind="range", text=f"{want} is outside the range {rng[0]}..{rng[1]}" if rng else
-                               f"{want} is not a valid value of {sym.name}", symbol=sym.name, value=ev.str(sym))]
-            return [Reason(kind="user", text=f"set {sym.name} to {text}", symbol=sym.name, value=ev.str(sym),
+                               f"{want} is not a valid value of {sym.name}", symbol=sym.name, value=ev.str_value(sym))]
+            return [Reason(kind="user", text=f"set {sym.name} to {text}", symbol=sym.name, value=ev.str_value(sym),
                            action=f"set {sym.name} to {want}")]
         if not prompted:
             return [Reason(kind="no-prompt", text=f"{sym.name} has no prompt; its value is computed",
-                           symbol=sym.name, value=ev.str(sym))]
+                           symbol=sym.name, value=ev.str_value(sym))]
         return w.nodes_blockers(prompted, 1)
 
     def candidates(self, moves: list[_Move]) -> tuple[list[_Move], _Candidates]:
@@ -746,13 +563,13 @@ class _Planner:
             return None
         w = self.explorer()
         for node in owner.nodes:
-            for ln, text in w.entry(node):
+            for ln, text in w.src.entry(node):
                 if "$(" not in text or not re.match(r"(depends\s+on|def_bool|def_tristate|default)\b", text):
                     continue
                 failed = [c for c in self.lt.trace.at(node.filename, ln) if c.status != 0 or c.output == "n"]
                 if failed:
                     call = failed[-1]
-                    probe = why.ProbeInfo(macro=why._macros(text), source_line=text,
+                    probe = why.ProbeInfo(macro=why.line_macros(text), source_line=text,
                                           location=f"{node.filename}:{ln}", command=call.command,
                                           status=call.status, output=call.output, stderr=call.stderr)
                     leaf = dataclasses.replace(r, kind="probe", symbol=owner.name, probe=probe,
@@ -806,7 +623,7 @@ class _Planner:
             for s in self.lt.kconf.unique_defined_syms:
                 if s in touched:
                     continue
-                after = ev.str(s)
+                after = ev.str_value(s)
                 if after != before[s]:
                     changes.append(Change(s.name, before[s], after, is_rust_related(self.lt, s)))
         assumes = {m.sym.name: m.value for m in moves if m.outside}
@@ -1143,7 +960,7 @@ def _all_values(lt: LoadedTree) -> dict[Symbol, str]:
     hit = _VALUES.get(lt.ev)
     if hit is not None and hit[0] == key:
         return hit[1]
-    values = {s: lt.ev.str(s) for s in lt.kconf.unique_defined_syms}
+    values = {s: lt.ev.str_value(s) for s in lt.kconf.unique_defined_syms}
     _VALUES[lt.ev] = (key, values)
     return values
 
@@ -1203,44 +1020,6 @@ def apply_plan(lt: LoadedTree, plan: Plan, target: Target | None = None) -> Appl
         (applied if ok else pending).append(s)
     reached = target.reached(lt) if target is not None else None
     return ApplyReport(applied=applied, pending=pending, before=before, reached=reached)
-
-
-# -- text -----------------------------------------------------------------------------------------
-
-
-def format_plan(p: Plan, number: int | None = None, *, effects: int = 12) -> str:
-    head = f"Plan {number}" if number is not None else "Plan"
-    out = [f"{head}: {p.headline()}{'' if p.verified else '  [NOT VERIFIED]'}"]
-    for i, s in enumerate(p.steps, 1):
-        mark = "outside" if s.outside else "config "
-        out.append(f"  {i}. [{mark}] {s.text}")
-        if s.outside:
-            for d in s.details:
-                out.append(f"         {d}")
-            for rem in s.commands:
-                out.append(f"         {rem.title}: {rem.command}")
-    out.append(f"  {p.note}")
-    if p.side_effects:
-        rust = [c for c in p.side_effects if c.rust]
-        other = [c for c in p.side_effects if not c.rust]
-        shown = (rust + other)[:effects]
-        out.append(f"  side effects ({len(p.side_effects)}, {len(rust)} Rust):")
-        for c in shown:
-            out.append(f"    {c.symbol}: {c.before or chr(34) * 2} -> {c.after or chr(34) * 2}"
-                       + ("  [Rust]" if c.rust else ""))
-        if len(p.side_effects) > len(shown):
-            out.append(f"    … and {len(p.side_effects) - len(shown)} more")
-    return "\n".join(out)
-
-
-def format_result(r: FixResult, *, effects: int = 12) -> str:
-    out = [f"{r.target}: now {r.value or chr(34) * 2}", f"  {r.summary}"]
-    if r.already:
-        return "\n".join(out)
-    for i, p in enumerate(r.plans, 1):
-        out.append("")
-        out.append(format_plan(p, i, effects=effects))
-    return "\n".join(out)
 
 
 __all__ = [

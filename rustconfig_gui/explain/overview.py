@@ -45,7 +45,7 @@ def rust_overview(lt: LoadedTree, rust_syms: Iterable[Symbol], blockers: list[st
                             predates=predates_rust(lt))
     if rust is not None:
         data.rust_visible = bool(ev.visibility(rust))
-        data.rust_value = ev.str(rust)
+        data.rust_value = ev.str_value(rust)
         if blockers is not None:
             data.blockers = blockers
         elif not data.rust_visible:
@@ -56,8 +56,8 @@ def rust_overview(lt: LoadedTree, rust_syms: Iterable[Symbol], blockers: list[st
             data.probe_location = call.location
     rustc = lt.sym("RUSTC_VERSION")
     if rustc is not None:
-        data.rustc_version = decode_version("RUSTC_VERSION", ev.str(rustc)) or None
+        data.rustc_version = decode_version("RUSTC_VERSION", ev.str_value(rustc)) or None
     prompted = [s for s in rust_syms if any(n.prompt for n in s.nodes)]
     data.options_total = len(prompted)
-    data.options_on = sum(1 for s in prompted if ev.str(s) not in ("n", ""))
+    data.options_on = sum(1 for s in prompted if ev.str_value(s) not in ("n", ""))
     return data

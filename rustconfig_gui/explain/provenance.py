@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kconfiglib import BOOL, TRISTATE, Symbol, expr_str
 
-from rustconfig_gui.explain.why import _Why
+from rustconfig_gui.explain.sources import KconfigSources
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parser import MacroCall
 
@@ -84,7 +84,7 @@ def _default_source(lt: LoadedTree, sym: Symbol) -> ValueSource | None:
         for i, (value, cond) in enumerate(node.defaults):
             if not ev.expr(cond):
                 continue
-            w = _Why(lt)
+            w = KconfigSources(lt)
             lines = w.default_lines(node)
             line = lines[i] if i < len(lines) else node.linenr
             where = f"{node.filename}:{line}"

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("rustconfig-gui")
     app.setOrganizationName("rustconfig-gui")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("io.github.rustconfig_gui.RustconfigGui")
+    QApplication.setDesktopFileName("io.github.rustconfig_gui.RustconfigGui")
     from rustconfig_gui.gui.style import install as install_style
 
     install_style(app)

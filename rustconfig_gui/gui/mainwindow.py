@@ -113,7 +113,8 @@ class OpenTreeDialog(QDialog):
         self.arch.setEditable(True)
         self.arch.setAccessibleName("ARCH")
         self.arch.addItem("")
-        self.arch.lineEdit().setPlaceholderText("host default")
+        if (edit := self.arch.lineEdit()) is not None:
+            edit.setPlaceholderText("host default")
         if tree and tree.arch:
             self.arch.setCurrentText(tree.arch)
         self.source.textChanged.connect(self._fill_arches)
@@ -210,7 +211,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self._to_retire: list[LoadedTree] = []
         # a tree is taken apart only once no writer still reads it
         for job in (self.retirer, self.parse_writer, self.recovery_writer):
-            job.busyChanged.connect(lambda busy: busy or self._retire_next())
+            job.busyChanged.connect(self._writer_busy_changed)
         self.recovery_writer.failed.connect(
             lambda msg: self.statusBar().showMessage(f"Could not keep a recovery copy: {msg}", 8000))
         self.loader.progress.connect(lambda fp: self._on_progress(*fp))
@@ -251,7 +252,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         tb.setObjectName("MainToolbar")
         self.addToolBar(tb)
 
-        def act(text: str, slot, shortcut: QKeySequence | str | None = None, checkable: bool = False) -> QAction:
+        def act(text: str, slot, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+                checkable: bool = False) -> QAction:
             a = QAction(text, self)
             if shortcut is not None:
                 a.setShortcut(QKeySequence(shortcut))
@@ -453,9 +455,9 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             state = s.value(key)
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
-        self.act_show_all.setChecked(s.value("view/show_all", False, type=bool))
-        self.act_lens.setChecked(s.value("view/rust_lens", False, type=bool))
-        self.act_caches.setChecked(s.value("load/use_caches", True, type=bool))
+        self.act_show_all.setChecked(bool(s.value("view/show_all", False, type=bool)))
+        self.act_lens.setChecked(bool(s.value("view/rust_lens", False, type=bool)))
+        self.act_caches.setChecked(bool(s.value("load/use_caches", True, type=bool)))
         self.model.set_mode(show_all=self.act_show_all.isChecked(), rust_lens=self.act_lens.isChecked())
         self._fill_recent()
 
@@ -539,7 +541,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.cancel_button.setVisible(busy)
         self.act_open.setEnabled(not busy)
         if busy:
-            expected = self.settings.value(f"files/{self._pending.source}", 0, type=int)
+            stored = self.settings.value(f"files/{self._pending.source}", 0, type=int)
+            expected = stored if isinstance(stored, int) else 0
             self.progress.setRange(0, expected or 0)
             self.progress.setValue(0)
             self.progress.setFormat("loading…")
@@ -629,6 +632,10 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             self.parse_writer.start(store_parse_work(outcome))
         # everything that showed the old tree has moved to the new one
         self._retire_next()
+
+    def _writer_busy_changed(self, busy: bool) -> None:
+        if not busy:
+            self._retire_next()
 
     def _retire_next(self) -> None:
         if self._closed:

@@ -391,7 +391,7 @@ class ConfigModel(QAbstractItemModel):
                     return item.item.name
                 return ""
         if role == Qt.ItemDataRole.EditRole and col == self.COL_VALUE and sym is not None:
-            return ev.str(sym)
+            return ev.str_value(sym)
         if role == Qt.ItemDataRole.CheckStateRole and col == self.COL_OPTION and sym is not None \
                 and sym.orig_type in (BOOL, TRISTATE):
             return _TRI_CHECK[ev.tri(sym)]
@@ -467,14 +467,14 @@ class ConfigModel(QAbstractItemModel):
         ev = self.lt.ev
         if sym is not None:
             if sym.orig_type in (BOOL, TRISTATE):
-                v = ev.str(sym)
+                v = ev.str_value(sym)
                 if menutree.is_forced(ev, sym):
                     by = [s.name for s, _ in self.lt.reverse.active_selectors(ev, sym)]
                     return f"{v} (selected by {', '.join(by[:2])}{'…' if len(by) > 2 else ''})" if by else v
                 return v
             if sym.orig_type == STRING:
-                return f'"{ev.str(sym)}"'
-            return ev.str(sym)
+                return f'"{ev.str_value(sym)}"'
+            return ev.str_value(sym)
         if item.item.__class__ is Choice:
             return menutree.node_value_text(ev, item)
         return ""
@@ -529,7 +529,7 @@ class ConfigModel(QAbstractItemModel):
             text = str(value).strip()
             if sym.orig_type == STRING and len(text) >= 2 and text[0] == text[-1] == '"':
                 text = text[1:-1]
-            if text == ev.str(sym):
+            if text == ev.str_value(sym):
                 return False
             assert self.session is not None
             if not self.session.set_value(sym, text):
@@ -580,10 +580,10 @@ class ConfigModel(QAbstractItemModel):
         ev = self.lt.ev
         if menutree.is_forced(ev, sym):
             by = [s.name for s, _ in self.lt.reverse.active_selectors(ev, sym)]
-            return f"{sym.name} is forced to {ev.str(sym)} by select from {', '.join(by)}."
+            return f"{sym.name} is forced to {ev.str_value(sym)} by select from {', '.join(by)}."
         if not ev.visibility(sym):
             return f"{sym.name} is hidden: {self.reason_fn(self.lt, sym.nodes[0])}."
-        return f"{sym.name} has only one possible value now ({ev.str(sym)})."
+        return f"{sym.name} has only one possible value now ({ev.str_value(sym)})."
 
     # -- after edits: tell the view exactly what changed ---------------------------
 

@@ -61,6 +61,7 @@ def load_work(req: LoadRequest):
         lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped,
                        probe_cache=ProbeCache() if req.use_caches else None, parse_cache=parse_cache)
         source: Path | None = None
+        report_: configfile.ConfigReadReport | None
         if req.carried is not None:
             report_ = configfile.read_config_text(lt.ev, configfile.config_text(req.carried),
                                                   "(current configuration)")

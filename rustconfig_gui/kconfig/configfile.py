@@ -15,7 +15,7 @@ from pathlib import Path
 from kconfiglib import BOOL, HEX, INT, MENU, STRING, TRISTATE, Choice, Symbol
 
 from rustconfig_gui.errors import ConfigFileError
-from rustconfig_gui.kconfig.semantics import Evaluator, _c_strtoll, string_valid
+from rustconfig_gui.kconfig.semantics import Evaluator, c_strtoll, string_valid
 
 CONFIG_ = "CONFIG_"
 MAX_ISSUES = 10_000
@@ -202,14 +202,14 @@ def _drop_out_of_range_61(ev: Evaluator, report: ConfigReadReport, lines: dict[S
         base = 10 if sym.orig_type == INT else 16
         for low, high, cond in sym.ranges:
             if ev.expr(cond):
-                v = _c_strtoll(str(val), base)
-                lo = _c_strtoll(ev.str(low), base)
-                hi = _c_strtoll(ev.str(high), base)
+                v = c_strtoll(str(val), base)
+                lo = c_strtoll(ev.str_value(low), base)
+                hi = c_strtoll(ev.str_value(high), base)
                 if not lo <= v <= hi:
                     del ev.user[sym]
                     report.add(ConfigIssue(
                         report.filename, lines.get(sym, 0), "out-of-range", sym.name,
-                        f"{sym.name}={val} is outside its range [{ev.str(low)}, {ev.str(high)}]; "
+                        f"{sym.name}={val} is outside its range [{ev.str_value(low)}, {ev.str_value(high)}]; "
                         "the default is used"))
                 break
 
@@ -272,7 +272,7 @@ def escape_string(value: str) -> str:
 def symbol_line(ev: Evaluator, sym: Symbol) -> str | None:
     """``print_symbol_for_dotconfig``."""
     typ = sym.orig_type
-    val = ev.str(sym)
+    val = ev.str_value(sym)
     if typ in (BOOL, TRISTATE):
         if val == "n":
             return f"# {CONFIG_}{sym.name} is not set"
@@ -346,14 +346,14 @@ def min_config_text(ev: Evaluator) -> str:
         done.add(sym)
         if not ev.is_changeable(sym):
             continue
-        if ev.str(sym) == ev.string_default(sym):
+        if ev.str_value(sym) == ev.string_default(sym):
             continue
         if sym.choice is not None:
             ds = ev.choice_default(sym.choice)
             if ev.sem.choice_rework:
                 if sym is ds and ev.tri(sym) == 2:
                     continue
-            elif not sym.choice.is_optional and sym is ds and sym.orig_type == BOOL and ev.tri(sym) == 2:
+            elif not sym.choice.is_optional and sym.orig_type == BOOL and sym is ds and ev.tri(sym) == 2:
                 continue
         line = symbol_line(ev, sym)
         if line is not None:

@@ -71,7 +71,7 @@ def _sym_text(ev: Evaluator, s: Symbol | Choice) -> str:
         return sym.name
     if sym.orig_type not in TYPE_NAMES:
         return sym.name
-    return f"{sym.name} [={ev.str(sym)}]"
+    return f"{sym.name} [={ev.str_value(sym)}]"
 
 
 def _menu_prompt(node: MenuNode) -> str:
@@ -137,7 +137,7 @@ class HelpWriter:
     def _sym_suffix(self, node: MenuNode) -> str:
         item = node.item
         if item.__class__ is Symbol:
-            return f" ({item.name} [={self.ev.str(item)}])"
+            return f" ({item.name} [={self.ev.str_value(item)}])"
         if item.__class__ is Choice:
             value = "n" if self.ev.sem.choice_rework else ("n", "m", "y")[self.ev.choice_tri(item)]
             return f" (<choice> [={value}])"
@@ -149,7 +149,7 @@ class HelpWriter:
         out: list[str] = []
         sym: Symbol | None = item if item.__class__ is Symbol else None  # type: ignore[assignment]
         if sym is not None:
-            out.append(f"Symbol: {sym.name} [={ev.str(sym)}]")
+            out.append(f"Symbol: {sym.name} [={ev.str_value(sym)}]")
             out.append(f"Type  : {TYPE_NAMES.get(sym.orig_type, 'unknown')}")
             if sym.orig_type in (INT, HEX):
                 for low, high, cond in sym.ranges:

@@ -16,15 +16,10 @@ from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.memory import collector_paused
 from rustconfig_gui.kconfig.menutree import ReverseDeps
 from rustconfig_gui.kconfig.parsecache import ParseCache
-from rustconfig_gui.kconfig.parser import (
-    KernelKconfig,
-    LateBindingFailed,
-    MacroTrace,
-    Progress,
-    ShellProbes,
-)
+from rustconfig_gui.kconfig.parser import KernelKconfig, LateBindingFailed, Progress
 from rustconfig_gui.kconfig.semantics import Evaluator, Semantics
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
+from rustconfig_gui.kconfig.shell.runner import MacroTrace, ShellProbes
 from rustconfig_gui.kconfig.tree import (
     KconfigEnvironment,
     KernelTree,

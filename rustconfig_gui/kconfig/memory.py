@@ -21,14 +21,22 @@ import ctypes.util
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from rustconfig_gui.kconfig.parser import slot_names
-
-if TYPE_CHECKING:
-    from rustconfig_gui.kconfig.loader import LoadedTree
+from rustconfig_gui.kconfig.parser import KernelKconfig, slot_names
 
 _CHUNK = 2000
+
+
+class Retirable(Protocol):
+    """What :func:`retire` takes apart: a parse and what was computed from it
+    (a :class:`~rustconfig_gui.kconfig.loader.LoadedTree`)."""
+
+    @property
+    def kconf(self) -> KernelKconfig: ...
+
+    @property
+    def ev(self) -> object: ...
 
 
 @contextmanager
@@ -59,7 +67,7 @@ def _clear(obj: Any) -> None:
         d.clear()
 
 
-def retire(lt: LoadedTree, stopped: Callable[[], bool] | None = None) -> None:
+def retire(lt: Retirable, stopped: Callable[[], bool] | None = None) -> None:
     """Cut every reference cycle of a tree nobody uses any more, in small steps.
 
     Destructive: ``lt`` and its parse are unusable afterwards.  The caller
@@ -110,4 +118,4 @@ def _drain(container: Any) -> None:
         container.clear()
 
 
-__all__ = ["collector_paused", "exempt_long_lived", "give_back_free_memory", "retire"]
+__all__ = ["Retirable", "collector_paused", "exempt_long_lived", "give_back_free_memory", "retire"]

@@ -91,7 +91,7 @@ def is_shown(ev: Evaluator, node: MenuNode) -> bool:
 def node_value_text(ev: Evaluator, node: MenuNode) -> str:
     item = node.item
     if item.__class__ is Symbol:
-        return ev.str(item)
+        return ev.str_value(item)
     if item.__class__ is Choice:
         sel = ev.choice_selection(item)
         return prompt_text(sel.nodes[0]) if sel is not None and sel.nodes and sel.nodes[0].prompt else ""
@@ -168,11 +168,11 @@ def term_text(ev: Evaluator, term: object) -> str:
     """A dependency term with the values that decide it: ``RUST_IS_AVAILABLE (n)``,
     ``!MODVERSIONS (MODVERSIONS=y)``, ``RUSTC_VERSION >= 107800 (RUSTC_VERSION=106300)``."""
     if term.__class__ is Symbol:
-        return f"{term.name} ({ev.str(term)})"  # type: ignore[attr-defined]
+        return f"{term.name} ({ev.str_value(term)})"  # type: ignore[attr-defined]
     if term.__class__ is Choice:
         return "its choice to be visible"
     syms = [s for s in _symbols_in(term) if not s.is_constant]
-    values = ", ".join(f"{s.name}={ev.str(s)}" for s in syms[:3])
+    values = ", ".join(f"{s.name}={ev.str_value(s)}" for s in syms[:3])
     return f"{expr_str(term)} ({values})" if values else expr_str(term)
 
 

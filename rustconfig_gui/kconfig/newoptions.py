@@ -105,7 +105,7 @@ def new_symbols(ev: Evaluator) -> list[Symbol]:
 
 def listconfig_line(ev: Evaluator, sym: Symbol) -> str:
     """``print_symbol_for_listconfig``: ``CONFIG_X=value`` (n included), strings escaped."""
-    val = ev.str(sym)
+    val = ev.str_value(sym)
     if sym.orig_type == STRING:
         val = escape_string(val)
     return f"{CONFIG_}{sym.name}={val}\n"
@@ -140,7 +140,7 @@ def user_value_changed(ev: Evaluator, sym: Symbol) -> bool:
         return False
     if sym.orig_type in (BOOL, TRISTATE):
         return ev.user[sym] != ev.tri(sym)
-    return user_value_text(ev, sym) != ev.str(sym)
+    return user_value_text(ev, sym) != ev.str_value(sym)
 
 
 def changed_input(ev: Evaluator) -> list[Symbol]:
@@ -164,7 +164,7 @@ def changed_input_text(ev: Evaluator) -> str:
     if not syms:
         return ""
     lines = ["warning: user-provided values changed by Kconfig:\n"]
-    lines += [f"  {CONFIG_}{s.name}: {user_value_text(ev, s)} -> {ev.str(s)}\n" for s in syms]
+    lines += [f"  {CONFIG_}{s.name}: {user_value_text(ev, s)} -> {ev.str_value(s)}\n" for s in syms]
     return "".join(lines)
 
 

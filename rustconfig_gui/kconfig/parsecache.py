@@ -48,15 +48,15 @@ from kconfiglib import Choice, MenuNode, Symbol, Variable
 
 from rustconfig_gui.errors import LoadCancelled
 from rustconfig_gui.kconfig import parser as kparse
+from rustconfig_gui.kconfig import rewrite
 from rustconfig_gui.kconfig.parser import (
     KernelKconfig,
     LateBindingFailed,
-    MacroCall,
-    MacroTrace,
     Progress,
-    ShellProbes,
     slot_names,
 )
+from rustconfig_gui.kconfig.shell import runner
+from rustconfig_gui.kconfig.shell.runner import MacroCall, MacroTrace, ShellProbes
 
 FORMAT = 2
 _MAGIC = b"rustconfig-gui parse\n"
@@ -75,11 +75,12 @@ _fingerprint: str | None = None
 
 
 def code_fingerprint() -> str:
-    """What wrote a stored parse: the parser's code, kconfiglib's, Python's pickle."""
+    """What wrote a stored parse: the parser's code (with its source rewriting and
+    the records of its probes), kconfiglib's, Python's pickle."""
     global _fingerprint
     if _fingerprint is None:
         h = hashlib.sha256(f"{FORMAT} {sys.version_info[:2]} {pickle.HIGHEST_PROTOCOL}".encode())
-        for mod in (kconfiglib, kparse, sys.modules[__name__]):
+        for mod in (kconfiglib, kparse, rewrite, runner, sys.modules[__name__]):
             h.update(_module_bytes(mod))
         _fingerprint = h.hexdigest()
     return _fingerprint
@@ -165,7 +166,8 @@ class ParseCache:
             progress(kconf.files_parsed, len(calls))
         return kconf
 
-    def _miss(self, why: str) -> None:
+    def _miss(self, why: str) -> KernelKconfig | None:
+        """None, the answer of a miss (``last_miss`` says why)."""
         self.last_miss = why
         return None
 

@@ -111,7 +111,7 @@ _STRTO_RE = {
 }
 
 
-def _c_strtoll(text: str, base: int) -> int:
+def c_strtoll(text: str, base: int) -> int:
     """``strtoll(text, NULL, base)`` with C's saturation."""
     value, _, _ = strtoll(text, base)
     return max(_LLONG_MIN, min(_LLONG_MAX, value))
@@ -298,7 +298,7 @@ class Evaluator:
         return self.tri(e)  # type: ignore[arg-type]
 
     def _compare(self, op: int, a: Symbol, b: Symbol) -> int:
-        s1, s2 = self.str(a), self.str(b)
+        s1, s2 = self.str_value(a), self.str_value(b)
         t1, t2 = self._raw_type(a), self._raw_type(b)
         k1 = k2 = "str"
         v1 = v2 = 0
@@ -413,7 +413,7 @@ class Evaluator:
             v = self._tri[sym]
         return v
 
-    def str(self, sym: Symbol) -> str:
+    def str_value(self, sym: Symbol) -> str:
         """``sym_get_string_value``."""
         if sym.orig_type in _BOOL_TRI:
             return _TRI_STR[self.tri(sym)]
@@ -506,7 +506,7 @@ class Evaluator:
                 for default, cond in sym.defaults:
                     if self.expr(cond):
                         write = True
-                        val = self.str(default)
+                        val = self.str_value(default)
                         break
             val = self._validate_range(sym, val)
             self._str[sym] = val
@@ -534,21 +534,21 @@ class Evaluator:
                 break
         else:
             return val
-        v = _c_strtoll(val, base)
+        v = c_strtoll(val, base)
         if v >= self._range_val(low, base):
             if v <= self._range_val(high, base):
                 return val
-            return self.str(high)
-        return self.str(low)
+            return self.str_value(high)
+        return self.str_value(low)
 
     def _range_val(self, sym: Symbol, base: int) -> int:
-        s = self.str(sym)
+        s = self.str_value(sym)
         if not sym.is_constant:
             if sym.orig_type == INT:
                 base = 10
             elif sym.orig_type == HEX:
                 base = 16
-        return _c_strtoll(s, base)
+        return c_strtoll(s, base)
 
     # -- choices ----------------------------------------------------------------
 
@@ -691,14 +691,14 @@ class Evaluator:
         base = 10 if sym.orig_type == INT else 16
         for low, high, cond in sym.ranges:
             if self.expr(cond):
-                v = _c_strtoll(text, base)
+                v = c_strtoll(text, base)
                 return self._range_val(low, base) <= v <= self._range_val(high, base)
         return True
 
     def active_range(self, sym: Symbol) -> tuple[str, str] | None:
         for low, high, cond in sym.ranges:
             if self.expr(cond):
-                return self.str(low), self.str(high)
+                return self.str_value(low), self.str_value(high)
         return None
 
     def set_value(self, sym: Symbol, value: int | str) -> bool:
@@ -834,7 +834,7 @@ class Evaluator:
                 if sym.orig_type in _BOOL_TRI:
                     val = min(self.expr(default), cv)
                 else:
-                    s = self.str(default)
+                    s = self.str_value(default)
                 break
         val = max(val, self.rev_dep(sym))
         if val == 1 and sym.choice is None and self.modules_val == 0:

@@ -204,7 +204,7 @@ def _cause(lt: LoadedTree, item: _Failed, probe: ProbeResult | None,
     if sym is None:
         return f"{req.name} is not in this tree", [], None, []
     prompt = next((str(n.prompt[0]) for n in sym.nodes if n.prompt), None)
-    actual = ev.str(sym)
+    actual = ev.str_value(sym)
     if prompt and not ev.visibility(sym):
         head = f"{prompt} is hidden"
     elif sym.orig_type in (BOOL, TRISTATE) and req.value == "m" and ev.sym_type(sym) == BOOL:

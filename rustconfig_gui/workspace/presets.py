@@ -594,7 +594,7 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
     for req in ordered:
         sym = lt.sym(req.name)
         assert sym is not None
-        actual = ev.str(sym)
+        actual = ev.str_value(sym)
         written = ev.written(sym)
         if actual == req.value and (written or req.value == "n"):
             if changes and before_lines.get(req.name) == (symbol_line(ev, sym) if written else None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kconfiglib import COMMENT, MENU, MenuNode, Symbol
@@ -123,7 +124,7 @@ class SearchIndex:
             found.setdefault(id(e), (600 - min(e.parts.index(w), 5) * 10, "name", e))
         if "_" in w:
             take([e for e in named if e.name_lower.startswith(w) or uw in e.name_lower], 500, "name")
-        steps = (
+        steps: tuple[tuple[Callable[[], list[_Entry]], int, str], ...] = (
             (lambda: [e for e in named if e.name_lower.startswith(w)], 400, "name"),
             # a word of the name starts with w
             (lambda: [e for e in named if e.name_lower.startswith(w) or uw in e.name_lower], 300, "name"),

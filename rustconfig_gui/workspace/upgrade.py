@@ -194,7 +194,7 @@ def new_options(lt: LoadedTree) -> list[NewOption]:
                                  any(is_rust_related(lt, s) for s in item.syms), node))
             continue
         sym: Symbol = item
-        out.append(NewOption(sym.name, prompt, ev.str(sym), ev.string_default(sym),
+        out.append(NewOption(sym.name, prompt, ev.str_value(sym), ev.string_default(sym),
                              menutree.TYPE_NAMES.get(sym.orig_type, "unknown"), menu,
                              is_rust_related(lt, sym), node))
     return out
@@ -212,7 +212,7 @@ def changed_values(lt: LoadedTree, lines: dict[str, int] | None = None) -> list[
     for sym in newoptions.changed_input(ev):
         written = newoptions.user_value_text(ev, sym)
         kind, reason = _why_changed(lt, sym, written)
-        out.append(ChangedValue(sym.name, written, ev.str(sym), kind, reason, is_rust_related(lt, sym),
+        out.append(ChangedValue(sym.name, written, ev.str_value(sym), kind, reason, is_rust_related(lt, sym),
                                 (lines or {}).get(sym.name, 0)))
     return out
 

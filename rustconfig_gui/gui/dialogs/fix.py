@@ -466,7 +466,7 @@ class FixController(QObject):
     def update_button(self) -> None:
         lt = self.session.lt
         rust = lt.sym("RUST") if lt is not None else None
-        self.rust_button.setVisible(rust is not None and lt.ev.str(rust) != "y")
+        self.rust_button.setVisible(rust is not None and lt.ev.str_value(rust) != "y")
 
     def configuration_changed(self) -> None:
         """After a change made elsewhere (an edit, undo, a preset): the open dialog plans

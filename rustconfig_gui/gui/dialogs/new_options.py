@@ -239,7 +239,7 @@ class NewOptionsDialog(QDialog):
                f"<p style='margin-top:0'><code>{esc(title)}</code> · {esc(o.type)} · "
                f"{esc(' → '.join(o.menu) or 'main menu')} · <a href='sym:{esc(o.name or '')}'>show in tree</a></p>"]
         if item.__class__ is Symbol:
-            now = lt.ev.str(item)
+            now = lt.ev.str_value(item)
             out.append(f"<p><b>The kernel takes:</b> <code>{esc(now or _EMPTY)}</code>"
                        f" &nbsp; <b>Default:</b> <code>{esc(o.default or _EMPTY)}</code>"
                        + (" &nbsp; <b>Answered</b>" if self.answered(o) else "") + "</p>")
@@ -260,11 +260,11 @@ class NewOptionsDialog(QDialog):
         self.text_edit.setVisible(is_text)
         self.set_button.setVisible(is_text)
         if is_text:
-            self.text_edit.setText(ev.str(item))
+            self.text_edit.setText(ev.str_value(item))
         self.answer_label.setVisible(item is not None)
         self.keep.setVisible(item.__class__ is Symbol)
         if item.__class__ is Symbol:
-            self.keep.setText(f"&Keep {ev.str(item) or _EMPTY}")
+            self.keep.setText(f"&Keep {ev.str_value(item) or _EMPTY}")
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ class NewOptionsDialog(QDialog):
         if sym.choice is not None:
             # a choice is answered as a whole: keep the member it selects now
             return self.answer_current(2, ev.choice_selection(sym.choice) or sym)
-        value: int | str = ev.tri(sym) if sym.orig_type in (BOOL, TRISTATE) else ev.str(sym)
+        value: int | str = ev.tri(sym) if sym.orig_type in (BOOL, TRISTATE) else ev.str_value(sym)
         return self.answer_current(value)
 
     def answer_current(self, value: int | str, sym: Symbol | None = None) -> bool:
@@ -290,7 +290,7 @@ class NewOptionsDialog(QDialog):
         if not self._answer(sym, value):
             self.status.setText(f"{html.escape(str(value))!s} is not accepted for {sym.name} now.")
             return False
-        self.status.setText(f"CONFIG_{sym.name} = {self.lt.ev.str(sym)}")
+        self.status.setText(f"CONFIG_{sym.name} = {self.lt.ev.str_value(sym)}")
         self.refresh_states()
         self.next_unanswered()
         return True

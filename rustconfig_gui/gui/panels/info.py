@@ -58,7 +58,7 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
         typ = menutree.TYPE_NAMES.get(sym.orig_type, "unknown")
         rust = f" · <b style='{st.css('rust')}'>Rust-related</b>" if sym in rust_syms else ""
         out.append(f"<p><b>CONFIG_{_esc(sym.name)}</b> · {typ}{rust}<br>")
-        value = ev.str(sym)
+        value = ev.str_value(sym)
         src = value_source(lt, sym)
         out.append(f"Value: <b>{_esc(value or chr(34) * 2)}</b> — {_esc(src.sentence())}")
         vis = ev.visibility(sym)
@@ -108,10 +108,10 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
             out.append("</ul></p>")
         selected_by = lt.reverse.selected_by(sym)
         if selected_by:
-            active = {s for s, _ in lt.reverse.active_selectors(ev, sym)}
+            selecting = {s for s, _ in lt.reverse.active_selectors(ev, sym)}
             out.append("<p><b>Selected by</b><ul style='margin-top:0'>")
             for s in selected_by:
-                out.append(f"<li>{sym_link(s)} {_value_badge(ev.tri(s))}{' — active' if s in active else ''}</li>")
+                out.append(f"<li>{sym_link(s)} {_value_badge(ev.tri(s))}{' — active' if s in selecting else ''}</li>")
             out.append("</ul></p>")
         if sym.implies:
             out.append("<p><b>Implies</b> " + ", ".join(sym_link(t) for t, _ in sym.implies) + "</p>")

@@ -29,7 +29,7 @@ class RustOverview(QFrame):
         self.label.setAccessibleName("Rust status")
         lay.addWidget(self.label, 1)
         self.linkActivated = self.label.linkActivated
-        self.last = None
+        self.last: RustOverviewData | None = None
         on_palette_change(self, lambda: self.last is not None and self.show_data(self.last))
 
     # two lines of text whatever the state says: the tree below never jumps

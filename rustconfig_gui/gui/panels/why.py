@@ -89,7 +89,7 @@ def _reason_html(r: why.Reason, path: str, expanded: set[str], depth: int,
 def loaded_has_rust(lt: LoadedTree | None) -> bool:
     """The loaded tree's own probe found Rust available (RUST_IS_AVAILABLE=y)."""
     sym = lt.sym("RUST_IS_AVAILABLE") if lt is not None else None
-    return sym is not None and lt is not None and lt.ev.str(sym) == "y"
+    return sym is not None and lt is not None and lt.ev.str_value(sym) == "y"
 
 
 def why_html(exp: why.Explanation | None, expanded: set[str], probe: ProbeResult | None = None,

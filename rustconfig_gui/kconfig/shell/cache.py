@@ -146,10 +146,10 @@ class ProbeCache:
             ref = _REF_RE.match(word)
             if ref:
                 # '$CC -x c …': the program is the variable's value
-                value = env.get(ref.group(1), "").split()
-                if is_command and not value:
+                words = env.get(ref.group(1), "").split()
+                if is_command and not words:
                     raise Uncacheable(word)
-                pending[:0] = [(w, is_command and i == 0) for i, w in enumerate(value)]
+                pending[:0] = [(w, is_command and i == 0) for i, w in enumerate(words)]
                 continue
             base = os.path.basename(word)
             resolved = self._resolve(word, path, cwd)

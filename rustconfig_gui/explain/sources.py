@@ -1,0 +1,342 @@
+"""Where a condition is written and where a value comes from, recovered from
+the Kconfig text.
+
+kconfiglib keeps only the ``config`` line of an entry: the ``depends on``/
+``select``/``default`` line holding a term, the ``if`` block around the entry
+or around the ``source`` line that read its file, and the ``select`` lines of
+every architecture are found again in the original text (read once per parsed
+tree).  A value computed by a macro is traced to the ``$(shell,…)`` run that
+gave it (the parse's macro trace) or to make's environment.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Set as AbstractSet
+from pathlib import Path
+from typing import Any
+
+from kconfiglib import MenuNode, Symbol
+
+from rustconfig_gui.explain.exprs import is_const, names_of, node_loc
+from rustconfig_gui.explain.reasons import ArchProvider, ProbeInfo
+from rustconfig_gui.kconfig.loader import LoadedTree
+from rustconfig_gui.kconfig.shell.runner import MacroCall
+
+# Macros whose value names the toolchain make was given rather than testing a
+# feature of it: a symbol computed from them changes only with another toolchain.
+_IDENTITY_MACROS = frozenset({
+    "cc-name", "cc-version", "cc-info", "cc-fullversion", "as-name", "as-version", "as-info",
+    "ld-name", "ld-version", "ld-info", "rustc-version", "rustc-llvm-version",
+    "CC_VERSION_TEXT", "RUSTC_VERSION_TEXT", "RUSTC", "BINDGEN", "PAHOLE", "ARCH", "SRCARCH",
+})
+# How deep a chain of symbols is followed before it is cut (cycles end earlier)
+LLVM_SYMBOLS = frozenset({"CC_IS_CLANG", "AS_IS_LLVM", "LD_IS_LLD", "CLANG_VERSION", "LLD_VERSION"})
+GNU_SYMBOLS = frozenset({"CC_IS_GCC", "AS_IS_GNU", "LD_IS_BFD", "GCC_VERSION"})
+
+_ENTRY_WORDS = frozenset({
+    "config", "menuconfig", "choice", "endchoice", "comment", "menu", "endmenu", "if", "endif",
+    "source", "rsource", "osource", "orsource", "mainmenu",
+})
+_HELP_RE = re.compile(r"^\s*(help|---help---)\s*(#.*)?$")
+_DEFAULT_RE = re.compile(r"^(default|def_bool|def_tristate|def_int|def_hex|def_string)\b")
+_PROMPT_RE = re.compile(r"^(bool|tristate|string|int|hex|prompt|boolean)\s+[\"']")
+_WORD_RE = re.compile(r"[A-Za-z0-9_]+")
+_MACRO_NAME_RE = re.compile(r"\$\(([A-Za-z0-9_-]+)")
+
+
+class _FileText:
+    """Logical lines of one Kconfig file outside help texts: (line number, stripped text)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines: list[tuple[int, str]] = []
+        self.pos: dict[int, int] = {}
+        raw = text.split("\n")
+        in_help = False
+        help_indent = -1
+        n = 0
+        while n < len(raw):
+            start = n
+            logical = raw[n]
+            while logical.endswith("\\") and n + 1 < len(raw):
+                n += 1
+                logical = logical[:-1] + raw[n]
+            n += 1
+            stripped = logical.strip()
+            if in_help:
+                if not stripped:
+                    continue
+                width = len(logical.expandtabs(8)) - len(logical.expandtabs(8).lstrip())
+                if help_indent < 0:
+                    help_indent = width
+                if width >= help_indent > 0:
+                    continue
+                in_help = False
+            if _HELP_RE.match(logical):
+                in_help, help_indent = True, -1
+                continue
+            if not stripped or stripped.startswith("#"):
+                continue
+            self.pos[start + 1] = len(self.lines)
+            self.lines.append((start + 1, stripped))
+
+    def entry(self, line: int) -> list[tuple[int, str]]:
+        """The attribute lines of the entry starting at ``line``."""
+        i = self.pos.get(line)
+        if i is None:
+            return []
+        out = []
+        for ln, text in self.lines[i + 1:]:
+            if _first_word(text) in _ENTRY_WORDS:
+                break
+            out.append((ln, text))
+        return out
+
+    def enclosing_ifs(self, line: int) -> list[tuple[int, str]]:
+        """``if`` lines whose block contains ``line``, innermost first."""
+        i = self.pos.get(line)
+        if i is None:
+            # a line inside a help text or a blank one: the closest line before it
+            i = sum(1 for ln, _ in self.lines if ln < line)
+        found = []
+        depth = 0
+        for ln, text in reversed(self.lines[:i]):
+            w = _first_word(text)
+            if w == "endif":
+                depth += 1
+            elif w == "if":
+                if depth:
+                    depth -= 1
+                else:
+                    found.append((ln, text))
+        return found
+
+
+def _first_word(text: str) -> str:
+    m = re.match(r"[A-Za-z_-]+", text)
+    return m.group(0) if m else ""
+
+
+def line_words(text: str) -> set[str]:
+    return set(_WORD_RE.findall(text))
+
+
+def line_macros(line: str) -> str:
+    """Every top-level ``$(…)`` of a Kconfig line, in order, joined by a space."""
+    found = []
+    i = 0
+    while True:
+        j = line.find("$(", i)
+        if j < 0:
+            break
+        depth = 0
+        k = j + 1
+        while k < len(line):
+            if line[k] == "(":
+                depth += 1
+            elif line[k] == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        found.append(line[j:k + 1])
+        i = k + 1
+    return " ".join(found)
+
+
+class _SourceCache:
+    """Kconfig text read for locations, kept as long as the parsed tree lives."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, _FileText] = {}
+        self.arch_scan: dict[str, list[tuple[str, str, str]]] | None = None
+
+
+_SOURCES: weakref.WeakKeyDictionary[Any, _SourceCache] = weakref.WeakKeyDictionary()
+
+
+class KconfigSources:
+    """File:line recovery and macro origins for one loaded tree."""
+
+    def __init__(self, lt: LoadedTree) -> None:
+        self.lt = lt
+        self.kconf = lt.kconf
+        self.srctree = Path(lt.kconf.srctree)
+        cache = _SOURCES.get(lt.kconf)
+        if cache is None:
+            cache = _SOURCES[lt.kconf] = _SourceCache()
+        self.cache = cache
+        self._files = cache.files
+
+    def file(self, filename: str) -> _FileText:
+        f = self._files.get(filename)
+        if f is None:
+            try:
+                text = (self.srctree / filename).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            f = self._files[filename] = _FileText(text)
+        return f
+
+    def entry(self, node: MenuNode) -> list[tuple[int, str]]:
+        return self.file(node.filename).entry(node.linenr)
+
+    def depends_line(self, node: MenuNode, term: Any) -> int | None:
+        lines = [(ln, t) for ln, t in self.entry(node) if re.match(r"depends\s+on\b", t)]
+        if not lines:
+            return None
+        names = names_of(term)
+        if names:
+            for ln, t in lines:
+                if names <= line_words(t):
+                    return ln
+            return None
+        # a constant left by a macro ($(cc-option,…) and friends): the line whose probe gave it
+        macro_lines = [(ln, t) for ln, t in lines if "$(" in t]
+        for ln, _t in macro_lines:
+            calls = self.lt.trace.at(node.filename, ln)
+            if calls and calls[-1].output == getattr(term, "name", None):
+                return ln
+        return macro_lines[0][0] if macro_lines else None
+
+    def enclosing_ifs(self, node: MenuNode) -> list[tuple[str, int, str]]:
+        """``if`` blocks around ``node``, innermost first, following ``source`` lines outwards."""
+        found = [(node.filename, ln, t) for ln, t in self.file(node.filename).enclosing_ifs(node.linenr)]
+        for fname, line in reversed(node.include_path):
+            found += [(fname, ln, t) for ln, t in self.file(fname).enclosing_ifs(line)]
+        return found
+
+    def select_line(self, selector: Symbol, target: str, word: str = "select") -> str | None:
+        for node in selector.nodes:
+            for ln, t in self.entry(node):
+                if re.match(rf"{word}\s+{re.escape(target)}\b", t):
+                    return node_loc(node, ln)
+        return None
+
+    def default_lines(self, node: MenuNode) -> list[int]:
+        return [ln for ln, t in self.entry(node) if _DEFAULT_RE.match(t)]
+
+    def prompt_line(self, node: MenuNode) -> int:
+        for ln, t in self.entry(node):
+            if _PROMPT_RE.match(t):
+                return ln
+        return node.linenr
+
+    def visible_if_line(self, node: MenuNode) -> int:
+        for ln, t in self.entry(node):
+            if re.match(r"visible\s+if\b", t):
+                return ln
+        return node.linenr
+
+    def arch_selects(self, name: str) -> list[ArchProvider]:
+        """``select NAME [if COND]`` lines of every ``arch/*/Kconfig*`` (a text scan)."""
+        if self.cache.arch_scan is None:
+            scan: dict[str, list[tuple[str, str, str]]] = {}
+            rx = re.compile(r"^\s*select\s+([A-Za-z0-9_]+)(?:\s+if\s+(.*?))?\s*(?:#.*)?$")
+            for path in sorted(self.srctree.glob("arch/*/Kconfig*")):
+                try:
+                    lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+                except OSError:
+                    continue
+                rel = path.relative_to(self.srctree).as_posix()
+                arch = path.parent.name
+                for i, line in enumerate(lines, 1):
+                    m = rx.match(line)
+                    if m:
+                        scan.setdefault(m.group(1), []).append((arch, (m.group(2) or "").strip(), f"{rel}:{i}"))
+            self.cache.arch_scan = scan
+        return [ArchProvider(arch=a, condition=c, location=loc, current=(a == self.lt.srcarch))
+                for a, c, loc in self.cache.arch_scan.get(name, [])]
+
+    # -- where a value comes from ---------------------------------------------------
+
+    def variable_calls(self, name: str) -> list[MacroCall]:
+        rx = re.compile(rf"^{re.escape(name)}\s*:?=")
+        return [c for c in self.lt.trace.calls if rx.match(c.source_line)]
+
+    def macro_origin(self, sym: Symbol, filename: str, line: int, want_up: bool | None) -> tuple[str, ProbeInfo,
+                                                                                                  str | None] | None:
+        """(kind, probe, env_hint) when ``filename:line`` computes a value with a macro."""
+        src = self.kconf.source_line(filename, line)
+        if "$(" not in src:
+            return None
+        macro = line_macros(src)
+        names = set(_MACRO_NAME_RE.findall(src))
+        calls = self.lt.trace.at(filename, line)
+        variable = ""
+        if not calls:
+            for n in _MACRO_NAME_RE.findall(src):
+                vc = self.variable_calls(n)
+                if vc:
+                    calls, variable = vc, n
+                    break
+        env = self.lt.env.variables
+        identity = bool(names & _IDENTITY_MACROS)
+        if calls:
+            matching = [c for c in calls if c.output == sym.name] if is_const(sym) else []
+            c = (matching or calls)[-1]
+            probe = ProbeInfo(macro=macro, source_line=src.strip(), location=f"{filename}:{line}",
+                              command=c.command, status=c.status, output=c.output, stderr=c.stderr,
+                              run_at=c.location, seconds=round(c.seconds, 3), variable=variable)
+        else:
+            var = next((n for n in _MACRO_NAME_RE.findall(src) if n in env), None)
+            if var is None:
+                return None
+            identity = True
+            probe = ProbeInfo(macro=macro, source_line=src.strip(), location=f"{filename}:{line}",
+                              command="", status=0, output=env[var], variable=var)
+        if sym.name == "RUST_IS_AVAILABLE" or "rust_is_available" in macro:
+            probe.hint = (f"see what it reports: `{self.probe_command()}` "
+                          f"(or `{self.make_command('rustavailable')}`)")
+            return "probe", probe, None
+        if identity or sym.name in LLVM_SYMBOLS or sym.name in GNU_SYMBOLS:
+            return "environment", probe, self.env_hint(sym, want_up, names)
+        probe.hint = "the probe runs when the tree is loaded; change the toolchain or environment and reload"
+        return "probe", probe, None
+
+    def probe_command(self) -> str:
+        """The same tree and toolchain for ``rustconfig probe``."""
+        t = self.lt.tree
+        parts = ["rustconfig", "probe", str(t.source)]
+        if t.arch:
+            parts += ["--arch", t.arch]
+        if t.llvm:
+            parts.append("--llvm")
+        if t.build is not None:
+            parts += ["-O", str(t.build)]
+        if t.cross_compile:
+            parts += ["--cross-compile", t.cross_compile]
+        parts += [f"--make-var {k}={v}" for k, v in t.make_vars]
+        return " ".join(parts)
+
+    def make_command(self, goal: str) -> str:
+        t = self.lt.tree
+        parts = ["make", "-C", str(t.source)]
+        if t.build is not None:
+            parts.append(f"O={t.build}")
+        parts += t.make_arguments()
+        parts.append(goal)
+        return " ".join(parts)
+
+    def env_hint(self, sym: Symbol, want_up: bool | None, macros: AbstractSet[str] = frozenset()) -> str:
+        env = self.lt.env.variables
+        name = sym.name
+        if macros & {"ARCH", "SRCARCH"}:
+            return f"comes from the architecture: load with another --arch (now ARCH={self.lt.arch})"
+        if name in LLVM_SYMBOLS or name in GNU_SYMBOLS:
+            llvm_wanted = (name in LLVM_SYMBOLS) == (want_up is not False)
+            if llvm_wanted:
+                return "load the tree with LLVM=1 (clang and the LLVM tools)"
+            return "load the tree without LLVM=1 (gcc and GNU binutils)"
+        if "RUSTC" in name.split("_") or name.startswith("RUSTC"):
+            return (f"use another Rust compiler: --make-var RUSTC=/path/to/rustc "
+                    f"(now RUSTC={env.get('RUSTC', 'rustc')})")
+        if "BINDGEN" in name.split("_"):
+            return (f"use another bindgen: --make-var BINDGEN=/path/to/bindgen "
+                    f"(now BINDGEN={env.get('BINDGEN', 'bindgen')})")
+        if "PAHOLE" in name.split("_"):
+            return (f"install pahole or pass --make-var PAHOLE=/path/to/pahole "
+                    f"(now PAHOLE={env.get('PAHOLE', 'pahole')})")
+        return (f"comes from the toolchain make was given (CC={env.get('CC', '')}, "
+                f"LD={env.get('LD', '')}); load with other tools to change it")
