@@ -668,7 +668,8 @@ def test_json_is_stable(trees, fakes_for):
     assert doc["available"] is False and doc["returncode"] == 2
     assert [f["kind"] for f in doc["findings"]] == ["rustc-too-old", "make-error"]
     assert doc["findings"][0]["remedies"][0] == {"title": "With rustup, in the kernel folder: use the current "
-                                                          "stable rustc", "command": "rustup override set stable"}
+                                                          "stable rustc", "command": "rustup override set stable",
+                                                 "run": ["rustup", "override", "set", "stable"]}
     assert findings_to_json(r.findings) == findings_to_json(r.findings)
     assert list(json.loads(findings_to_json(r.findings))["findings"][0]) == sorted(
         json.loads(findings_to_json(r.findings))["findings"][0])
