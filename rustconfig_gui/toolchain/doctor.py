@@ -415,7 +415,7 @@ class _Doctor:
                            f"The Rust bindings generator '{bindgen}' is {found}, newer than the {minimum} this "
                            "kernel was tested with; it may or may not work.", found=found, required=minimum,
                            labels=("found", "tested with"), path=bindgen, ref="W2",
-                           remedies=rem.bindgen_install(self.ctx)))
+                           remedies=rem.bindgen_install(self.ctx, package=False)))
         else:
             self.add(Check("bindgen-version", "bindgen", "bindgen version", "ok",
                            f"bindgen {found} (minimum {minimum}).", found=found, required=minimum, path=bindgen))

@@ -387,6 +387,12 @@ class Machine:
         return version is None or not minimum or vt(version) >= vt(minimum)[:len(vt(version))]
 
 
+def _first_on_path(path: str, first: Path, other: Path) -> bool:
+    """Whether ``first`` comes before ``other`` on PATH (what cargo installs then wins)."""
+    dirs = [Path(d) for d in path.split(os.pathsep) if d]
+    return first in dirs and (other not in dirs or dirs.index(first) < dirs.index(other))
+
+
 def _under(path: Path, folder: Path) -> bool:
     try:
         path.relative_to(folder)
@@ -535,7 +541,7 @@ def rustc_too_new(ctx: Context, expected: str | None) -> list[Remedy]:
     return [remedy("rustup-toolchain-install-src", toolchain=expected), _override(ctx, expected, pinned=True)]
 
 
-def bindgen_install(ctx: Context, *, newer: bool = False) -> list[Remedy]:
+def bindgen_install(ctx: Context, *, newer: bool = False, package: bool = True) -> list[Remedy]:
     """cargo first (what the kernel's docs say), the distribution's package only if its version will do."""
     m = ctx.machine
     v = ctx.mins.get("bindgen")
@@ -551,9 +557,10 @@ def bindgen_install(ctx: Context, *, newer: bool = False) -> list[Remedy]:
         out = [remedy("cargo-missing"), remedy("rustup-install"), Remedy(first.title, first.command)]
     bindir = m.cargo_home / "bin"
     current = m.which("bindgen")
-    if current and Path(current).parent != bindir:
+    if current and Path(current).parent != bindir and not _first_on_path(m.path, bindir, Path(current).parent):
         out.append(remedy("cargo-bin-path", bindir=q(str(bindir))))
-    out += m.package("bindgen", v)
+    if package:
+        out += m.package("bindgen", v)
     return out
 
 
