@@ -231,7 +231,13 @@ class _Tools:
         self.hits = 0
 
     def which(self, name: str) -> str | None:
-        return shutil.which(name, path=self.env.get("PATH", os.defpath)) if name else None
+        """As the script's ``command -v``: a name with a slash is found when it exists (running a
+        file that is not executable then fails with 126, as in the script)."""
+        if not name:
+            return None
+        if "/" in name:
+            return name if os.path.exists(name) else None
+        return shutil.which(name, path=self.env.get("PATH", os.defpath))
 
     def run(self, argv: list[str], *, kind: str, files: tuple[str, ...] = ()) -> process.Finished:
         exe = self.which(argv[0])

@@ -477,7 +477,7 @@ def rustc_missing(ctx: Context, path: str) -> list[Remedy]:
     return out
 
 
-_NO_DEFAULT = re.compile(r"no (?:override and no )?default toolchain", re.IGNORECASE)
+_NO_DEFAULT = re.compile(r"no (?:override and no )?default toolchain|no default is configured", re.IGNORECASE)
 _NOT_INSTALLED = re.compile(r"toolchain '([^']+)' is not installed", re.IGNORECASE)
 
 

@@ -1,0 +1,296 @@
+"""The toolchain doctor on the real 6.1, 6.12 and 7.2 trees, with fake machines.
+
+A fake machine (tests/fakes.py) is real executables on PATH: rustup's proxy and
+toolchains in a temporary HOME, a fake rustup and cargo that log their argv and
+do what they are asked, a distribution's bindgen and apt-cache.  make, the
+kernel's scripts and the shell are real.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from devtools.cref import clean_env
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.toolchain.doctor import DoctorReport, clear_cache, run_doctor
+from rustconfig_gui.toolchain.remedies import Remedy
+from rustconfig_gui.toolchain.rustavailable import ProbeRequest
+from tests.fakes import Machine, fake_machine, write_script
+
+STABLE = "stable-x86_64-unknown-linux-gnu"
+
+
+@pytest.fixture(scope="module")
+def trees(tree_61, tree_612, tree_72) -> dict[str, Path]:
+    return {"6.1": tree_61, "6.12": tree_612, "7.2": tree_72}
+
+
+def doctor(m: Machine, tree: Path, *, env: dict[str, str] | None = None, script: bool = True,
+           **overrides: str) -> DoctorReport:
+    base = clean_env(m.env)
+    base.update(env or {})
+    req = ProbeRequest(KernelTree(tree, arch="x86_64"), overrides=overrides, base_env=base)
+    return run_doctor(req, os_release=m.os_release, script=script)
+
+
+def problems(r: DoctorReport) -> list[str]:
+    return [c.key for c in r.problems]
+
+
+def commands(r: DoctorReport, key: str) -> list[str]:
+    c = r.check(key)
+    assert c is not None, (key, [x.key for x in r.checks])
+    return [x.command or "" for x in c.remedies]
+
+
+def remedies(r: DoctorReport, key: str) -> list[Remedy]:
+    c = r.check(key)
+    assert c is not None, (key, [x.key for x in r.checks])
+    return c.remedies
+
+
+def test_three_problems_in_one_run(tmp_path, trees):
+    # rustc too old, bindgen too old, no rust-src: the script stops at the first
+    m = fake_machine(tmp_path, rustc_version="1.70.0")
+    r = doctor(m, trees["6.12"])
+    assert problems(r) == ["rustc-too-old", "bindgen-too-old", "rust-src-missing"]
+    rc = r.check("rustc-too-old")
+    assert (rc.found, rc.required) == ("1.70.0", "1.78.0")
+    bg = r.check("bindgen-too-old")
+    assert (bg.found, bg.required) == ("0.60.1", "0.65.1")
+    assert r.check("libclang-version").found == "14.0.6"
+    # the verdict is the script's: it names only the first problem, and the two agree
+    assert r.script is not None and not r.script.available
+    assert [f.kind for f in r.script.findings if f.severity == "error"] == ["rustc-too-old"]
+    assert r.disagreements() == []
+
+
+def test_rustup_rustc_without_rust_src_gets_rustup_and_no_apt(tmp_path, trees):
+    m = fake_machine(tmp_path, bindgen=None)
+    m.distro_bindgen("0.71.1", "18.1.8")
+    r = doctor(m, trees["6.12"])
+    assert problems(r) == ["rust-src-missing"]
+    assert r.check("rustc-found").message.endswith("(managed by rustup).")
+    first = remedies(r, "rust-src-missing")[0]
+    assert first.command == f"rustup component add rust-src --toolchain {STABLE}"
+    assert first.run == ("rustup", "component", "add", "rust-src", "--toolchain", STABLE)
+    assert not any("apt" in c for c in commands(r, "rust-src-missing"))
+    # the script agrees, and after the component is added (the fake rustup adds it) both pass
+    assert not r.script.available
+    subprocess.run(first.run, env=m.env, check=True, capture_output=True)
+    assert m.calls() == [f"rustup component add rust-src --toolchain {STABLE}"]
+    again = doctor(m, trees["6.12"])
+    assert problems(again) == [] and again.ok and again.script.available
+    assert again.disagreements() == []
+
+
+def test_bookworm_bindgen_gets_cargo_and_says_why_not_apt(tmp_path, trees):
+    m = fake_machine(tmp_path, rust_src=True)
+    r = doctor(m, trees["6.12"])
+    assert problems(r) == ["bindgen-too-old"]
+    rems = remedies(r, "bindgen-too-old")
+    assert rems[0].command == "cargo install --locked bindgen-cli" and rems[0].runnable
+    assert not any("apt install bindgen" in c for c in commands(r, "bindgen-too-old"))
+    assert any(x.title.startswith("Debian 12's bindgen is 0.60.1; this tree needs ≥ 0.65.1") for x in rems)
+    # cargo's folder is first on PATH here: no PATH advice
+    assert not any("PATH" in x.title for x in rems)
+    # on 6.1 the distribution's 0.60.1 passes (a pin: only "tested with" 0.56.0)
+    r61 = doctor(m, trees["6.1"])
+    w = r61.check("bindgen-too-new")
+    assert w.status == "warning" and w.labels == ("found", "tested with") and (w.found, w.required) == \
+        ("0.60.1", "0.56.0")
+    assert r61.check("rustc-too-new").labels == ("found", "tested with")
+    assert r61.script.available and r61.ok
+
+
+def test_debian_13_package_is_proposed_when_new_enough(tmp_path, trees):
+    m = fake_machine(tmp_path, rust_src=True, os_release='ID=debian\nVERSION_ID="13"\n',
+                     apt={"bindgen": "0.71.1-4"}, with_rustup=False)
+    m.add_toolchain(STABLE, "1.95.0", rust_src=True)
+    write_script(m.distro_bin / "rustc", "#!/bin/sh\nexec " + str(m.toolchain_dir(STABLE) / "bin/rustc") + ' "$@"\n')
+    r = doctor(m, trees["6.12"])
+    cmds = commands(r, "bindgen-too-old")
+    assert "sudo apt install bindgen" in cmds
+    # no cargo on this machine: say how to get it before the cargo command, which cannot run here
+    rems = remedies(r, "bindgen-too-old")
+    assert rems[0].title.startswith("cargo is not installed") and "sh.rustup.rs" in (rems[1].command or "")
+    assert not rems[2].runnable and rems[2].command == "cargo install --locked bindgen-cli"
+
+
+def test_explicit_rustc_causes_get_remedies_about_that_path(tmp_path, trees):
+    m = fake_machine(tmp_path, rust_src=True, bindgen="0.71.1", libclang="18.1.8")
+    missing = str(tmp_path / "opt" / "rustc")
+    r = doctor(m, trees["6.12"], RUSTC=missing)
+    assert problems(r)[0] == "rustc-not-found"
+    first = remedies(r, "rustc-not-found")[0]
+    assert first.title.startswith(f"RUSTC={missing} is what make was told to use")
+    # the rustc on PATH is offered next, by its path
+    assert remedies(r, "rustc-not-found")[1].command == f"make RUSTC={m.cargo_bin / 'rustc'} rustavailable"
+    # the library source cannot be looked for without a rustc
+    assert r.check("rust-src").status == "skipped"
+    # not executable: chmod of that file
+    plain = tmp_path / "plain-rustc"
+    plain.write_text("#!/bin/sh\necho rustc 1.90.0\n")
+    r = doctor(m, trees["6.12"], RUSTC=str(plain))
+    f = r.check("rustc-failed")
+    assert f is not None and "exit status 126" in f.message
+    assert remedies(r, "rustc-failed")[0].title.startswith(f"RUSTC={plain}")
+    assert f"chmod +x {plain}" in commands(r, "rustc-failed")
+    # the script says the same (code 126)
+    assert [x.kind for x in r.script.findings if x.severity == "error"] == ["rustc-failed"]
+    # broken: exits 3
+    broken = write_script(tmp_path / "broken-rustc", "#!/bin/sh\necho 'error: broken install' >&2\nexit 3\n")
+    r = doctor(m, trees["6.12"], RUSTC=str(broken))
+    f = r.check("rustc-failed")
+    assert f.status == "error" and "exit status 3" in f.message and "error: broken install" in f.details
+    assert remedies(r, "rustc-failed")[0].title.startswith(f"RUSTC={broken}")
+    assert "rustup default stable" not in commands(r, "rustc-failed")
+
+
+def test_rustup_toolchain_naming_an_uninstalled_toolchain(tmp_path, trees):
+    m = fake_machine(tmp_path, rust_src=True, bindgen="0.71.1", libclang="18.1.8")
+    r = doctor(m, trees["6.12"], env={"RUSTUP_TOOLCHAIN": "1.80.0"})
+    f = r.check("rustc-failed")
+    assert f is not None and "error: toolchain '1.80.0' is not installed" in f.details
+    first = remedies(r, "rustc-failed")[0]
+    assert first.command == "rustup toolchain install 1.80.0" and first.runnable
+    assert "rustup default stable" not in commands(r, "rustc-failed")
+    # no default toolchain at all: then `rustup default stable` is the remedy
+    m.set_default(None)
+    r = doctor(m, trees["6.12"])
+    assert commands(r, "rustc-failed")[0] == "rustup default stable"
+
+
+def test_rust_lib_src_and_krustflags_are_named(tmp_path, trees):
+    m = fake_machine(tmp_path, rust_src=True, bindgen="0.71.1", libclang="18.1.8")
+    wrong = tmp_path / "nolib"
+    wrong.mkdir()
+    r = doctor(m, trees["6.12"], env={"RUST_LIB_SRC": str(wrong)})
+    assert problems(r) == ["rust-src-missing"]
+    assert r.check("rust-src-missing").path == f"{wrong}/core/src/lib.rs"
+    first = remedies(r, "rust-src-missing")[0]
+    assert first.title.startswith(f"RUST_LIB_SRC={wrong} has no core/src/lib.rs") and \
+        first.command == "unset RUST_LIB_SRC"
+    assert not r.script.available and r.disagreements() == []
+    sysroot = tmp_path / "other-sysroot"
+    sysroot.mkdir()
+    r = doctor(m, trees["6.12"], env={"KRUSTFLAGS": f"--sysroot={sysroot}"})
+    assert problems(r) == ["rust-src-missing"]
+    assert remedies(r, "rust-src-missing")[0].title.startswith(f"KRUSTFLAGS has --sysroot={sysroot}")
+    assert not r.script.available
+
+
+def test_invalid_libclang_path_is_named(tmp_path, trees):
+    m = fake_machine(tmp_path, rust_src=True, bindgen=None)
+    # clang-sys panics when LIBCLANG_PATH holds no libclang (bindgen exits 101)
+    write_script(m.distro_bin / "bindgen", """#!/bin/sh
+case "$1" in
+--version) echo "bindgen 0.71.1" ;;
+*.h)
+	if [ -n "$LIBCLANG_PATH" ] && ! ls "$LIBCLANG_PATH"/libclang*.so* >/dev/null 2>&1; then
+		echo "thread 'main' panicked: Unable to find libclang: couldn't find any valid shared libraries" >&2
+		exit 101
+	fi
+	echo "$1:2:9: warning: clang version 18.1.8 [-W#pragma-messages]" >&2 ;;
+esac
+""")
+    bad = tmp_path / "no-llvm"
+    bad.mkdir()
+    r = doctor(m, trees["6.12"], env={"LIBCLANG_PATH": str(bad)})
+    f = r.check("libclang-failed")
+    assert f is not None and f"LIBCLANG_PATH={bad} holds no libclang" in f.message
+    first = remedies(r, "libclang-failed")[0]
+    assert first.title.startswith(f"LIBCLANG_PATH={bad} holds no libclang") and first.command == "unset LIBCLANG_PATH"
+    assert [x.kind for x in r.script.findings if x.severity == "error"] == ["libclang-failed"]
+
+
+def test_answers_are_cached_by_identity_and_never_stale(tmp_path, trees):
+    clear_cache()
+    m = fake_machine(tmp_path)
+    first = doctor(m, trees["6.12"], script=False)
+    assert first.tool_runs > 0 and first.cached_runs == 0
+    again = doctor(m, trees["6.12"], script=False)
+    assert again.tool_runs == 0 and again.cached_runs == first.tool_runs
+    assert problems(again) == problems(first) == ["bindgen-too-old", "rust-src-missing"]
+    # cargo installs a new bindgen first on PATH: another program, asked afresh
+    subprocess.run(["cargo", "install", "--locked", "bindgen-cli"], env=m.env, check=True, capture_output=True)
+    # the library source is a file check, never cached
+    m.core(STABLE).parent.mkdir(parents=True)
+    m.core(STABLE).write_text("")
+    fixed = doctor(m, trees["6.12"], script=False)
+    assert problems(fixed) == [] and fixed.tool_runs > 0
+    # the same path with other contents: asked again
+    m.distro_bindgen("0.64.0")
+    os.remove(m.cargo_bin / "bindgen")
+    worse = doctor(m, trees["6.12"], script=False)
+    assert problems(worse) == ["bindgen-too-old"] and worse.check("bindgen-too-old").found == "0.64.0"
+    # a new default toolchain behind the same proxy: rustup's settings are part of the identity
+    m.add_toolchain("1.70.0", "1.70.0", rust_src=True)
+    m.set_default("1.70.0")
+    older = doctor(m, trees["6.12"], script=False)
+    assert older.check("rustc-too-old").found == "1.70.0"
+
+
+def test_llvm_on_72_names_clang_and_libclang(tmp_path, trees):
+    if shutil.which("clang") is None:
+        pytest.skip("needs clang")
+    m = fake_machine(tmp_path, rust_src=True, bindgen="0.71.1", libclang="14.0.6")
+    base = clean_env(m.env)
+    req = ProbeRequest(KernelTree(trees["7.2"], arch="x86_64", llvm=True), base_env=base)
+    r = run_doctor(req, os_release=m.os_release)
+    assert "libclang-too-old" in problems(r)
+    clang_major = int(subprocess.run(["clang", "-dumpversion"], capture_output=True, text=True).stdout.split(".")[0])
+    cc = r.check("cc-too-old") if clang_major < 17 else r.check("cc-version")
+    assert cc is not None and not cc.by_script
+    if clang_major < 17:
+        assert cc.required == "17.0.1" and any("LLVM=1" in x.title or "without LLVM=1" in x.title
+                                               for x in cc.remedies)
+        # the script does not check the C compiler: the doctor's extra check is no disagreement
+        assert r.disagreements() == []
+
+
+def test_this_machine_names_bindgen_and_rust_src_together(trees):
+    """The real toolchain here (rustup's stable without rust-src, Debian's bindgen 0.60.1)."""
+    env = clean_env()
+    rustc = shutil.which("rustc", path=env.get("PATH"))
+    bindgen = shutil.which("bindgen", path=env.get("PATH"))
+    if rustc is None or bindgen is None:
+        pytest.skip("needs rustc and bindgen")
+    version = subprocess.run([bindgen, "--version"], capture_output=True, text=True, env=env).stdout
+    sysroot = subprocess.run([rustc, "--print", "sysroot"], capture_output=True, text=True, env=env).stdout.strip()
+    if "0.60.1" not in version or Path(sysroot, "lib/rustlib/src/rust/library/core/src/lib.rs").exists():
+        pytest.skip("not the machine this was written for")
+    r = run_doctor(ProbeRequest(KernelTree(trees["6.12"]), base_env=env))
+    assert {"bindgen-too-old", "rust-src-missing"} <= set(problems(r))
+    assert commands(r, "bindgen-too-old")[0] == "cargo install --locked bindgen-cli"
+    assert commands(r, "rust-src-missing")[0].startswith("rustup component add rust-src")
+
+
+def test_cli_doctor(tmp_path, trees):
+    m = fake_machine(tmp_path, rustc_version="1.70.0")
+    env = clean_env(m.env)
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    run = subprocess.run([sys.executable, "-m", "rustconfig_gui", "doctor", str(trees["6.12"]), "--arch", "x86_64"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 3, run.stderr
+    out = run.stdout
+    assert "The doctor: 3 problems (3 errors)" in out
+    for text in ("too old: 1.70.0 is below the minimum 1.78.0", "0.60.1 is below the minimum 0.65.1",
+                 "Rust's 'core' library was not found", "cargo install --locked bindgen-cli [runs without root]",
+                 "The tree's script (make rustavailable, the verdict Kconfig reads): Rust is not available"):
+        assert text in out, out
+    run = subprocess.run([sys.executable, "-m", "rustconfig_gui", "doctor", str(trees["6.12"]), "--json",
+                          "--make-var", f"BINDGEN={tmp_path / 'nowhere'}"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    doc = json.loads(run.stdout)
+    keys = [c["key"] for c in doc["checks"] if c["status"] == "error"]
+    assert keys == ["rustc-too-old", "bindgen-not-found", "rust-src-missing"]
+    assert doc["script"]["available"] is False and doc["disagreements"] == []
+    assert doc["variables"]["BINDGEN"] == str(tmp_path / "nowhere")
