@@ -202,7 +202,8 @@ if [ -z "$tc" ]; then
 	tc=$(sed -n 's/^default_toolchain = "\\(.*\\)"$/\\1/p' "$RUSTUP_HOME/settings.toml" 2>/dev/null)
 fi
 if [ -z "$tc" ]; then
-	echo "error: rustup could not choose a version of rustc to run, because one wasn't specified explicitly, and no default is configured." >&2
+	printf '%s%s\n' "error: rustup could not choose a version of rustc to run, because one wasn't specified " \
+		"explicitly, and no default is configured." >&2
 	exit 1
 fi
 if [ ! -x "$RUSTUP_HOME/toolchains/$tc/bin/rustc" ]; then
