@@ -22,7 +22,7 @@ from rustconfig_gui.kconfig.tree import KernelTree
 from rustconfig_gui.toolchain.doctor import DoctorReport, clear_cache, run_doctor
 from rustconfig_gui.toolchain.remedies import Remedy
 from rustconfig_gui.toolchain.rustavailable import ProbeRequest
-from tests.fakes import Machine, fake_machine, write_script
+from fakes import Machine, fake_machine, write_script
 
 STABLE = "stable-x86_64-unknown-linux-gnu"
 
