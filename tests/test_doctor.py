@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from fakes import Machine, fake_machine, write_script
 
 from devtools.cref import clean_env
 from rustconfig_gui.kconfig.tree import KernelTree
 from rustconfig_gui.toolchain.doctor import DoctorReport, clear_cache, run_doctor
 from rustconfig_gui.toolchain.remedies import Remedy
 from rustconfig_gui.toolchain.rustavailable import ProbeRequest
-from fakes import Machine, fake_machine, write_script
 
 STABLE = "stable-x86_64-unknown-linux-gnu"
 
