@@ -143,6 +143,11 @@ class DoctorReport:
     def ok(self) -> bool:
         return not any(c.status == "error" and c.by_script for c in self.checks)
 
+    @property
+    def available(self) -> bool:
+        """The verdict: the tree's script when it ran, else the doctor's own."""
+        return self.script.available if self.script is not None else self.ok
+
     def check(self, key: str) -> Check | None:
         return next((c for c in self.checks if c.key == key), None)
 

@@ -40,6 +40,8 @@ from rustconfig_gui.explain.fix import (
 )
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
+from rustconfig_gui.toolchain.doctor import DoctorReport
+from rustconfig_gui.toolchain.remedies import Remedy
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
 
 _OK = "#2e7d32"
@@ -47,6 +49,7 @@ _WARN = "#ef6c00"
 _BAD = "#c62828"
 
 ApplyFn = Callable[[Plan, Target], ApplyReport | None]
+RunFn = Callable[[Remedy], bool]
 
 
 # -- undo -------------------------------------------------------------------------------------
@@ -162,8 +165,8 @@ class FixDialog(QDialog):
     change in the window); without it the Apply button is hidden."""
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, target: Target, *,
-                 probe: ProbeResult | None = None, apply: ApplyFn | None = None,
-                 link: Callable[[str], None] | None = None) -> None:
+                 probe: ProbeResult | DoctorReport | None = None, apply: ApplyFn | None = None,
+                 link: Callable[[str], None] | None = None, run: RunFn | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("FixDialog")
         self.lt = lt
@@ -171,6 +174,7 @@ class FixDialog(QDialog):
         self.probe = probe
         self.apply_fn = apply
         self.link_fn = link
+        self.run_fn = run
         self.fix_result: FixResult | None = None
         self.last_report: ApplyReport | None = None
         self.copied: str | None = None
@@ -226,6 +230,7 @@ class FixDialog(QDialog):
         lay.addWidget(self.outside_box, 1)
         self.checks: list[QCheckBox] = []
         self.copy_buttons: list[tuple[QPushButton, str]] = []
+        self.run_buttons: list[tuple[QPushButton, Remedy]] = []
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -329,6 +334,7 @@ class FixDialog(QDialog):
                 w.deleteLater()
         self.checks = []
         self.copy_buttons = []
+        self.run_buttons = []
         steps = plan.outside_steps if plan is not None else []
         self.outside_box.setVisible(bool(steps))
         row = 0
@@ -362,9 +368,28 @@ class FixDialog(QDialog):
                 grid.addWidget(cmd, row, 1)
                 grid.addWidget(button, row, 2)
                 self.copy_buttons.append((button, c.command))
+                if c.runnable and self.run_fn is not None:
+                    # needs no root: run here (the Toolchain panel shows its output, checks again, reloads)
+                    run = QPushButton("Run")
+                    run.setAccessibleName(f"Run: {c.title}")
+                    run.setToolTip("Runs without root; the output is in the Toolchain panel; on success the "
+                                   "toolchain is checked again and Kconfig reloaded with your values")
+                    run.clicked.connect(lambda _=False, rem=c, check=check: self.run(rem, check))
+                    grid.addWidget(run, row, 3)
+                    self.run_buttons.append((run, c))
                 row += 1
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(row, 1)
+
+    def run(self, remedy: Remedy, check: QCheckBox | None = None) -> bool:
+        if self.run_fn is None:
+            return False
+        started = self.run_fn(remedy)
+        self.status.setText(f"Running {_esc(remedy.command or '')} — see the Toolchain panel." if started else
+                            "Another check or fix is running; wait for it first.")
+        if started and check is not None:
+            check.setChecked(True)
+        return started
 
     def copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
@@ -507,9 +532,9 @@ class FixController(QObject):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def probe(self) -> ProbeResult | None:
+    def probe(self) -> ProbeResult | DoctorReport | None:
         panel = getattr(self.w, "toolchain", None)
-        result = getattr(panel, "result", None)
+        result = getattr(panel, "report", None) or getattr(panel, "result", None)
         tree = getattr(panel, "tree", None)
         lt = self.w.lt
         if result is None or lt is None or tree is None:
@@ -520,8 +545,9 @@ class FixController(QObject):
     def open_dialog(self, target: Target) -> FixDialog:
         if self.dialog is not None:
             self.dialog.close()
+        panel = getattr(self.w, "toolchain", None)
         self.dialog = FixDialog(self.w, self.w.lt, target, probe=self.probe(), apply=self.apply,
-                                link=self._link)
+                                link=self._link, run=self._run_remedy if panel is not None else None)
         self.dialog.show()
         return self.dialog
 
@@ -556,6 +582,12 @@ class FixController(QObject):
             if target.item.__class__ is Symbol and report.reached:
                 self.w.select_symbol(target.item.name)
         return report
+
+    def _run_remedy(self, remedy: Remedy) -> bool:
+        show = getattr(self.w, "show_toolchain", None)
+        if show is not None:
+            show(run=False)
+        return bool(self.w.toolchain.run_remedy(remedy))
 
     def _link(self, link: str) -> None:
         if link.startswith("sym:"):
