@@ -192,7 +192,11 @@ def remedy(key: str, *, cwd: str | None = None, **fields: object) -> Remedy:
     cmd = command.format(**values) if command is not None else None
     run: tuple[str, ...] | None = None
     if cmd is not None and not re.search(r"[|;&$<>`]|\bsudo\b", cmd):
-        words = shlex.split(cmd)
+        try:
+            words = shlex.split(cmd)
+        except ValueError:
+            # unbalanced quotes (a value from outside): for copying only
+            words = []
         if words and words[0] in RUNNABLE_PROGRAMS:
             run = tuple(words)
     return Remedy(text, cmd, run, cwd if run is not None else None)
