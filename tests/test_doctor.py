@@ -56,6 +56,14 @@ def remedies(r: DoctorReport, key: str) -> list[Remedy]:
     return c.remedies
 
 
+def script_first(r: DoctorReport, kind: str) -> Remedy:
+    """The first remedy of the script's own finding ``kind`` (parsed from make rustavailable)."""
+    assert r.script is not None
+    found = [f for f in r.script.findings if f.kind == kind]
+    assert found, (kind, [f.kind for f in r.script.findings])
+    return found[0].remedies[0]
+
+
 def test_three_problems_in_one_run(tmp_path, trees):
     # rustc too old, bindgen too old, no rust-src: the script stops at the first
     m = fake_machine(tmp_path, rustc_version="1.70.0")
@@ -131,6 +139,8 @@ def test_explicit_rustc_causes_get_remedies_about_that_path(tmp_path, trees):
     assert problems(r)[0] == "rustc-not-found"
     first = remedies(r, "rustc-not-found")[0]
     assert first.title.startswith(f"RUSTC={missing} is what make was told to use")
+    # the script's own finding (the probe's parser) puts the same remedy first
+    assert script_first(r, "rustc-not-found").title.startswith(f"RUSTC={missing} is what make was told to use")
     # the rustc on PATH is offered next, by its path
     assert remedies(r, "rustc-not-found")[1].command == f"make RUSTC={m.cargo_bin / 'rustc'} rustavailable"
     # the library source cannot be looked for without a rustc
@@ -161,6 +171,7 @@ def test_rustup_toolchain_naming_an_uninstalled_toolchain(tmp_path, trees):
     assert f is not None and "error: toolchain '1.80.0' is not installed" in f.details
     first = remedies(r, "rustc-failed")[0]
     assert first.command == "rustup toolchain install 1.80.0" and first.runnable
+    assert script_first(r, "rustc-failed").command == "rustup toolchain install 1.80.0"
     assert "rustup default stable" not in commands(r, "rustc-failed")
     # no default toolchain at all: then `rustup default stable` is the remedy
     m.set_default(None)
@@ -179,12 +190,14 @@ def test_rust_lib_src_and_krustflags_are_named(tmp_path, trees):
     assert first.title.startswith(f"RUST_LIB_SRC={wrong} has no core/src/lib.rs") and \
         first.command == "unset RUST_LIB_SRC"
     assert not r.script.available and r.disagreements() == []
+    assert script_first(r, "rust-src-missing").command == "unset RUST_LIB_SRC"
     sysroot = tmp_path / "other-sysroot"
     sysroot.mkdir()
     r = doctor(m, trees["6.12"], env={"KRUSTFLAGS": f"--sysroot={sysroot}"})
     assert problems(r) == ["rust-src-missing"]
     assert remedies(r, "rust-src-missing")[0].title.startswith(f"KRUSTFLAGS has --sysroot={sysroot}")
     assert not r.script.available
+    assert script_first(r, "rust-src-missing").title.startswith(f"KRUSTFLAGS has --sysroot={sysroot}")
 
 
 def test_invalid_libclang_path_is_named(tmp_path, trees):
@@ -209,6 +222,7 @@ esac
     first = remedies(r, "libclang-failed")[0]
     assert first.title.startswith(f"LIBCLANG_PATH={bad} holds no libclang") and first.command == "unset LIBCLANG_PATH"
     assert [x.kind for x in r.script.findings if x.severity == "error"] == ["libclang-failed"]
+    assert script_first(r, "libclang-failed").command == "unset LIBCLANG_PATH"
 
 
 def test_answers_are_cached_by_identity_and_never_stale(tmp_path, trees):

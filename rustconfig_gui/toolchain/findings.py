@@ -80,6 +80,13 @@ def min_tool_versions(src: str | os.PathLike[str], *, srcarch: str | None = None
 class _Ctx:
     version: tuple[int, ...]
     mins: Mapping[str, str]
+    # the run's environment and the make variables it was given: remedies name them when they are the cause
+    env: Mapping[str, str] | None = None
+    explicit: Mapping[str, str] = field(default_factory=dict)
+
+    def remedy_context(self) -> rt.Context:
+        env = dict(os.environ if self.env is None else self.env)
+        return rt.Context(rt.Machine(rt.read_os_release(), env), self.mins, self.pinned, dict(self.explicit))
 
     @property
     def known(self) -> bool:
@@ -104,9 +111,19 @@ def _vt(text: str | None) -> tuple[int, ...]:
 
 
 def _rustup_rustc(ctx: _Ctx) -> list[Remedy]:
+    # without rustup, first how to get it
+    first = [] if ctx.remedy_context().machine.rustup else [rt.remedy("rustup-install")]
     if ctx.pinned and ctx.rustc_min():
-        return [rt.remedy("rustup-override-pinned", version=ctx.rustc_min()), rt.remedy("rust-src-pinned")]
-    return [rt.remedy("rustup-override"), rt.remedy("rust-src-pinned")]
+        return first + [rt.remedy("rustup-override-pinned", version=ctx.rustc_min()), rt.remedy("rust-src-pinned")]
+    return first + [rt.remedy("rustup-override"), rt.remedy("rust-src-pinned")]
+
+
+def _explicit(ctx: _Ctx, var: str, path: str) -> list[Remedy]:
+    """When make was told ``VAR=path`` (not the default name), that value is the first thing to fix."""
+    given = ctx.explicit.get(var)
+    if not given or given != path:
+        return []
+    return [rt.remedy("explicit-rustc" if var == "RUSTC" else "explicit-bindgen", path=_q(path))]
 
 
 def _machine() -> rt.Machine:
@@ -501,8 +518,10 @@ def _env_var_not_set(var: str) -> Finding:
 
 def _rustc_not_found(c: _Ctx, path: str) -> Finding:
     shown = path or "(empty)"
-    rem = _rustup_rustc(c) + _distro_rust(c)
-    rem.append(rt.remedy("rustc-exists"))
+    explicit = _explicit(c, "RUSTC", path)
+    rem = explicit + _rustup_rustc(c) + _distro_rust(c)
+    if not explicit:
+        rem.append(rt.remedy("rustc-exists"))
     return Finding(kind="rustc-not-found", severity="error", tool="rustc", path=path or None, ref="F4",
                    required_version=c.rustc_min(),
                    message=f"The Rust compiler '{shown}' could not be found.", remedies=rem)
@@ -522,12 +541,9 @@ def _tool_failed(c: _Ctx, tool: str, path: str, code: int | None, out: list[str]
     code_text = f" with exit status {code}" if code is not None else ""
     rem: list[Remedy] = [rt.remedy("see-version", path=_q(path))]
     if tool == "rustc":
-        if code == 126:
-            rem.append(rt.remedy("chmod", path=_q(path)))
-        if code == 127:
-            rem.append(rt.remedy("ldd", path=_q(path)))
-        rem += [rt.remedy("rustup-show"), rt.remedy("rustup-default", toolchain="stable")]
-        rem += _rustup_rustc(c)[:1]
+        # the explicit RUSTC=, chmod/ldd, RUSTUP_TOOLCHAIN or no default toolchain: what the output says
+        rem = rt.rustc_fails(c.remedy_context(), path, code, out)
+        rem += [r for r in _rustup_rustc(c)[:1] if r not in rem]
         ref = "F6"
     else:
         rem += [_cargo_bindgen(c), *_distro_bindgen()]
@@ -562,8 +578,10 @@ def _libclang_failed(c: _Ctx, path: str, code: int, out: list[str]) -> Finding:
         why = "it could not load libclang"
     else:
         why = "libclang may be missing or unloadable"
-    rem = [*_fitting([rt.remedy(f"distro-libclang-{fam}") for fam in rt.DISTRO_LINES], "libclang",
-                    c.mins.get("llvm")),
+    lp = c.remedy_context().env.get("LIBCLANG_PATH") or c.explicit.get("LIBCLANG_PATH")
+    wrong = [rt.remedy("libclang-path-wrong", value=_q(lp))] if lp and not rt.libclang_path_valid(lp) else []
+    rem = [*wrong, *_fitting([rt.remedy(f"distro-libclang-{fam}") for fam in rt.DISTRO_LINES], "libclang",
+                             c.mins.get("llvm")),
            _libclang_path_remedy()]
     return Finding(kind="libclang-failed", severity="error", tool="libclang", path=path, ref="F12",
                    message=f"Running '{path}' on a test header failed with exit status {code}; {why}.",
@@ -573,7 +591,11 @@ def _libclang_failed(c: _Ctx, path: str, code: int, out: list[str]) -> Finding:
 def _too_old(c: _Ctx, tool: str, path: str, found: str | None, minimum: str | None) -> Finding:
     if tool == "rustc":
         what = f"The Rust compiler '{path}'"
-        rem = _rustup_rustc(c) + ([] if c.pinned else [rt.remedy("rustup-update")])
+        rctx = c.remedy_context()
+        rem = _explicit(c, "RUSTC", path)
+        if rctx.env.get("RUSTUP_TOOLCHAIN"):
+            rem.append(rt.remedy("rustup-toolchain-env-newer", toolchain=rctx.env["RUSTUP_TOOLCHAIN"]))
+        rem += _rustup_rustc(c) + ([] if c.pinned else [rt.remedy("rustup-update")])
         if path not in ("rustc", ""):
             # a rustup override only reaches the rustup proxy, not an explicit RUSTC=
             rem.append(rt.remedy("rustc-use-rustup", path=path))
@@ -665,7 +687,15 @@ def _rust_src_missing(c: _Ctx, path: str | None) -> Finding:
         elif sysroot == "/usr":
             # the system's rustc: its library source comes from the same distribution
             first = [rt.remedy("rust-src-debian")]
-    rem = [*first, rt.remedy("rust-lib-src")]
+    env = c.remedy_context().env
+    lib_src = env.get("RUST_LIB_SRC") or c.explicit.get("RUST_LIB_SRC")
+    sysroot_flag = rt.krustflags_sysroot(env.get("KRUSTFLAGS", "") or c.explicit.get("KRUSTFLAGS", ""))
+    if lib_src:
+        # the kernel looked only there
+        first = [rt.remedy("rust-lib-src-wrong", value=_q(lib_src))]
+    elif sysroot_flag:
+        first = [rt.remedy("krustflags-sysroot", value=_q(sysroot_flag))] + first
+    rem = [*first] + ([] if lib_src else [rt.remedy("rust-lib-src")])
     return Finding(kind="rust-src-missing", severity="error", tool="rust-src", path=path, ref="F15",
                    message=f"The source of Rust's 'core' library was not found at '{path or '?'}'.",
                    remedies=rem)
@@ -736,19 +766,22 @@ def _normalise(lines: Iterable[object]) -> list[tuple[str, str]]:
 
 
 def parse_probe_output(lines: Iterable[object], tree_version: Sequence[int] = (0, 0, 0),
-                       min_versions: Mapping[str, str] | None = None) -> list[Finding]:
+                       min_versions: Mapping[str, str] | None = None, *, env: Mapping[str, str] | None = None,
+                       make_vars: Mapping[str, str] | None = None) -> list[Finding]:
     """Findings for the ``(stream, text)`` lines of ``make rustavailable``, in the order printed.
 
     Plain strings are taken as stderr lines.  ``tree_version`` and
     ``min_versions`` (from :func:`min_tool_versions`) word the remedies for the
-    tree: pinned versions on 6.1, minimums from 6.11 on.
+    tree: pinned versions on 6.1, minimums from 6.11 on.  ``env`` (the run's environment,
+    default ours) and ``make_vars`` (RUSTC=, BINDGEN=, … as given to make) let the remedies
+    name an explicit value when it is the cause.
     """
     try:
         version = tuple(int(x) for x in tuple(tree_version)[:3])
     except (TypeError, ValueError):
         version = (0, 0, 0)
     mins = {str(k): str(v) for k, v in (min_versions or {}).items()}
-    ctx = _Ctx(version, mins)
+    ctx = _Ctx(version, mins, env, dict(make_vars or {}))
     norm = _normalise(lines)
     err = [t for s, t in norm if s != "stdout"]
     out = [t for s, t in norm if s == "stdout"]

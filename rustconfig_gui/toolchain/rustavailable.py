@@ -310,7 +310,7 @@ def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None 
 
     version = kernel_version(src)
     mins = min_tool_versions(src, srcarch=request.tree.srcarch, arch=request.tree.effective_arch)
-    findings = parse_probe_output(lines, version, mins)
+    findings = parse_probe_output(lines, version, mins, env=env, make_vars=request.make_variables())
     returncode = proc.returncode
     said_ok = any(s == "stdout" and t.strip() == AVAILABLE_TEXT for s, t in lines)
     available = not timed_out and not was_cancelled and returncode == 0 and said_ok
