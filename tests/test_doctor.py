@@ -308,3 +308,29 @@ def test_cli_doctor(tmp_path, trees):
     assert keys == ["rustc-too-old", "bindgen-not-found", "rust-src-missing"]
     assert doc["script"]["available"] is False and doc["disagreements"] == []
     assert doc["variables"]["BINDGEN"] == str(tmp_path / "nowhere")
+
+
+def test_probe_display_passing_pins_and_one_available_line(trees):
+    """6.1's pins pass: shown as 'tested with', not 'required'; "Rust is available" printed once."""
+    env = clean_env()
+    if not (Path("/usr/bin/rustc").exists() and Path("/usr/bin/bindgen").exists()):
+        pytest.skip("needs Debian's rustc and bindgen")
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    run = subprocess.run([sys.executable, "-m", "rustconfig_gui", "probe", str(trees["6.1"]), "--make-var",
+                          "RUSTC=/usr/bin/rustc", "--make-var", "BINDGEN=/usr/bin/bindgen"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "found 1.63.0, tested with 1.62.0" in run.stdout
+    assert "required 1.62.0" not in run.stdout
+    assert run.stdout.lower().count("rust is available") == 1, run.stdout
+
+
+def test_libclang_clang_mismatch_is_labelled_both_ways():
+    from rustconfig_gui.toolchain.findings import parse_probe_output
+
+    lines = ["***", "*** libclang (used by the Rust bindings generator 'bindgen')",
+             "*** version does not match Clang's. This may be a problem.",
+             "***   libclang version: 19.1.7", "***   Clang version:    14.0.6", "***"]
+    [f] = parse_probe_output(lines, (6, 12, 0), {"llvm": "13.0.1"})
+    assert f.kind == "libclang-version-mismatch"
+    assert (f.found_version, f.required_version, f.version_labels) == ("19.1.7", "14.0.6", ("libclang", "Clang"))
