@@ -100,7 +100,9 @@ class OpenTreeDialog(QDialog):
         self.arch.setEditable(True)
         self.arch.setAccessibleName("ARCH")
         self.arch.addItem("")
-        self.arch.lineEdit().setPlaceholderText("host default")
+        arch_edit = self.arch.lineEdit()
+        if arch_edit is not None:
+            arch_edit.setPlaceholderText("host default")
         if tree and tree.arch:
             self.arch.setCurrentText(tree.arch)
         self.source.textChanged.connect(self._fill_arches)

@@ -202,7 +202,7 @@ class ToolchainPanel(QWidget):
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self.fixer = FixRunner(self)
-        self.fixer.line.connect(lambda t: self.log.appendPlainText("  " + t))
+        self.fixer.line.connect(self._on_fix_line)
         self.fixer.finished.connect(self._on_fixed)
         self.fixer.failed.connect(self._on_fix_failed)
         self.fixer.busyChanged.connect(lambda _b: self._update_buttons())
@@ -403,6 +403,9 @@ class ToolchainPanel(QWidget):
             self.cancel_button.setEnabled(True)
             self._update_buttons()
         return started
+
+    def _on_fix_line(self, text: str) -> None:
+        self.log.appendPlainText("  " + text)
 
     def _on_fixed(self, outcome: RunOutcome) -> None:
         self.last_outcome = outcome
