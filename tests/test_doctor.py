@@ -334,3 +334,29 @@ def test_libclang_clang_mismatch_is_labelled_both_ways():
     [f] = parse_probe_output(lines, (6, 12, 0), {"llvm": "13.0.1"})
     assert f.kind == "libclang-version-mismatch"
     assert (f.found_version, f.required_version, f.version_labels) == ("19.1.7", "14.0.6", ("libclang", "Clang"))
+
+
+def test_disagreement_with_a_patched_script_is_shown(tmp_path):
+    """A vendor's script that lets everything pass: the verdict stays the script's, the doctor says so."""
+    from rustconfig_gui.assets import demo_tree
+
+    src = tmp_path / "linux"
+    shutil.copytree(demo_tree(), src)
+    script = src / "scripts" / "rust_is_available.sh"
+    text = script.read_text()
+    # keep the messages (the doctor reads which checks the script has), never fail
+    script.write_text(text.replace("set -e", "exit 0\nset -e", 1))
+    m = fake_machine(tmp_path / "m", rustc_version="1.85.0")
+    r = doctor(m, src)
+    assert problems(r) == ["bindgen-too-old", "rust-src-missing"]
+    assert r.script.available and r.available
+    [d] = r.disagreements()
+    assert d.startswith("The tree's script says Rust is available, but the doctor finds") and "0.60.1" in d
+    # the other way round: the script fails on its own although every check passes
+    script.write_text(text.replace("set -e", "echo '*** Vendor check failed.' >&2; exit 1\nset -e", 1))
+    good = fake_machine(tmp_path / "good", rustc_version="1.85.0", rust_src=True, bindgen="0.71.1",
+                        libclang="18.1.8")
+    r = doctor(good, src)
+    assert problems(r) == [] and not r.script.available
+    [d] = r.disagreements()
+    assert "but each check of the doctor passes" in d

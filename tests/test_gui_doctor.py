@@ -139,3 +139,19 @@ def test_fix_dialog_lists_the_doctors_findings_with_run_or_copy(qtbot, window: M
     assert [c.key for c in reports[0].problems] == ["rust-src-missing"]
     assert window.fix_ui.dialog is None
     settle(qtbot, window)
+
+
+def test_check_again_keeps_the_bindgen_typed_in_the_panel(qtbot, window: MainWindow, tmp_path: Path, machine: Machine):
+    open_demo(qtbot, window, tmp_path, machine)
+    panel = window.toolchain
+    window.show_toolchain(run=False)
+    typed = str(machine.distro_bin / "bindgen")
+    panel.bindgen.setText(typed)
+    with qtbot.waitSignal(panel.runner.finished, timeout=60_000) as sig:
+        panel.check_button.click()
+    assert sig.args[0].variables["BINDGEN"] == typed
+    dlg = window.fix_ui.open_for_rust()
+    check = [c for _b, c in dlg.copy_buttons if c.startswith("rustconfig doctor")]
+    assert check and f"--make-var BINDGEN={typed}" in check[-1]
+    dlg.close()
+    settle(qtbot, window)
