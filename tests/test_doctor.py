@@ -360,3 +360,17 @@ def test_disagreement_with_a_patched_script_is_shown(tmp_path):
     assert problems(r) == [] and not r.script.available
     [d] = r.disagreements()
     assert "but each check of the doctor passes" in d
+
+
+def test_without_rustup_the_remedies_say_how_to_get_it(tmp_path, trees):
+    m = fake_machine(tmp_path, with_rustup=False, default=None, bindgen="0.71.1", libclang="18.1.8")
+    r = doctor(m, trees["6.12"], RUSTC="rustc-not-installed")
+    cmds = commands(r, "rustc-not-found")
+    install = next(i for i, c in enumerate(cmds) if "sh.rustup.rs" in c)
+    assert all(i > install for i, c in enumerate(cmds) if c.startswith("rustup "))
+    # Debian 12's rustc (1.63.0) is too old for 6.12: said, not proposed
+    assert any(x.title.startswith("Debian 12's rustc is 1.63.0; this tree needs ≥ 1.78.0")
+               for x in remedies(r, "rustc-not-found"))
+    assert not any("apt install rustc" in c for c in cmds)
+    # nothing here can run without rustup: the install line is for copying
+    assert not any(x.runnable for x in remedies(r, "rustc-not-found"))

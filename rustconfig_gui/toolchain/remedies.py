@@ -202,6 +202,11 @@ def remedy(key: str, *, cwd: str | None = None, **fields: object) -> Remedy:
     return Remedy(text, cmd, run, cwd if run is not None else None)
 
 
+def copy_only(r: Remedy) -> Remedy:
+    """The same text without the one-click run (its program is not on this machine)."""
+    return Remedy(r.title, r.command)
+
+
 def q(text: str) -> str:
     """Shell-quote a path only when it needs it."""
     if re.fullmatch(r"[A-Za-z0-9_./=:@%+,~-]+", text):
@@ -462,7 +467,9 @@ def rustup_first(ctx: Context) -> list[Remedy]:
     m = ctx.machine
     if not m.rustup:
         want = ctx.mins.get("rustc") if ctx.pinned else "stable"
-        return [remedy("rustup-install"), remedy("rustup-install-then", toolchain=f"{want} --component rust-src")]
+        # rustup is not here yet: nothing to run with one click
+        return [remedy("rustup-install"),
+                copy_only(remedy("rustup-install-then", toolchain=f"{want} --component rust-src"))]
     out: list[Remedy] = []
     if ctx.pinned and ctx.mins.get("rustc"):
         v = ctx.mins["rustc"]
@@ -563,7 +570,8 @@ def rustc_too_new(ctx: Context, expected: str | None) -> list[Remedy]:
     if not expected:
         return []
     if not ctx.machine.rustup:
-        return [remedy("rustup-install"), remedy("rustup-install-then", toolchain=f"{expected} --component rust-src")]
+        return [remedy("rustup-install"),
+                copy_only(remedy("rustup-install-then", toolchain=f"{expected} --component rust-src"))]
     return [remedy("rustup-toolchain-install-src", toolchain=expected), _override(ctx, expected, pinned=True)]
 
 
@@ -580,7 +588,7 @@ def bindgen_install(ctx: Context, *, newer: bool = False, package: bool = True) 
         first = remedy("cargo-bindgen")
     out = [first]
     if not m.cargo:
-        out = [remedy("cargo-missing"), remedy("rustup-install"), Remedy(first.title, first.command)]
+        out = [remedy("cargo-missing"), remedy("rustup-install"), copy_only(first)]
     bindir = m.cargo_home / "bin"
     current = m.which("bindgen")
     if current and Path(current).parent != bindir and not _first_on_path(m.path, bindir, Path(current).parent):
