@@ -135,9 +135,12 @@ def test_fix_dialog_lists_the_doctors_findings_with_run_or_copy(qtbot, window: M
         button.click()
         assert dlg.checks[0].isChecked()
     assert m.calls() == ["cargo install --locked bindgen-cli"]
-    # checked again: only rust-src is left; the reload closed the dialog (its plans were for the old parse)
+    # checked again: only rust-src is left; after the reload the dialog plans again on the new parse
     assert [c.key for c in reports[0].problems] == ["rust-src-missing"]
-    assert window.fix_ui.dialog is None
+    again = window.fix_ui.dialog
+    assert again is not None and again is not dlg and again.lt is window.lt
+    assert [s.short for s in again.current_plan().outside_steps] == ["rust-src: missing"]
+    assert [r.command for _b, r in again.run_buttons] == [f"rustup component add rust-src --toolchain {STABLE}"]
     settle(qtbot, window)
 
 
@@ -153,5 +156,19 @@ def test_check_again_keeps_the_bindgen_typed_in_the_panel(qtbot, window: MainWin
     dlg = window.fix_ui.open_for_rust()
     check = [c for _b, c in dlg.copy_buttons if c.startswith("rustconfig doctor")]
     assert check and f"--make-var BINDGEN={typed}" in check[-1]
+    dlg.close()
+    settle(qtbot, window)
+
+
+def test_fix_dialog_checks_the_toolchain_when_nobody_did(qtbot, window: MainWindow, tmp_path: Path,
+                                                        machine: Machine):
+    open_demo(qtbot, window, tmp_path, machine)
+    assert window.toolchain.report is None
+    with qtbot.waitSignal(window.toolchain.runner.finished, timeout=60_000):
+        dlg = window.fix_ui.open_for_rust()
+        # until the check is back: one step that says how to check
+        assert [s.short for s in dlg.current_plan().outside_steps] == ["fix the Rust toolchain"]
+    assert [s.short for s in dlg.current_plan().outside_steps] == ["rust-src: missing"]
+    assert len(dlg.run_buttons) == 1
     dlg.close()
     settle(qtbot, window)

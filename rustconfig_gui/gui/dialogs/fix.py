@@ -465,6 +465,7 @@ class FixController(QObject):
         self.stack = stack if stack is not None else QUndoStack(self)
         self.changed_fn = changed
         self.dialog: FixDialog | None = None
+        self._reopen: tuple[str, str] | None = None
         self.act_fix = QAction("Make available…", window)
         self.act_fix.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.act_fix.setStatusTip("Plans that make the selected entry available, smallest first")
@@ -512,10 +513,18 @@ class FixController(QObject):
             # snapshots hold the symbols of one parse; a new parse starts over
             self.stack.clear()
         self.act_fix.setEnabled(True)
+        reopen, self._reopen = self._reopen, None
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
         self.update_button()
+        lt = self.w.lt
+        if reopen is not None and lt is not None and lt.sym(reopen[0]) is not None:
+            # a fix ran from the dialog: its plans were for the old parse; plan again on the new one
+            try:
+                self.open_dialog(fix.make_target(lt, lt.sym(reopen[0]), reopen[1]))
+            except ValueError:
+                pass
 
     def update_button(self) -> None:
         lt = self.w.lt
@@ -546,9 +555,23 @@ class FixController(QObject):
         if self.dialog is not None:
             self.dialog.close()
         panel = getattr(self.w, "toolchain", None)
-        self.dialog = FixDialog(self.w, self.w.lt, target, probe=self.probe(), apply=self.apply,
+        probe = self.probe()
+        self.dialog = FixDialog(self.w, self.w.lt, target, probe=probe, apply=self.apply,
                                 link=self._link, run=self._run_remedy if panel is not None else None)
         self.dialog.show()
+        if probe is None and panel is not None and target.item.__class__ is Symbol \
+                and target.item.name in ("RUST", "RUST_IS_AVAILABLE") and self.w.lt is not None \
+                and self.w.lt.ev.str(self.w.lt.sym("RUST_IS_AVAILABLE")) != "y":
+            # the toolchain was not checked yet: check it, then show every problem as an outside step
+            dialog = self.dialog
+            def replan(_report: object) -> None:
+                panel.runner.finished.disconnect(replan)
+                if self.dialog is dialog:
+                    dialog.probe = self.probe()
+                    dialog.replan()
+            panel.runner.finished.connect(replan)
+            if not panel.runner.busy and not panel.run_check():
+                panel.runner.finished.disconnect(replan)
         return self.dialog
 
     def open_for_current(self) -> FixDialog | None:
@@ -587,7 +610,19 @@ class FixController(QObject):
         show = getattr(self.w, "show_toolchain", None)
         if show is not None:
             show(run=False)
-        return bool(self.w.toolchain.run_remedy(remedy))
+        started = bool(self.w.toolchain.run_remedy(remedy))
+        dlg = self.dialog
+        if started and dlg is not None and dlg.target.item.__class__ is Symbol:
+            # after the fix, the check and the reload: the same question on the new parse
+            self._reopen = (dlg.target.item.name, dlg.target.want)
+            fixer = self.w.toolchain.fixer
+
+            def done(outcome: Any) -> None:
+                fixer.finished.disconnect(done)
+                if not outcome.ok:
+                    self._reopen = None
+            fixer.finished.connect(done)
+        return started
 
     def _link(self, link: str) -> None:
         if link.startswith("sym:"):
