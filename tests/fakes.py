@@ -212,8 +212,9 @@ if [ ! -x "$RUSTUP_HOME/toolchains/$tc/bin/rustc" ]; then
 fi
 exec "$RUSTUP_HOME/toolchains/$tc/bin/rustc" "$@"
 """)
-        hang = (f'echo "info: syncing channel updates"\necho $$ >> {q(str(root / "pids"))}\n'
-                "sleep 1000 & echo $! >> " + q(str(root / "pids")) + "\nwait\n") if rustup_hang else ""
+        # both pids are on record before the first line: a test may cancel as soon as it reads it
+        hang = ("sleep 1000 & echo $! >> " + q(str(root / "pids")) + f"\necho $$ >> {q(str(root / 'pids'))}\n"
+                'echo "info: syncing channel updates"\nwait\n') if rustup_hang else ""
         write_script(cargo_bin / "rustup", f"""#!/bin/sh
 echo "rustup $*" >> {q(str(log))}
 RUSTUP_HOME=${{RUSTUP_HOME:-{q(str(rustup_home))}}}
