@@ -374,3 +374,63 @@ def test_without_rustup_the_remedies_say_how_to_get_it(tmp_path, trees):
     assert not any("apt install rustc" in c for c in cmds)
     # nothing here can run without rustup: the install line is for copying
     assert not any(x.runnable for x in remedies(r, "rustc-not-found"))
+
+
+def _buggy_bindgen(m: Machine, version: str, libclang: str) -> None:
+    """A bindgen with every bug the scripts test for: fails on the 0.66 header, drops the concat
+    and libclang-22 outputs."""
+    write_script(m.distro_bin / "bindgen", f"""#!/bin/sh
+case "$1" in
+--version) echo "bindgen {version}" ;;
+*rust_is_available_bindgen_0_66.h) echo "error: bindgen 0.66 bug" >&2; exit 1 ;;
+*rust_is_available_bindgen_libclang.h) echo "$1:2:9: warning: clang version {libclang} [-W#pragma-messages]" >&2 ;;
+*.h) echo "/* nothing */" ;;
+esac
+""")
+
+
+@pytest.mark.parametrize("version,bindgen,libclang,expected", [
+    ("6.12", "0.66.1", "18.1.8", ["bindgen-0.66-bug"]),
+    # 7.2's script dropped the 0.66 check (and its minimum is above it anyway)
+    ("7.2", "0.66.1", "18.1.8", ["bindgen-too-old"]),
+    ("6.12", "0.69.4", "19.1.7", ["bindgen-libclang19-bug"]),
+    ("6.12", "0.71.1", "22.1.0", ["bindgen-libclang22-bug"]),
+    ("7.2", "0.71.1", "22.1.0", ["bindgen-libclang22-bug"]),
+    # 6.1 knows none of these bugs; its pin only makes them 'newer than tested'
+    ("6.1", "0.66.1", "19.1.7", ["rustc-too-new", "bindgen-too-new"]),
+])
+def test_known_bad_bindgen_versions_follow_the_trees_script(tmp_path, trees, version, bindgen, libclang, expected):
+    m = fake_machine(tmp_path, rust_src=True, rustc_version="1.85.0", bindgen=None)
+    _buggy_bindgen(m, bindgen, libclang)
+    r = doctor(m, trees[version])
+    assert problems(r) == expected
+    # the script says the same (its warnings, or its first error)
+    script = [f.kind for f in r.script.findings if f.severity in ("error", "warning")]
+    assert script == expected
+    assert r.disagreements() == []
+
+
+def test_clang_against_libclang_and_the_llvm_minimum(tmp_path, trees):
+    m = fake_machine(tmp_path, rust_src=True, rustc_version="1.85.0", bindgen="0.71.1", libclang="19.1.7")
+
+    def clang(version: str) -> str:
+        major, minor, patch = version.split(".")
+        return str(write_script(tmp_path / f"clang-{version}", f"""#!/bin/sh
+case "$*" in
+*-E*) cat >/dev/null; echo "Clang {major} {minor} {patch}" ;;
+*--version*) echo "clang version {version}" ;;
+*) exit 1 ;;
+esac
+"""))
+
+    r = doctor(m, trees["6.12"], CC=clang("18.1.8"))
+    assert problems(r) == ["libclang-version-mismatch"]
+    w = r.check("libclang-version-mismatch")
+    assert (w.found, w.required, w.labels) == ("19.1.7", "18.1.8", ("libclang", "Clang"))
+    assert [f.kind for f in r.script.findings if f.severity == "warning"] == ["libclang-version-mismatch"]
+    assert any(x.command == "make LLVM=-19 rustavailable" for x in w.remedies)
+    # a Clang below 7.2's LLVM minimum: the doctor's own check (the script does not make it)
+    r = doctor(m, trees["7.2"], CC=clang("16.0.6"))
+    cc = r.check("cc-too-old")
+    assert cc is not None and (cc.found, cc.required) == ("16.0.6", "17.0.1") and not cc.by_script
+    assert "libclang-version-mismatch" in problems(r) and r.disagreements() == []
