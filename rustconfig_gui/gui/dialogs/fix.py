@@ -543,9 +543,12 @@ class FixController(QObject):
 
     def probe(self) -> ProbeResult | DoctorReport | None:
         panel = getattr(self.w, "toolchain", None)
-        result = getattr(panel, "report", None) or getattr(panel, "result", None)
-        tree = getattr(panel, "tree", None)
+        report = getattr(panel, "report", None)
         lt = self.w.lt
+        if isinstance(report, DoctorReport) and lt is not None:
+            return report if report.tree.source == lt.tree.source else None
+        result = getattr(panel, "result", None)
+        tree = getattr(panel, "tree", None)
         if result is None or lt is None or tree is None:
             return None
         # findings of a probe for another source tree say nothing about this one

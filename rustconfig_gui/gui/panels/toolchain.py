@@ -274,6 +274,13 @@ class ToolchainPanel(QWidget):
         lay.addWidget(split, 1)
 
     def set_tree(self, tree: KernelTree, variables: dict[str, str]) -> None:
+        if self.report is not None and self.report.tree.source != tree.source:
+            # another kernel: the last findings say nothing about it
+            self.report = None
+            self.result = None
+            self.findings.clear()
+            self._fill_fixes(None)
+            self.reload_button.setEnabled(False)
         self.tree = tree
         self.rustc.setPlaceholderText(variables.get("RUSTC", "rustc"))
         self.bindgen.setPlaceholderText(variables.get("BINDGEN", "bindgen"))
