@@ -109,6 +109,14 @@ def test_bookworm_bindgen_gets_cargo_and_says_why_not_apt(tmp_path, trees):
     assert any(x.title.startswith("Debian 12's bindgen is 0.60.1; this tree needs ≥ 0.65.1") for x in rems)
     # cargo's folder is first on PATH here: no PATH advice
     assert not any("PATH" in x.title for x in rems)
+    # the script's own finding (the probe's parser) gives the same advice for this machine
+    [f] = [x for x in r.script.findings if x.kind == "bindgen-too-old"]
+    script_cmds = [x.command or "" for x in f.remedies]
+    assert script_cmds[0] == "cargo install --locked bindgen-cli"
+    assert not any("apt install bindgen" in c for c in script_cmds)
+    assert f.remedies[1].title.startswith("Debian 12's bindgen is 0.60.1")
+    # on another distribution, its own line stays (Fedora's package is not judged here)
+    assert "sudo dnf install bindgen-cli" in script_cmds
     # on 6.1 the distribution's 0.60.1 passes (a pin: only "tested with" 0.56.0)
     r61 = doctor(m, trees["6.1"])
     w = r61.check("bindgen-too-new")

@@ -619,7 +619,8 @@ def run_doctor(request: ProbeRequest, *, os_release: str | os.PathLike[str] = "/
     start = time.monotonic()
     doc = _Doctor(request, os_release, cancelled)
     checks = doc.run()
-    verdict = run_probe(request, on_line=on_line, cancelled=cancelled) if script else None
+    verdict = run_probe(replace(request, os_release=str(os_release)), on_line=on_line,
+                        cancelled=cancelled) if script else None
     return DoctorReport(tree=request.tree, tree_version=doc.version, mins=doc.mins,
                         variables={k: doc.values[k] for k in ("RUSTC", "BINDGEN", "CC", "KRUSTFLAGS", "RUST_LIB_SRC",
                                                                "LIBCLANG_PATH", "RUSTUP_TOOLCHAIN", "LLVM", "ARCH")

@@ -83,10 +83,12 @@ class _Ctx:
     # the run's environment and the make variables it was given: remedies name them when they are the cause
     env: Mapping[str, str] | None = None
     explicit: Mapping[str, str] = field(default_factory=dict)
+    os_release: str = "/etc/os-release"
 
     def remedy_context(self) -> rt.Context:
         env = dict(os.environ if self.env is None else self.env)
-        return rt.Context(rt.Machine(rt.read_os_release(), env), self.mins, self.pinned, dict(self.explicit))
+        return rt.Context(rt.Machine(rt.read_os_release(self.os_release), env), self.mins, self.pinned,
+                          dict(self.explicit))
 
     @property
     def known(self) -> bool:
@@ -126,24 +128,27 @@ def _explicit(ctx: _Ctx, var: str, path: str) -> list[Remedy]:
     return [rt.remedy("explicit-rustc" if var == "RUSTC" else "explicit-bindgen", path=_q(path))]
 
 
-def _machine() -> rt.Machine:
-    return rt.Machine(rt.read_os_release(), dict(os.environ))
-
-
-def _fitting(lines: list[Remedy], tool: str, minimum: str | None) -> list[Remedy]:
-    """The distributions' lines, with this machine's own replaced by what its package really gives."""
-    m = _machine()
+def _fitting(ctx: _Ctx, lines: list[Remedy], tool: str, minimum: str | None) -> list[Remedy]:
+    """The distributions' lines, with this machine's own replaced (in place) by what its package really
+    gives: a package whose version the tree rejects is not proposed, the line says why."""
+    m = ctx.remedy_context().machine
     fam = m.distro.family
     if fam is None or m.package_ok(tool, minimum):
         return lines
     name = rt.family_name(fam)
-    return [r for r in lines if not r.title.startswith(name)] + m.package(tool, minimum)
+    out: list[Remedy] = []
+    for r in lines:
+        if r.title.startswith(name):
+            out += m.package(tool, minimum)
+        else:
+            out.append(r)
+    return out
 
 
 def _distro_rust(ctx: _Ctx) -> list[Remedy]:
     note = " (may not match the exact version this tree pins)" if ctx.pinned else ""
     lines = [rt.remedy(f"distro-rust-{fam}", note=note) for fam in rt.DISTRO_LINES]
-    return _fitting(lines, "rustc", ctx.rustc_min())
+    return _fitting(ctx, lines, "rustc", ctx.rustc_min())
 
 
 def _cargo_bindgen(ctx: _Ctx, at_least_newer: bool = False) -> Remedy:
@@ -158,7 +163,7 @@ def _cargo_bindgen(ctx: _Ctx, at_least_newer: bool = False) -> Remedy:
 
 def _distro_bindgen(ctx: _Ctx | None = None) -> list[Remedy]:
     lines = [rt.remedy(f"distro-bindgen-{fam}") for fam in rt.DISTRO_LINES]
-    return _fitting(lines, "bindgen", ctx.bindgen_min() if ctx is not None else None)
+    return _fitting(ctx, lines, "bindgen", ctx.bindgen_min()) if ctx is not None else lines
 
 
 def _llvm_lib_dirs() -> list[str]:
@@ -529,7 +534,7 @@ def _rustc_not_found(c: _Ctx, path: str) -> Finding:
 
 def _bindgen_not_found(c: _Ctx, path: str) -> Finding:
     shown = path or "(empty)"
-    rem = [_cargo_bindgen(c), *_distro_bindgen(),
+    rem = [_cargo_bindgen(c), *_distro_bindgen(c),
            rt.remedy("bindgen-exists")]
     return Finding(kind="bindgen-not-found", severity="error", tool="bindgen", path=path or None, ref="F5",
                    required_version=c.bindgen_min(),
@@ -546,7 +551,7 @@ def _tool_failed(c: _Ctx, tool: str, path: str, code: int | None, out: list[str]
         rem += [r for r in _rustup_rustc(c)[:1] if r not in rem]
         ref = "F6"
     else:
-        rem += [_cargo_bindgen(c), *_distro_bindgen()]
+        rem += [_cargo_bindgen(c), *_distro_bindgen(c)]
         ref = "F9"
     return Finding(kind=f"{tool}-failed", severity="error", tool=tool, path=path, ref=ref,
                    message=f"Running the {what} '{path}' with --version failed{code_text}.",
@@ -580,7 +585,7 @@ def _libclang_failed(c: _Ctx, path: str, code: int, out: list[str]) -> Finding:
         why = "libclang may be missing or unloadable"
     lp = c.remedy_context().env.get("LIBCLANG_PATH") or c.explicit.get("LIBCLANG_PATH")
     wrong = [rt.remedy("libclang-path-wrong", value=_q(lp))] if lp and not rt.libclang_path_valid(lp) else []
-    rem = [*wrong, *_fitting([rt.remedy(f"distro-libclang-{fam}") for fam in rt.DISTRO_LINES], "libclang",
+    rem = [*wrong, *_fitting(c, [rt.remedy(f"distro-libclang-{fam}") for fam in rt.DISTRO_LINES], "libclang",
                              c.mins.get("llvm")),
            _libclang_path_remedy()]
     return Finding(kind="libclang-failed", severity="error", tool="libclang", path=path, ref="F12",
@@ -603,7 +608,7 @@ def _too_old(c: _Ctx, tool: str, path: str, found: str | None, minimum: str | No
         ref = "F8"
     elif tool == "bindgen":
         what = f"The Rust bindings generator '{path}'"
-        rem = [_cargo_bindgen(c), *_distro_bindgen()]
+        rem = [_cargo_bindgen(c), *_distro_bindgen(c)]
         ref = "F11"
     else:
         what = f"The libclang used by '{path}'"
@@ -767,7 +772,8 @@ def _normalise(lines: Iterable[object]) -> list[tuple[str, str]]:
 
 def parse_probe_output(lines: Iterable[object], tree_version: Sequence[int] = (0, 0, 0),
                        min_versions: Mapping[str, str] | None = None, *, env: Mapping[str, str] | None = None,
-                       make_vars: Mapping[str, str] | None = None) -> list[Finding]:
+                       make_vars: Mapping[str, str] | None = None,
+                       os_release: str = "/etc/os-release") -> list[Finding]:
     """Findings for the ``(stream, text)`` lines of ``make rustavailable``, in the order printed.
 
     Plain strings are taken as stderr lines.  ``tree_version`` and
@@ -781,7 +787,7 @@ def parse_probe_output(lines: Iterable[object], tree_version: Sequence[int] = (0
     except (TypeError, ValueError):
         version = (0, 0, 0)
     mins = {str(k): str(v) for k, v in (min_versions or {}).items()}
-    ctx = _Ctx(version, mins, env, dict(make_vars or {}))
+    ctx = _Ctx(version, mins, env, dict(make_vars or {}), str(os_release))
     norm = _normalise(lines)
     err = [t for s, t in norm if s != "stdout"]
     out = [t for s, t in norm if s == "stdout"]
