@@ -335,10 +335,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
         raise RustconfigError(f"{e}.") from None
     probe = None
     if args.probe:
-        from rustconfig_gui.toolchain.rustavailable import ProbeRequest, check_can_probe, run_probe
+        from rustconfig_gui.toolchain.doctor import run_doctor
+        from rustconfig_gui.toolchain.rustavailable import ProbeRequest, check_can_probe
 
         check_can_probe(loaded.tree)
-        probe = run_probe(ProbeRequest(loaded.tree))
+        # every toolchain problem becomes its own outside step
+        probe = run_doctor(ProbeRequest(loaded.tree))
     result = fix.plan_fix(loaded, target, probe=probe, max_plans=args.plans)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
@@ -534,7 +536,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "bool/tristate, else visible), or the prompt of a menu or choice")
     p.add_argument("--config", type=Path, help="read this file (default: BUILD/.config, else the defconfig)")
     p.add_argument("--probe", action="store_true",
-                   help="run make rustavailable first, so a toolchain step names what it found")
+                   help="check the toolchain first (the doctor and make rustavailable), so each toolchain "
+                        "problem is its own outside step")
     p.add_argument("--plans", type=int, default=3, metavar="N", help="at most N plans (3)")
     p.add_argument("-o", "--output", type=Path,
                    help="apply the smallest plan that needs no outside step and write the .config here")
