@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 from fakes import fake_toolchain
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.gui.app import build_parser
@@ -79,8 +81,19 @@ def test_overrides_survive_a_restart_and_the_build_command_is_shown(qtbot, tmp_p
     assert "a plain make would drop it" in bar.label.text().replace("<code>", "").replace("</code>", "")
     assert "A plain make would drop it." in w.build_with.warning()
     bar.copy_button.click()
-    from PySide6.QtGui import QGuiApplication
     assert QGuiApplication.clipboard().text() == bar.command
+    # the save question says it too
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.informativeText())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(0, answer)
+    assert not w.maybe_save()
+    assert seen and "A plain make would drop it." in seen[0] and bar.command in seen[0]
     w.modified = False
     w.close()
 
