@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from rustconfig_gui.host import hostexec
 from rustconfig_gui.toolchain.remedies import RUNNABLE_PROGRAMS, Remedy
 
 __all__ = ["RunOutcome", "RemedyRunner", "NotRunnable"]
@@ -85,7 +86,11 @@ class RemedyRunner:
             cancelled: Callable[[], bool] | None = None, *, poll: float = 0.05) -> RunOutcome:
         start = time.monotonic()
         out = RunOutcome(self.argv, self.cwd, None)
-        exe = shutil.which(self.argv[0], path=self.env.get("PATH", os.defpath))
+        # inside Flatpak rustup and cargo are the host's, like the tree's make
+        if hostexec.in_flatpak():
+            exe = hostexec.host_which(self.argv[0])
+        else:
+            exe = shutil.which(self.argv[0], path=self.env.get("PATH", os.defpath))
         if exe is None:
             out.error = f"{self.argv[0]} is not installed (not on PATH)"
             return out
@@ -93,7 +98,8 @@ class RemedyRunner:
             out.error = f"the folder {self.cwd} does not exist"
             return out
         try:
-            proc = subprocess.Popen([exe, *self.argv[1:]], cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
+            hc = hostexec.host_command([exe, *self.argv[1:]], env=self.env, cwd=self.cwd)
+            proc = subprocess.Popen(hc.args, cwd=hc.cwd, env=hc.env, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as e:
             out.error = e.strerror or str(e)
