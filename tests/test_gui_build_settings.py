@@ -3,6 +3,7 @@ that keep them across a restart, and the "Build with" bar and save warning."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -50,7 +51,10 @@ def test_gui_options():
     assert args.make_vars == [("RUSTC", "/x/rustc"), ("LLVM", "-18")] and args.cross_compile == "aarch64-linux-gnu-"
 
 
-def test_overrides_survive_a_restart_and_the_build_command_is_shown(qtbot, tmp_path: Path):
+def test_overrides_survive_a_restart_and_the_build_command_is_shown(qtbot, tmp_path: Path, monkeypatch):
+    # the tools a plain make finds on PATH: a bindgen the demo tree refuses
+    plain = fake_toolchain(tmp_path / "plain", bindgen_version="0.60.1")
+    monkeypatch.setenv("PATH", f"{plain.rustc.parent}:{os.environ['PATH']}")
     src = tmp_path / "linux"
     shutil.copytree(demo_tree(), src)
     old = fake_toolchain(tmp_path / "old", bindgen_version="0.60.1")
@@ -77,6 +81,9 @@ def test_overrides_survive_a_restart_and_the_build_command_is_shown(qtbot, tmp_p
     assert w.model.set_symbol_value(lt.sym("RUST"), 2)
     assert lt.ev.str(lt.sym("RUST")) == "y"
     bar = w.build_with
+    # the plain make's own check runs once per load, in a worker
+    qtbot.waitUntil(lambda: bar.plain_available is not None, timeout=60_000)
+    assert bar.plain_available is False
     assert bar.isVisible() and f"BINDGEN={good.bindgen}" in bar.command and bar.command.startswith(f"make -C {src}")
     assert "a plain make would drop it" in bar.label.text().replace("<code>", "").replace("</code>", "")
     assert "A plain make would drop it." in w.build_with.warning()
@@ -114,3 +121,21 @@ def test_overrides_survive_a_restart_and_the_build_command_is_shown(qtbot, tmp_p
                     timeout=120_000)
     w2.modified = False
     w2.close()
+
+
+def test_build_with_does_not_claim_a_drop_when_plain_make_works(qtbot, window: MainWindow, tmp_path: Path,
+                                                                 monkeypatch):
+    good = fake_toolchain(tmp_path / "good")
+    monkeypatch.setenv("PATH", f"{good.rustc.parent}:{os.environ['PATH']}")
+    other = fake_toolchain(tmp_path / "other")
+    with qtbot.waitSignal(window.treeLoaded, timeout=120_000):
+        window.open_tree(KernelTree(demo_tree(), build=tmp_path / "b", make_vars=other.make_vars),
+                         prefer_defconfig=True)
+    lt = window.lt
+    assert window.model.set_symbol_value(lt.sym("MODVERSIONS"), 0)
+    assert window.model.set_symbol_value(lt.sym("RUST"), 2)
+    bar = window.build_with
+    qtbot.waitUntil(lambda: bar.plain_available is not None, timeout=60_000)
+    assert bar.plain_available is True and bar.isVisible()
+    assert "would drop" not in bar.label.text() and "this configuration was made with" in bar.label.text()
+    assert "A plain make would drop it." not in bar.warning() and bar.command in bar.warning()

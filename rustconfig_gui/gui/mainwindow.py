@@ -779,6 +779,7 @@ class MainWindow(QMainWindow):
         self.searcher.shutdown()
         self.indexer.shutdown()
         self.toolchain.shutdown()
+        self.build_with.shutdown()
         self._save_settings()
         event.accept()
 
