@@ -354,6 +354,13 @@ class FixDialog(QDialog):
             row += 1
             for c in s.commands:
                 if not c.command:
+                    # a note (why a package is not proposed, what to do first): text only
+                    note = QLabel(c.title)
+                    note.setIndent(22)
+                    note.setWordWrap(True)
+                    note.setEnabled(False)
+                    grid.addWidget(note, row, 0, 1, 3)
+                    row += 1
                     continue
                 title = QLabel(c.title + ":")
                 title.setIndent(22)
