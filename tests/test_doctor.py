@@ -441,4 +441,7 @@ esac
     r = doctor(m, trees["7.2"], CC=clang("16.0.6"))
     cc = r.check("cc-too-old")
     assert cc is not None and (cc.found, cc.required) == ("16.0.6", "17.0.1") and not cc.by_script
-    assert "libclang-version-mismatch" in problems(r) and r.disagreements() == []
+    # cc-version.sh fails for it, so the script (and the doctor) skip the libclang/Clang comparison
+    assert "libclang-version-mismatch" not in problems(r) and r.disagreements() == []
+    # (cc-version.sh's own message still reaches the script's output, as a warning: it does not fail on it)
+    assert [f.kind for f in r.script.findings if f.severity == "warning"] == ["cc-too-old"]

@@ -545,7 +545,8 @@ class _Doctor:
         else:
             self.add(Check("cc-version", "cc", "C compiler version", "ok", f"C compiler: {' '.join(out)}.",
                            path=cc, by_script=False))
-        if name != "Clang" and not (clang and done.returncode != 0):
+        if name != "Clang":
+            # the script compares only when cc-version.sh names Clang (not when it fails)
             return
         ver = self.tools.run([*words, "--version"], kind="cc")
         first = _lines(ver.stdout)[:1]
