@@ -230,9 +230,11 @@ def cmd_probe(args: argparse.Namespace) -> int:
         status = "timed out" if result.timed_out else f"exit status {result.returncode}"
         print(f"Linux {v}: make rustavailable ({result.seconds:.2f} s, {status})")
         for f in result.findings:
+            if f.kind == "available":
+                continue
             print(f"{f.severity}: {f.message}")
             if f.found_version or f.required_version:
-                print(f"    found {f.found_version or '?'}, required {f.required_version or '?'}")
+                print(f"    {_versions(f)}")
             for line in f.details:
                 print(f"    | {line}")
             for r in f.remedies:
@@ -241,6 +243,58 @@ def cmd_probe(args: argparse.Namespace) -> int:
     if result.timed_out:
         return 1
     return 0 if result.available else 3
+
+
+def _versions(f: object) -> str:
+    found, required = getattr(f, "found_version", None), getattr(f, "required_version", None)
+    if not (found or required):
+        return ""
+    a, b = getattr(f, "version_labels", ("found", "required"))
+    return f"{a} {found or '?'}, {b} {required or '?'}"
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from rustconfig_gui.toolchain.doctor import report_to_dict, run_doctor
+    from rustconfig_gui.toolchain.rustavailable import ProbeRequest, check_can_probe
+
+    tree = _tree(args)
+    check_can_probe(tree)
+    report = run_doctor(ProbeRequest(tree, timeout=args.timeout))
+    if args.json:
+        print(json.dumps(report_to_dict(report), indent=2, sort_keys=True, ensure_ascii=False))
+        return 0 if report.ok else 3
+    v = ".".join(str(x) for x in report.tree_version)
+    given = " ".join(f"{k}={val}" for k, val in report.variables.items())
+    print(f"Linux {v} ({report.machine.distro.short_name}; {given})")
+    problems = report.problems
+    print(f"The doctor: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+          f"({len(report.errors)} error{'s' if len(report.errors) != 1 else ''}) in {len(report.checks)} checks")
+    for c in report.checks:
+        mark = {"error": "error", "warning": "warning", "ok": "ok", "skipped": "skipped"}.get(c.status, c.status)
+        extra = "" if c.by_script else "  [not checked by the tree's script]"
+        print(f"{mark:>8}: {c.message}{extra}")
+        if c.problem:
+            versions = _versions(c.finding())
+            if versions:
+                print(f"          {versions}")
+            for line in c.details[:8]:
+                print(f"          | {line}")
+            for r in c.remedies:
+                how = " [runs without root]" if r.runnable else ""
+                print(f"          fix: {r.title}" + (f": {r.command}" if r.command else "") + how)
+    s = report.script
+    if s is not None:
+        if s.timed_out:
+            verdict = "timed out"
+        else:
+            first = next((f.message for f in s.findings if f.severity == "error"), None)
+            verdict = "Rust is available" if s.available else f"Rust is not available ({first or 'see its output'})"
+        print(f"The tree's script (make rustavailable, the verdict Kconfig reads): {verdict}")
+    for d in report.disagreements():
+        print(f"disagreement: {d}")
+    if s is not None:
+        return 0 if s.available else 3
+    return 0 if report.ok else 3
 
 
 def _why_target(loaded: LoadedTree, spec: str) -> tuple[Any, str | None]:
@@ -322,10 +376,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
         raise RustconfigError(f"{e}.") from None
     probe = None
     if args.probe:
-        from rustconfig_gui.toolchain.rustavailable import ProbeRequest, check_can_probe, run_probe
+        from rustconfig_gui.toolchain.doctor import run_doctor
+        from rustconfig_gui.toolchain.rustavailable import ProbeRequest, check_can_probe
 
         check_can_probe(loaded.tree)
-        probe = run_probe(ProbeRequest(loaded.tree))
+        # every toolchain problem becomes its own outside step
+        probe = run_doctor(ProbeRequest(loaded.tree))
     result = fix.plan_fix(loaded, target, probe=probe, max_plans=args.plans)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
@@ -579,7 +635,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "bool/tristate, else visible), or the prompt of a menu or choice")
     p.add_argument("--config", type=Path, help="read this file (default: BUILD/.config, else the defconfig)")
     p.add_argument("--probe", action="store_true",
-                   help="run make rustavailable first, so a toolchain step names what it found")
+                   help="check the toolchain first (the doctor and make rustavailable), so each toolchain "
+                        "problem is its own outside step")
     p.add_argument("--plans", type=int, default=3, metavar="N", help="at most N plans (3)")
     p.add_argument("-o", "--output", type=Path,
                    help="apply the smallest plan that needs no outside step and write the .config here")
@@ -591,6 +648,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="stop make after S seconds (60)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_probe)
+
+    p = sub.add_parser("doctor", help="every toolchain check of rust_is_available.sh at once, with remedies "
+                                      "that fit this machine, and the script's own verdict")
+    _tree_arguments(p)
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="stop a tool after S seconds (60)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("preset", help="list, apply or save config fragments (presets)")
     psub = p.add_subparsers(dest="preset_command", required=True, metavar="ACTION")

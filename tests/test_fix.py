@@ -26,6 +26,7 @@ from rustconfig_gui.explain.rustclass import is_rust_related, rust_symbols
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree
 from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.toolchain.doctor import run_doctor
 from rustconfig_gui.toolchain.rustavailable import ProbeRequest, run_probe
 
 pytestmark = pytest.mark.slow
@@ -211,7 +212,7 @@ def test_failing_probe_puts_the_probes_fix_first(tree_612: Path, make_env, toolc
     # without a probe run, the step says how to run one
     plain = fix.plan_fix(lt, lt.sym("RUST"), "y").plans[0].steps[0]
     assert plain.kind == "toolchain"
-    assert any(c.command.startswith(f"rustconfig probe {tree_612} --arch x86_64") for c in plain.commands)
+    assert any(c.command.startswith(f"rustconfig doctor {tree_612} --arch x86_64") for c in plain.commands)
     assert any(c.command.endswith("rustavailable") and c.command.startswith("make -C") for c in plain.commands)
 
     # applied now, the setting that waits for the toolchain stays pending
@@ -226,6 +227,33 @@ def test_failing_probe_puts_the_probes_fix_first(tree_612: Path, make_env, toolc
     lt612.read_config(ensure_distro_config("6.12"))
     ok = fix.apply_plan(lt612, plan, fix.make_target(lt612, lt612.sym("RUST"), "y"))
     assert ok.reached and not ok.pending
+
+
+def test_doctor_findings_are_the_outside_steps(tree_612: Path, make_env, tmp_path: Path):
+    """With the doctor's report every problem is its own outside step, with its own remedies."""
+    nosrc = fake_toolchain(tmp_path / "tc", rustc_version="1.85.0", with_core=False)
+    bad_vars = (("RUSTC", str(nosrc.rustc)), ("BINDGEN", DEBIAN_BINDGEN))
+    tree = KernelTree(tree_612, arch="x86_64", make_vars=bad_vars)
+    lt = load_tree(tree, base_env=make_env)
+    lt.read_config(ensure_distro_config("6.12"))
+    report = run_doctor(ProbeRequest(tree, base_env=make_env))
+    assert [c.key for c in report.problems] == ["bindgen-too-old", "rust-src-missing"]
+    # the script names only the first
+    assert [f.kind for f in report.script.findings if f.severity == "error"] == ["bindgen-too-old"]
+    plan = fix.plan_fix(lt, lt.sym("RUST"), "y", probe=report).plans[0]
+    outside = plan.outside_steps
+    assert [s.kind for s in outside] == ["toolchain", "toolchain"]
+    assert "0.60.1 is below the minimum 0.65.1" in outside[0].text and "found 0.60.1, required 0.65.1" in \
+        outside[0].text
+    # BINDGEN= was given explicitly: pointing it elsewhere comes first, then installing one
+    assert outside[0].commands[0].title.startswith(f"BINDGEN={DEBIAN_BINDGEN} is what make was told to use")
+    cargo = next(c for c in outside[0].commands if c.command == "cargo install --locked bindgen-cli")
+    assert cargo.runnable
+    assert "core" in outside[1].text
+    # the check again is the doctor, with the variables the tree was checked with
+    last = outside[1].commands[-1].command
+    assert last.startswith(f"rustconfig doctor {tree_612}") and f"BINDGEN={DEBIAN_BINDGEN}" in last
+    assert plan.verified and plan.assumes == {"RUST_IS_AVAILABLE": "y"}
 
 
 def test_pahole_step_and_its_assumption(tree_612: Path, make_env, toolchain: Toolchain, tmp_path: Path):

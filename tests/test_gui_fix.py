@@ -105,7 +105,7 @@ def test_outside_steps_checklist_with_copy_buttons(qtbot, tmp_path: Path, tools:
     assert [c.text() for c in dlg.checks] == ["fix the Rust toolchain"]
     commands = [c.command for c in plan.steps[0].commands]
     assert [text for _, text in dlg.copy_buttons] == commands
-    assert any(c.startswith("rustconfig probe ") and f"RUSTC={DEBIAN_RUSTC}" in c for c in commands)
+    assert any(c.startswith("rustconfig doctor ") and f"RUSTC={DEBIAN_RUSTC}" in c for c in commands)
     button, text = dlg.copy_buttons[0]
     button.click()
     assert QGuiApplication.clipboard().text() == text == dlg.copied

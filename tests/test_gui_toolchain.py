@@ -98,7 +98,7 @@ def test_passing_probe_then_reload_shows_rust_support(qtbot, window: MainWindow,
         assert panel.run_check()
     assert sig.args[0].available
     assert panel.reload_button.isEnabled()
-    assert "Rust is available" in panel.findings.toPlainText()
+    assert panel.findings.toPlainText().count("Rust is available") == 1
     with qtbot.waitSignal(window.treeLoaded, timeout=120_000):
         panel.reload_button.click()
     lt = window.lt

@@ -667,8 +667,11 @@ def test_json_is_stable(trees, fakes_for):
     doc = json.loads(result_to_json(r))
     assert doc["available"] is False and doc["returncode"] == 2
     assert [f["kind"] for f in doc["findings"]] == ["rustc-too-old", "make-error"]
-    assert doc["findings"][0]["remedies"][0] == {"title": "With rustup, in the kernel folder: use the current "
-                                                          "stable rustc", "command": "rustup override set stable"}
+    # RUSTC= was given explicitly: pointing it elsewhere comes first, then rustup's override
+    assert doc["findings"][0]["remedies"][0]["command"] == "make RUSTC=/path/to/rustc rustavailable"
+    assert doc["findings"][0]["remedies"][1] == {"title": "With rustup, in the kernel folder: use the current "
+                                                          "stable rustc", "command": "rustup override set stable",
+                                                 "run": ["rustup", "override", "set", "stable"]}
     assert findings_to_json(r.findings) == findings_to_json(r.findings)
     assert list(json.loads(findings_to_json(r.findings))["findings"][0]) == sorted(
         json.loads(findings_to_json(r.findings))["findings"][0])

@@ -48,7 +48,9 @@ from rustconfig_gui.explain.rustclass import is_rust_related
 from rustconfig_gui.explain.text import format_plan, format_result
 from rustconfig_gui.explain.why import Reason
 from rustconfig_gui.kconfig.loader import LoadedTree
-from rustconfig_gui.toolchain.findings import Remedy
+from rustconfig_gui.toolchain import remedies as rt
+from rustconfig_gui.toolchain.doctor import DoctorReport
+from rustconfig_gui.toolchain.findings import Finding, Remedy
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
 
 _TRI = ("n", "m", "y")
@@ -353,7 +355,7 @@ class _Candidates:
 
 
 class _Planner:
-    def __init__(self, lt: LoadedTree, target: Target, probe: ProbeResult | None,
+    def __init__(self, lt: LoadedTree, target: Target, probe: ProbeResult | DoctorReport | None,
                  max_plans: int, max_expansions: int) -> None:
         self.lt = lt
         self.ev = lt.ev
@@ -611,7 +613,8 @@ class _Planner:
         return moves
 
     def verify(self, moves: list[_Move], before: dict[Symbol, str]) -> Plan:
-        steps = [self.step(m, before) for m in moves]
+        steps = [s for m in moves for s in (self.toolchain_steps(m, before) if m.kind == "toolchain"
+                                            and m.sym.name == "RUST_IS_AVAILABLE" else None) or [self.step(m, before)]]
         ok = self.replay(moves) and self.target.reached(self.lt)
         result = self.target.value(self.lt)
         touched = {m.sym for m in moves} | self.goal_symbols
@@ -708,16 +711,18 @@ class _Planner:
         nodes = it.nodes if it.__class__ is Choice else [it]
         return next((str(n.prompt[0]) for n in nodes if n.prompt), "")
 
-    def probe_cli(self) -> str:
+    def probe_cli(self, *, doctor: bool = False) -> str:
         t = self.tree
-        parts = ["rustconfig", "probe", shlex.quote(str(t.source))]
+        parts = ["rustconfig", "doctor" if doctor else "probe", shlex.quote(str(t.source))]
         if t.arch:
             parts += ["--arch", t.arch]
         if t.llvm:
             parts.append("--llvm")
         if t.build is not None:
             parts += ["-O", shlex.quote(str(t.build))]
-        parts += [f"--make-var {shlex.quote(f'{k}={v}')}" for k, v in t.make_vars]
+        if t.cross_compile:
+            parts += ["--cross-compile", shlex.quote(t.cross_compile)]
+        parts += [f"--make-var {shlex.quote(f'{k}={v}')}" for k, v in self.probe_vars().items()]
         return " ".join(parts)
 
     def make_cmd(self, goal: str, *, llvm: bool | None = None) -> str:
@@ -743,12 +748,10 @@ class _Planner:
             p = r.probe
             tool = "Rust toolchain" if m.kind == "toolchain" else "C compiler"
             text = f"Use a {tool} that passes {p.macro} ({name}, {p.location})"
-            cmds = [Remedy("Run the probe to see its answer", p.command)] if p.command else []
+            cmds = [rt.remedy("plan-probe", command=p.command)] if p.command else []
             if "cc-option" in p.macro and not self.tree.llvm:
-                cmds.append(Remedy("Clang may pass it: load the tree with LLVM=1 and plan again",
-                                   self.cli(llvm=True)))
-            cmds.append(Remedy("Or load the tree with another compiler and plan again",
-                               self.cli(make_vars={"CC": "/path/to/cc"})))
+                cmds.append(rt.remedy("plan-llvm-probe", command=self.cli(llvm=True)))
+            cmds.append(rt.remedy("plan-other-cc", command=self.cli(make_vars={"CC": "/path/to/cc"})))
             details = [f"it answered {p.output!r} (exit status {p.status}) when the tree was loaded"]
             return text, cmds, details
         if m.kind == "toolchain" and r.version_check is None:
@@ -762,48 +765,40 @@ class _Planner:
             if m.kind == "pahole":
                 who = m.owner if m.owner and m.owner != name else name
                 text = f"Install pahole {span} (found {found if found != 'not found' else 'none'}) for {who}"
-                cmds = [Remedy("Debian / Ubuntu", "sudo apt install pahole"),
-                        Remedy("Fedora", "sudo dnf install dwarves"),
-                        Remedy("Arch Linux", "sudo pacman -S pahole"),
-                        Remedy("Or point make at another pahole, then plan again",
-                               self.cli(make_vars={"PAHOLE": "/path/to/pahole"}))]
+                cmds = [*(rt.remedy(f"pahole-{fam}") for fam in rt.DISTRO_LINES),
+                        rt.remedy("plan-other-pahole", command=self.cli(make_vars={"PAHOLE": "/path/to/pahole"}))]
                 return text, cmds, [f"now PAHOLE={env.get('PAHOLE', 'pahole')}"]
             if vc.symbol.startswith("BINDGEN"):
                 text = f"Use bindgen {span} (found {found})"
-                cmds = [Remedy("Install the current bindgen with cargo", "cargo install --locked bindgen-cli"),
-                        Remedy("Then load the tree with it",
-                               self.cli(make_vars={"BINDGEN": "$HOME/.cargo/bin/bindgen"}))]
+                minimum = why.decode_version(vc.symbol, m.value) if newer else None
+                cmds = [*rt.bindgen_install(self.remedy_context({"bindgen": minimum} if minimum else {}),
+                                            newer=True),
+                        rt.remedy("plan-with-it", command=self.cli(make_vars={"BINDGEN": "$HOME/.cargo/bin/bindgen"}))]
                 return text, cmds, [f"now BINDGEN={env.get('BINDGEN', 'bindgen')}"]
             if vc.symbol.startswith("RUSTC"):
                 text = f"Use a Rust compiler with {vc.symbol} {span} (found {found})"
                 if newer:
-                    pick = Remedy("With rustup, in the kernel folder: use the current stable rustc",
-                                  "rustup override set stable")
+                    pick = rt.remedy("rustup-override")
                 elif vc.symbol == "RUSTC_VERSION":
                     version = why.decode_version(vc.symbol, m.value)
-                    pick = Remedy(f"With rustup, in the kernel folder: use rustc {version}",
-                                  f"rustup override set {version}")
+                    pick = rt.remedy("rustup-override-version", version=version)
                 else:
-                    pick = Remedy(f"With rustup, in the kernel folder: pick a rustc whose {vc.symbol} is {span}",
-                                  "rustup toolchain list")
-                cmds = [pick,
-                        Remedy("…and add its library source", "rustup component add rust-src"),
-                        Remedy("Then load the tree with it",
-                               self.cli(make_vars={"RUSTC": '"$(rustup which rustc)"'}))]
+                    pick = rt.remedy("rustup-pick", symbol=vc.symbol, span=span)
+                cmds = [pick, rt.remedy("rust-src-pinned"),
+                        rt.remedy("plan-with-it", command=self.cli(make_vars={"RUSTC": '"$(rustup which rustc)"'}))]
                 return text, cmds, [f"now RUSTC={env.get('RUSTC', 'rustc')}"]
             text = f"Use a compiler with {vc.symbol} {span} (found {found})"
-            return text, [Remedy("Load the tree with another compiler, then plan again",
-                                 self.cli(make_vars={"CC": "/path/to/cc"}))], \
+            return text, [rt.remedy("plan-cc", command=self.cli(make_vars={"CC": "/path/to/cc"}))], \
                 [f"now CC={env.get('CC', '')}"]
         if m.kind == "llvm":
             text = f"Build with clang and the LLVM tools (LLVM=1): {name} must be y"
-            cmds = [Remedy("Load the tree with LLVM=1 and plan again", self.cli(llvm=True)),
-                    Remedy("Configure with it", self.make_cmd("olddefconfig", llvm=True))]
+            cmds = [rt.remedy("plan-llvm", command=self.cli(llvm=True)),
+                    rt.remedy("configure-with", command=self.make_cmd("olddefconfig", llvm=True))]
             return text, cmds, [f"now CC={env.get('CC', '')}"]
         if m.kind == "gnu":
             text = f"Build with gcc and GNU binutils (without LLVM=1): {name} must be {m.value}"
-            cmds = [Remedy("Load the tree without LLVM=1 and plan again", self.cli(llvm=False)),
-                    Remedy("Configure with it", self.make_cmd("olddefconfig", llvm=False))]
+            cmds = [rt.remedy("plan-gnu", command=self.cli(llvm=False)),
+                    rt.remedy("configure-with", command=self.make_cmd("olddefconfig", llvm=False))]
             return text, cmds, [f"now CC={env.get('CC', '')}"]
         if m.kind == "arch":
             arches = r.arches or []
@@ -815,29 +810,85 @@ class _Planner:
             if not arches:
                 # a value computed from $(ARCH) itself, e.g. 64BIT
                 text = f"Use another architecture: {name} comes from ARCH (now ARCH={self.lt.arch})"
-                return text, [Remedy("Load the tree with another ARCH and plan again",
-                                     self.cli(arch="ARCH"))], []
+                return text, [rt.remedy("plan-arch", command=self.cli(arch="ARCH"))], []
             listed = ", ".join(names)
             text = f"Use an architecture that provides {name} ({listed}); ARCH={self.lt.arch} does not"
-            cmds = [Remedy(f"Load the tree with ARCH={a} and plan again", self.cli(arch=a)) for a in names]
+            cmds = [rt.remedy("plan-arch-named", arch=a, command=self.cli(arch=a)) for a in names]
             details = [f"arch/{a.arch}: select {name}" + (f" if {a.condition}" if a.condition else "")
                        + f"  ({a.location})" for a in arches]
             return text, cmds, details
         hint = r.env_hint or "comes from the toolchain make was given"
         text = f"{name} must be {m.value}: {hint}"
-        return text, [Remedy("Load the tree with other tools and plan again", self.cli())], []
+        return text, [rt.remedy("plan-tools", command=self.cli())], []
+
+    def remedy_context(self, mins: dict[str, str] | None = None) -> rt.Context:
+        """For the remedies table: this machine, the tree's folder."""
+        import os
+
+        machine = rt.Machine(rt.read_os_release(), dict(os.environ))
+        return rt.Context(machine, mins or {}, False, dict(self.tree.make_vars), str(self.tree.objtree))
+
+    def probe_vars(self) -> dict[str, str]:
+        """The make variables the toolchain was last checked with (what the user typed), else the tree's."""
+        probe = self.probe
+        if isinstance(probe, DoctorReport):
+            return dict(probe.tree.make_vars)
+        if isinstance(probe, ProbeResult):
+            names = {k for k, _ in self.tree.make_vars} | {"RUSTC", "BINDGEN", "CC", "LIBCLANG_PATH", "RUST_LIB_SRC",
+                                                          "KRUSTFLAGS", "HOSTCC", "LD"}
+            given = dict(self.tree.make_vars)
+            for arg in probe.argv:
+                k, sep, v = arg.partition("=")
+                if sep and k in names:
+                    given[k] = v
+            return given
+        return dict(self.tree.make_vars)
+
+    def toolchain_problems(self) -> list[Finding]:
+        """Every problem the doctor found (all at once), or the script's errors (its first one)."""
+        probe = self.probe
+        if isinstance(probe, DoctorReport):
+            return probe.findings()
+        if isinstance(probe, ProbeResult):
+            return [f for f in probe.findings if f.severity == "error"] or \
+                [f for f in probe.findings if f.severity == "warning"]
+        return []
+
+    def toolchain_steps(self, m: _Move, before: dict[Symbol, str]) -> list[Step] | None:
+        """With the doctor's report: one outside step per problem, each with its own remedies."""
+        probe = self.probe
+        if not isinstance(probe, DoctorReport) or probe.script is not None and probe.script.available:
+            return None
+        problems = probe.findings()
+        if not problems:
+            return None
+        base = self.step(m, before)
+        check = rt.remedy("check-again", command=self.probe_cli(doctor=True))
+        steps = []
+        for i, f in enumerate(problems):
+            last = i == len(problems) - 1
+            short = f"{f.tool or 'toolchain'}: {f.kind.replace(f'{f.tool}-', '').replace('-', ' ')}"
+            versions = ""
+            if f.found_version or f.required_version:
+                a, b = f.version_labels
+                versions = f" ({a} {f.found_version or '?'}, {b} {f.required_version or '?'})"
+            steps.append(dataclasses.replace(
+                base, text=f.message + versions, commands=list(f.remedies) + ([check] if last else []),
+                details=[], short=short, kind="toolchain"))
+        return steps
 
     def toolchain_text(self) -> tuple[str, list[Remedy], list[str]]:
         env = self.lt.env.variables
         now = f"RUSTC={env.get('RUSTC', 'rustc')}, BINDGEN={env.get('BINDGEN', 'bindgen')}"
-        check = Remedy("Check the toolchain again", self.probe_cli())
+        check = rt.remedy("check-again", command=self.probe_cli())
         probe = self.probe
         if probe is not None:
-            if probe.available:
+            available = probe.available if isinstance(probe, ProbeResult) else \
+                (probe.script.available if probe.script is not None else probe.ok)
+            if available:
                 return ("Load the tree again: make rustavailable passes now, but the tree was loaded when it "
-                        "did not", [Remedy("Load it and plan again", self.cli())], [now])
-            bad = [f for f in probe.findings if f.severity == "error"] or \
-                [f for f in probe.findings if f.severity == "warning"]
+                        "did not", [rt.remedy("plan-reload", command=self.cli())], [now])
+            bad = self.toolchain_problems()
             if bad:
                 first = bad[0]
                 more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
@@ -846,8 +897,8 @@ class _Planner:
                 return f"Fix the Rust toolchain: {first.message}{more}", cmds + [check], details
         return ("Fix the Rust toolchain: scripts/rust_is_available.sh does not accept it "
                 f"({now}); see what it reports",
-                [Remedy("See what it reports", self.probe_cli()),
-                 Remedy("Or ask the tree's make", self.make_cmd("rustavailable"))], [])
+                [rt.remedy("see-reports", command=self.probe_cli(doctor=True)),
+                 rt.remedy("make-rustavailable", command=self.make_cmd("rustavailable"))], [])
 
 
 def _version_relation(vc: why.VersionCheck, want_true: bool) -> str:
@@ -904,7 +955,7 @@ def _prompt_suffix(sym: Symbol) -> str:
 
 
 def plan_fix(lt: LoadedTree, target: Target | Symbol | Choice | MenuNode, want: str | None = None, *,
-             probe: ProbeResult | None = None, max_plans: int = 3,
+             probe: ProbeResult | DoctorReport | None = None, max_plans: int = 3,
              max_expansions: int = MAX_EXPANSIONS) -> FixResult:
     """Up to ``max_plans`` verified plans that bring ``target`` to ``want``, smallest first.
 

@@ -233,7 +233,7 @@ def format_plan(p: Plan, number: int | None = None, *, effects: int = 12) -> str
             for d in s.details:
                 out.append(f"         {d}")
             for rem in s.commands:
-                out.append(f"         {rem.title}: {rem.command}")
+                out.append(f"         {rem.title}: {rem.command}" if rem.command else f"         {rem.title}")
     out.append(f"  {p.note}")
     if p.side_effects:
         rust = [c for c in p.side_effects if c.rust]

@@ -9,6 +9,13 @@ from pathlib import Path
 from rustconfig_gui import __version__
 
 
+def _make_var(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name or not name.replace("_", "").isalnum() or name[0].isdigit():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got '{text}'")
+    return name, value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rustconfig-gui",
@@ -18,6 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arch", help="ARCH as given to make (default: the host's)")
     p.add_argument("--llvm", action="store_true", help="load as with LLVM=1")
     p.add_argument("-O", "--build", type=Path, help="build folder (make O=), holds .config")
+    p.add_argument("--cross-compile", help="CROSS_COMPILE prefix, e.g. aarch64-linux-gnu-")
+    p.add_argument("--make-var", dest="make_vars", action="append", type=_make_var, default=[],
+                   metavar="NAME=VALUE", help="make variable for the tree, e.g. RUSTC=/path/rustc or "
+                                             "LIBCLANG_PATH=/usr/lib/llvm-18/lib (repeatable)")
     p.add_argument("--config", type=Path, help="configuration file to load instead of BUILD/.config")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
@@ -43,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     sys.excepthook = window.on_unhandled_exception
     if args.tree is not None:
-        window.open_tree(KernelTree(args.tree, build=args.build, arch=args.arch, llvm=args.llvm),
+        window.open_tree(KernelTree(args.tree, build=args.build, arch=args.arch, llvm=args.llvm,
+                                    cross_compile=args.cross_compile, make_vars=tuple(args.make_vars)),
                          config=args.config)
     else:
         window.open_tree(window.demo_tree_spec(), config=args.config, prefer_defconfig=True)

@@ -254,6 +254,7 @@ class FilesMixin(_Window):
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("UnsavedChanges")
+        box.setInformativeText(self.build_with.warning())
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
             return self.save()

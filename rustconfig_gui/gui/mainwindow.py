@@ -15,13 +15,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDockWidget,
-    QFileDialog,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -43,11 +38,13 @@ from PySide6.QtWidgets import (
 from rustconfig_gui.assets import demo_tree, resources_root
 from rustconfig_gui.explain.overview import rust_blockers
 from rustconfig_gui.gui.dialogs.fix import install_fix_actions
+from rustconfig_gui.gui.dialogs.open_tree import RECENT_KEYS, OpenTreeDialog, recent_label, tree_from_dict, tree_to_dict
 from rustconfig_gui.gui.dialogs.presets import install_preset_actions
 from rustconfig_gui.gui.files import FilesMixin, issues_html
 from rustconfig_gui.gui.jobs import JobRunner, share_gil_with_gui_thread
 from rustconfig_gui.gui.layout import DockRoom, SearchResultsFit, install_columns, keep_usable_width
 from rustconfig_gui.gui.navigation import NavigationMixin, Place
+from rustconfig_gui.gui.panels.build_with import install_build_with
 from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import loaded_has_rust
@@ -72,82 +69,6 @@ from rustconfig_gui.workspace.search import SearchIndex
 from rustconfig_gui.workspace.session import Change, ChangeKind, Session
 
 MAX_RECENT = 8
-
-
-def tree_to_dict(tree: KernelTree) -> dict[str, str]:
-    return {"source": str(tree.shown_source or tree.source), "build": str(tree.shown_build or tree.build or ""),
-            "arch": tree.arch or "",
-            "llvm": "1" if tree.llvm else ""}
-
-
-def tree_from_dict(d: dict[str, str]) -> KernelTree:
-    return KernelTree(Path(d["source"]), build=Path(d["build"]) if d.get("build") else None,
-                      arch=d.get("arch") or None, llvm=bool(d.get("llvm")))
-
-
-class OpenTreeDialog(QDialog):
-    """Folder chooser plus the make settings a tree is loaded with."""
-
-    def __init__(self, parent: QWidget | None = None, tree: KernelTree | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Open kernel tree")
-        form = QFormLayout(self)
-        self.source = QLineEdit(str(tree.source) if tree else "")
-        self.source.setAccessibleName("Kernel source folder")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(lambda: self._pick(self.source))
-        row = QHBoxLayout()
-        row.addWidget(self.source)
-        row.addWidget(browse)
-        form.addRow("Source folder:", row)
-        self.build = QLineEdit(str(tree.build) if tree and tree.build else "")
-        self.build.setPlaceholderText("same as source (in-tree build)")
-        self.build.setAccessibleName("Build folder (O=)")
-        browse_b = QPushButton("Browse…")
-        browse_b.clicked.connect(lambda: self._pick(self.build))
-        row_b = QHBoxLayout()
-        row_b.addWidget(self.build)
-        row_b.addWidget(browse_b)
-        form.addRow("Build folder (O=):", row_b)
-        self.arch = QComboBox()
-        self.arch.setEditable(True)
-        self.arch.setAccessibleName("ARCH")
-        self.arch.addItem("")
-        if (edit := self.arch.lineEdit()) is not None:
-            edit.setPlaceholderText("host default")
-        if tree and tree.arch:
-            self.arch.setCurrentText(tree.arch)
-        self.source.textChanged.connect(self._fill_arches)
-        self._fill_arches(self.source.text())
-        form.addRow("ARCH:", self.arch)
-        self.llvm = QCheckBox("LLVM=1 (build with clang and LLVM tools)")
-        self.llvm.setChecked(bool(tree and tree.llvm))
-        form.addRow("", self.llvm)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.resize(560, 0)
-
-    def _pick(self, field: QLineEdit) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Choose a folder", field.text() or str(Path.home()))
-        if d:
-            field.setText(d)
-
-    def _fill_arches(self, src: str) -> None:
-        current = self.arch.currentText()
-        self.arch.clear()
-        self.arch.addItem("")
-        arch_dir = Path(src) / "arch"
-        if arch_dir.is_dir():
-            names = sorted(p.name for p in arch_dir.iterdir() if (p / "Kconfig").is_file())
-            self.arch.addItems(names + (["x86_64", "i386"] if "x86" in names else []))
-        self.arch.setCurrentText(current)
-
-    def tree(self) -> KernelTree:
-        return KernelTree(Path(self.source.text().strip()),
-                          build=Path(self.build.text().strip()) if self.build.text().strip() else None,
-                          arch=self.arch.currentText().strip() or None, llvm=self.llvm.isChecked())
 
 
 # the overview and details panel are updated this long after an edit
@@ -420,6 +341,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.presets_ui = install_preset_actions(self)
         # "Make available…" on entries and in the Rust overview (gui/dialogs/fix.py)
         self.fix_ui = install_fix_actions(self)
+        self.build_with = install_build_with(self)
         # new options, their review and what a newer tree changed (gui/upgrade_ui.py)
         self.upgrade_ui = install_upgrade_actions(self)
         self.upgrade_ui.runner.busyChanged.connect(lambda busy: busy or self._retire_next())
@@ -476,7 +398,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         out = []
         for i in range(size):
             self.settings.setArrayIndex(i)
-            out.append({k: str(self.settings.value(k, "")) for k in ("source", "build", "arch", "llvm")})
+            out.append({k: str(self.settings.value(k, "")) for k in RECENT_KEYS})
         self.settings.endArray()
         return out
 
@@ -495,9 +417,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for r in self.recent_trees():
-            label = r["source"] + (f"  O={r['build']}" if r["build"] else "") + \
-                (f"  ARCH={r['arch']}" if r["arch"] else "") + ("  LLVM=1" if r["llvm"] else "")
-            a = self.recent_menu.addAction(label)
+            a = self.recent_menu.addAction(recent_label(r))
             a.triggered.connect(lambda _=False, r=r: self.open_tree(tree_from_dict(r)))
         self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
 
@@ -733,6 +653,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.searcher.shutdown()
         self.indexer.shutdown()
         self.toolchain.shutdown()
+        self.build_with.shutdown()
         self._save_settings()
         event.accept()
 

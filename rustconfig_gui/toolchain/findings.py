@@ -9,7 +9,6 @@ line by line; text we do not know is kept verbatim, never dropped.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -18,17 +17,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rustconfig_gui.host import process
+from rustconfig_gui.toolchain import remedies as rt
+from rustconfig_gui.toolchain.remedies import Remedy
+
+__all__ = ["AVAILABLE_TEXT", "Finding", "Remedy", "finding_to_dict", "findings_to_json", "min_tool_versions",
+           "parse_probe_output"]
 
 SEVERITIES = ("error", "warning", "info")
 TOOLS = ("rustc", "bindgen", "libclang", "rust-src", "make", "cc")
 
 AVAILABLE_TEXT = "Rust is available!"
-
-
-@dataclass(frozen=True)
-class Remedy:
-    title: str
-    command: str | None = None
 
 
 @dataclass
@@ -44,6 +42,9 @@ class Finding:
     remedies: list[Remedy] = field(default_factory=list)
     # the message's id in the facts table (F8, W1, N4, ...), for cross-reference
     ref: str | None = None
+    # how found_version / required_version are labelled: a pin that passes is only the
+    # version the kernel was "tested with"; the libclang/Clang comparison names both sides
+    version_labels: tuple[str, str] = ("found", "required")
 
 
 def min_tool_versions(src: str | os.PathLike[str], *, srcarch: str | None = None,
@@ -79,6 +80,15 @@ def min_tool_versions(src: str | os.PathLike[str], *, srcarch: str | None = None
 class _Ctx:
     version: tuple[int, ...]
     mins: Mapping[str, str]
+    # the run's environment and the make variables it was given: remedies name them when they are the cause
+    env: Mapping[str, str] | None = None
+    explicit: Mapping[str, str] = field(default_factory=dict)
+    os_release: str = "/etc/os-release"
+
+    def remedy_context(self) -> rt.Context:
+        env = dict(os.environ if self.env is None else self.env)
+        return rt.Context(rt.Machine(rt.read_os_release(self.os_release), env), self.mins, self.pinned,
+                          dict(self.explicit))
 
     @property
     def known(self) -> bool:
@@ -103,45 +113,61 @@ def _vt(text: str | None) -> tuple[int, ...]:
 
 
 def _rustup_rustc(ctx: _Ctx) -> list[Remedy]:
+    # without rustup, first how to get it
+    first = [] if ctx.remedy_context().machine.rustup else [rt.remedy("rustup-install")]
     if ctx.pinned and ctx.rustc_min():
-        v = ctx.rustc_min()
-        return [Remedy(f"With rustup, in the kernel folder: use exactly rustc {v}, the version this tree lists",
-                       f"rustup override set {v}"),
-                Remedy("…and add its library source", "rustup component add rust-src")]
-    return [Remedy("With rustup, in the kernel folder: use the current stable rustc", "rustup override set stable"),
-            Remedy("…and add its library source", "rustup component add rust-src")]
+        return first + [rt.remedy("rustup-override-pinned", version=ctx.rustc_min()), rt.remedy("rust-src-pinned")]
+    return first + [rt.remedy("rustup-override"), rt.remedy("rust-src-pinned")]
+
+
+def _explicit(ctx: _Ctx, var: str, path: str) -> list[Remedy]:
+    """When make was told ``VAR=path`` (not the default name), that value is the first thing to fix."""
+    given = ctx.explicit.get(var)
+    if not given or given != path:
+        return []
+    return [rt.remedy("explicit-rustc" if var == "RUSTC" else "explicit-bindgen", path=_q(path))]
+
+
+def _fitting(ctx: _Ctx, lines: list[Remedy], tool: str, minimum: str | None) -> list[Remedy]:
+    """The distributions' lines, with this machine's own replaced (in place) by what its package really
+    gives: a package whose version the tree rejects is not proposed, the line says why."""
+    m = ctx.remedy_context().machine
+    fam = m.distro.family
+    if fam is None or m.package_ok(tool, minimum):
+        return lines
+    name = rt.family_name(fam)
+    out: list[Remedy] = []
+    for r in lines:
+        if r.title.startswith(name):
+            out += m.package(tool, minimum)
+        else:
+            out.append(r)
+    return out
 
 
 def _distro_rust(ctx: _Ctx) -> list[Remedy]:
     note = " (may not match the exact version this tree pins)" if ctx.pinned else ""
-    return [
-        Remedy(f"Debian testing or newer / Ubuntu{note}",
-               "sudo apt install rustc rust-src bindgen rustfmt rust-clippy"),
-        Remedy(f"Fedora{note}", "sudo dnf install rust rust-src bindgen-cli rustfmt clippy"),
-        Remedy(f"Arch Linux{note}", "sudo pacman -S rust rust-src rust-bindgen"),
-    ]
+    lines = [rt.remedy(f"distro-rust-{fam}", note=note) for fam in rt.DISTRO_LINES]
+    return _fitting(ctx, lines, "rustc", ctx.rustc_min())
 
 
 def _cargo_bindgen(ctx: _Ctx, at_least_newer: bool = False) -> Remedy:
     v = ctx.bindgen_min()
     if v and _vt(v) < (0, 61) and not at_least_newer:
         # the command-line tool was still in the "bindgen" crate before 0.61
-        return Remedy(f"Install bindgen {v} with cargo", f"cargo install --locked --version {v} bindgen")
+        return rt.remedy("cargo-bindgen-crate", version=v)
     if ctx.pinned and v and not at_least_newer:
-        return Remedy(f"Install bindgen {v} with cargo", f"cargo install --locked --version {v} bindgen-cli")
-    return Remedy("Install the current bindgen with cargo", "cargo install --locked bindgen-cli")
+        return rt.remedy("cargo-bindgen-version", version=v)
+    return rt.remedy("cargo-bindgen")
 
 
-def _distro_bindgen() -> list[Remedy]:
-    return [Remedy("Debian testing or newer / Ubuntu", "sudo apt install bindgen"),
-            Remedy("Fedora", "sudo dnf install bindgen-cli"),
-            Remedy("Arch Linux", "sudo pacman -S rust-bindgen")]
+def _distro_bindgen(ctx: _Ctx | None = None) -> list[Remedy]:
+    lines = [rt.remedy(f"distro-bindgen-{fam}") for fam in rt.DISTRO_LINES]
+    return _fitting(ctx, lines, "bindgen", ctx.bindgen_min()) if ctx is not None else lines
 
 
 def _llvm_lib_dirs() -> list[str]:
-    # Debian/Ubuntu install each LLVM under /usr/lib/llvm-N; newest first
-    dirs = [d for d in glob.glob("/usr/lib/llvm-*/lib") if glob.glob(os.path.join(d, "libclang*.so*"))]
-    return sorted(dirs, key=lambda d: _vt(d), reverse=True)
+    return rt.llvm_lib_dirs()
 
 
 def _libclang_path_remedy(major: str | None = None) -> Remedy:
@@ -150,7 +176,7 @@ def _libclang_path_remedy(major: str | None = None) -> Remedy:
     else:
         dirs = _llvm_lib_dirs()
         path = dirs[0] if dirs else "/path/to/llvm/lib"
-    return Remedy("Tell bindgen where libclang is", f"make LIBCLANG_PATH={path} rustavailable")
+    return rt.remedy("libclang-path", path=path)
 
 
 def _q(text: str) -> str:
@@ -464,8 +490,7 @@ class _Parser:
                 message=f"The C compiler '{m.group('cc')}' was not recognised, so the libclang/Clang "
                         "version comparison was skipped.",
                 details=[line],
-                remedies=[Remedy("Use a C compiler the kernel knows", "make CC=gcc rustavailable"),
-                          Remedy("…or Clang", "make LLVM=1 rustavailable")]))
+                remedies=[rt.remedy("cc-known"), rt.remedy("cc-clang")]))
             return True
         if _RUSTFMT.match(line):
             self.i += 1
@@ -477,8 +502,7 @@ class _Parser:
                     kind="rustfmt-notice", severity="info", tool="bindgen", ref="N2",
                     message="bindgen could not run rustfmt to format its test output (harmless).",
                     details=[line],
-                    remedies=[Remedy("With rustup", "rustup component add rustfmt"),
-                              Remedy("Debian / Ubuntu", "sudo apt install rustfmt")]))
+                    remedies=[rt.remedy("rustfmt"), rt.remedy("rustfmt-debian")]))
             return True
         return False
 
@@ -494,13 +518,15 @@ def _env_var_not_set(var: str) -> Finding:
         kind="env-var-not-set", severity="error", tool={"RUSTC": "rustc", "BINDGEN": "bindgen", "CC": "cc"}.get(var),
         ref={"RUSTC": "F1", "BINDGEN": "F2", "CC": "F3"}.get(var),
         message=f"The environment variable {var} was not set; the script was not run through Kbuild.",
-        remedies=[Remedy("Run the check through the kernel's make", "make rustavailable")])
+        remedies=[rt.remedy("kbuild")])
 
 
 def _rustc_not_found(c: _Ctx, path: str) -> Finding:
     shown = path or "(empty)"
-    rem = _rustup_rustc(c) + _distro_rust(c)
-    rem.append(Remedy("…or point make at a rustc that exists", "make RUSTC=/path/to/rustc rustavailable"))
+    explicit = _explicit(c, "RUSTC", path)
+    rem = explicit + _rustup_rustc(c) + _distro_rust(c)
+    if not explicit:
+        rem.append(rt.remedy("rustc-exists"))
     return Finding(kind="rustc-not-found", severity="error", tool="rustc", path=path or None, ref="F4",
                    required_version=c.rustc_min(),
                    message=f"The Rust compiler '{shown}' could not be found.", remedies=rem)
@@ -508,8 +534,8 @@ def _rustc_not_found(c: _Ctx, path: str) -> Finding:
 
 def _bindgen_not_found(c: _Ctx, path: str) -> Finding:
     shown = path or "(empty)"
-    rem = [_cargo_bindgen(c), *_distro_bindgen(),
-           Remedy("…or point make at a bindgen that exists", "make BINDGEN=/path/to/bindgen rustavailable")]
+    rem = [_cargo_bindgen(c), *_distro_bindgen(c),
+           rt.remedy("bindgen-exists")]
     return Finding(kind="bindgen-not-found", severity="error", tool="bindgen", path=path or None, ref="F5",
                    required_version=c.bindgen_min(),
                    message=f"The Rust bindings generator '{shown}' could not be found.", remedies=rem)
@@ -518,18 +544,14 @@ def _bindgen_not_found(c: _Ctx, path: str) -> Finding:
 def _tool_failed(c: _Ctx, tool: str, path: str, code: int | None, out: list[str]) -> Finding:
     what = "Rust compiler" if tool == "rustc" else "Rust bindings generator"
     code_text = f" with exit status {code}" if code is not None else ""
-    rem: list[Remedy] = [Remedy("See what it says", f"{_q(path)} --version")]
+    rem: list[Remedy] = [rt.remedy("see-version", path=_q(path))]
     if tool == "rustc":
-        if code == 126:
-            rem.append(Remedy("The file is not executable: make it so", f"chmod +x {_q(path)}"))
-        if code == 127:
-            rem.append(Remedy("It or a library it needs is missing: check its shared libraries", f"ldd {_q(path)}"))
-        rem += [Remedy("With rustup: see the active toolchain and any override", "rustup show"),
-                Remedy("With rustup and no default toolchain: set one", "rustup default stable")]
-        rem += _rustup_rustc(c)[:1]
+        # the explicit RUSTC=, chmod/ldd, RUSTUP_TOOLCHAIN or no default toolchain: what the output says
+        rem = rt.rustc_fails(c.remedy_context(), path, code, out)
+        rem += [r for r in _rustup_rustc(c)[:1] if r not in rem]
         ref = "F6"
     else:
-        rem += [_cargo_bindgen(c), *_distro_bindgen()]
+        rem += [_cargo_bindgen(c), *_distro_bindgen(c)]
         ref = "F9"
     return Finding(kind=f"{tool}-failed", severity="error", tool=tool, path=path, ref=ref,
                    message=f"Running the {what} '{path}' with --version failed{code_text}.",
@@ -539,18 +561,16 @@ def _tool_failed(c: _Ctx, tool: str, path: str, code: int | None, out: list[str]
 def _unexpected_output(c: _Ctx, tool: str, path: str, out: list[str]) -> Finding:
     if tool == "rustc":
         msg = f"'{path} --version' did not print a 'rustc X.Y.Z' version, so it does not look like rustc."
-        rem = [Remedy("See what it prints", f"{_q(path)} --version"),
-               Remedy("Point make at a real rustc", "make RUSTC=/path/to/rustc rustavailable"), *_rustup_rustc(c)[:1]]
+        rem = [rt.remedy("see-prints", path=_q(path)), rt.remedy("rustc-real"), *_rustup_rustc(c)[:1]]
         ref = "F7"
     elif tool == "bindgen":
         msg = f"'{path} --version' did not print a 'bindgen X.Y.Z' version, so it does not look like bindgen."
-        rem = [Remedy("See what it prints", f"{_q(path)} --version"),
-               Remedy("Point make at a real bindgen", "make BINDGEN=/path/to/bindgen rustavailable"), _cargo_bindgen(c)]
+        rem = [rt.remedy("see-prints", path=_q(path)), rt.remedy("bindgen-real"), _cargo_bindgen(c)]
         ref = "F10"
     else:
         msg = (f"Running '{path}' on a test header did not report a 'clang version X.Y.Z', "
                "so the libclang it uses could not be identified.")
-        rem = [Remedy("See what it reports", f"{_q(path)} scripts/rust_is_available_bindgen_libclang.h"),
+        rem = [rt.remedy("see-header", path=_q(path), header="scripts/rust_is_available_bindgen_libclang.h"),
                _cargo_bindgen(c), _libclang_path_remedy()]
         ref = "F13"
     return Finding(kind=f"{tool}-unexpected-output", severity="error", tool=tool, path=path, ref=ref,
@@ -563,9 +583,10 @@ def _libclang_failed(c: _Ctx, path: str, code: int, out: list[str]) -> Finding:
         why = "it could not load libclang"
     else:
         why = "libclang may be missing or unloadable"
-    rem = [Remedy("Debian / Ubuntu: install libclang", "sudo apt install libclang-dev"),
-           Remedy("Fedora", "sudo dnf install clang-devel"),
-           Remedy("Arch Linux", "sudo pacman -S clang"),
+    lp = c.remedy_context().env.get("LIBCLANG_PATH") or c.explicit.get("LIBCLANG_PATH")
+    wrong = [rt.remedy("libclang-path-wrong", value=_q(lp))] if lp and not rt.libclang_path_valid(lp) else []
+    rem = [*wrong, *_fitting(c, [rt.remedy(f"distro-libclang-{fam}") for fam in rt.DISTRO_LINES], "libclang",
+                             c.mins.get("llvm")),
            _libclang_path_remedy()]
     return Finding(kind="libclang-failed", severity="error", tool="libclang", path=path, ref="F12",
                    message=f"Running '{path}' on a test header failed with exit status {code}; {why}.",
@@ -575,21 +596,24 @@ def _libclang_failed(c: _Ctx, path: str, code: int, out: list[str]) -> Finding:
 def _too_old(c: _Ctx, tool: str, path: str, found: str | None, minimum: str | None) -> Finding:
     if tool == "rustc":
         what = f"The Rust compiler '{path}'"
-        rem = _rustup_rustc(c) + ([] if c.pinned else [Remedy("With rustup: update the toolchains", "rustup update")])
+        rctx = c.remedy_context()
+        rem = _explicit(c, "RUSTC", path)
+        if rctx.env.get("RUSTUP_TOOLCHAIN"):
+            rem.append(rt.remedy("rustup-toolchain-env-newer", toolchain=rctx.env["RUSTUP_TOOLCHAIN"]))
+        rem += _rustup_rustc(c) + ([] if c.pinned else [rt.remedy("rustup-update")])
         if path not in ("rustc", ""):
             # a rustup override only reaches the rustup proxy, not an explicit RUSTC=
-            rem.append(Remedy(f"…and let make use rustup's rustc instead of {path}", "make RUSTC=rustc rustavailable"))
+            rem.append(rt.remedy("rustc-use-rustup", path=path))
         rem += _distro_rust(c)
         ref = "F8"
     elif tool == "bindgen":
         what = f"The Rust bindings generator '{path}'"
-        rem = [_cargo_bindgen(c), *_distro_bindgen()]
+        rem = [_cargo_bindgen(c), *_distro_bindgen(c)]
         ref = "F11"
     else:
         what = f"The libclang used by '{path}'"
         major = minimum.split(".")[0] if minimum else None
-        rem = [Remedy(f"Debian / Ubuntu: install a libclang {major or 'newer'} or newer",
-                      f"sudo apt install libclang-{major}-dev" if major else "sudo apt install libclang-dev"),
+        rem = [rt.remedy("libclang-major-debian", major=major) if major else rt.remedy("distro-libclang-debian"),
                _libclang_path_remedy(None)]
         ref = "F14"
     return Finding(kind=f"{tool}-too-old", severity="error", tool=tool, path=path, ref=ref,
@@ -601,20 +625,17 @@ def _too_old(c: _Ctx, tool: str, path: str, found: str | None, minimum: str | No
 def _too_new(c: _Ctx, tool: str, path: str, found: str | None, expected: str | None) -> Finding:
     if tool == "rustc":
         what = f"The Rust compiler '{path}'"
-        rem = ([Remedy(f"With rustup, in the kernel folder: use exactly rustc {expected}",
-                       f"rustup override set {expected}"),
-                Remedy("…and add its library source", "rustup component add rust-src")] if expected else [])
+        rem = ([rt.remedy("rustup-override-exact", version=expected), rt.remedy("rust-src-pinned")]
+               if expected else [])
         ref = "W1"
     else:
         what = f"The Rust bindings generator '{path}'"
-        if expected and _vt(expected) < (0, 61):
-            cmd = f"cargo install --locked --version {expected} bindgen"
-        else:
-            cmd = f"cargo install --locked --version {expected} bindgen-cli"
-        rem = [Remedy(f"Install exactly bindgen {expected}", cmd)] if expected else []
+        crate = "bindgen" if expected and _vt(expected) < (0, 61) else "bindgen-cli"
+        rem = [rt.remedy("cargo-bindgen-exact", version=expected, crate=crate)] if expected else []
         ref = "W2"
+    # passing: the pinned version is only the one this kernel was tested with
     return Finding(kind=f"{tool}-too-new", severity="warning", tool=tool, path=path, ref=ref,
-                   found_version=found, required_version=expected,
+                   found_version=found, required_version=expected, version_labels=("found", "tested with"),
                    message=f"{what} is {found or '?'}, newer than the {expected or '?'} this kernel was tested "
                            "with; it may or may not work.",
                    remedies=rem)
@@ -625,8 +646,7 @@ def _bindgen_066(c: _Ctx, path: str, found: str | None) -> Finding:
                    found_version=found,
                    message=f"The Rust bindings generator '{path}' {found or '0.66.x'} has a known bug "
                            "(rust-bindgen PR 2567) that its test header triggered.",
-                   remedies=[Remedy("Install another bindgen version", "cargo install --locked bindgen-cli"),
-                             *_distro_bindgen()[:1]])
+                   remedies=[rt.remedy("cargo-bindgen-other"), *_distro_bindgen(c)[:1]])
 
 
 def _bindgen_libclang_bug(c: _Ctx, path: str, bv: str, lv: str, found: str | None, libclang: str | None) -> Finding:
@@ -640,8 +660,8 @@ def _bindgen_libclang_bug(c: _Ctx, path: str, bv: str, lv: str, found: str | Non
                            f"{libclang or lv} has a known bug (rust-bindgen PR {pr}) that its test header triggered."
                            .replace("  ", " "),
                    details=[f"libclang version: {libclang}"] if libclang else [],
-                   remedies=[Remedy(f"Install bindgen {bv} or newer", "cargo install --locked bindgen-cli"),
-                             Remedy("…or have bindgen use an older libclang", _libclang_path_remedy().command)])
+                   remedies=[rt.remedy("cargo-bindgen-atleast", version=bv),
+                             rt.remedy("libclang-older", command=_libclang_path_remedy().command)])
 
 
 def _libclang_mismatch(path: str, libclang: str | None, clang: str | None) -> Finding:
@@ -649,35 +669,38 @@ def _libclang_mismatch(path: str, libclang: str | None, clang: str | None) -> Fi
     cmaj = clang.split(".")[0] if clang else None
     rem = []
     if cmaj and os.path.isdir(f"/usr/lib/llvm-{cmaj}/lib"):
-        rem.append(Remedy(f"Have bindgen use Clang {cmaj}'s libclang", f"make LIBCLANG_PATH=/usr/lib/llvm-{cmaj}/lib "
-                                                                          "LLVM=1 rustavailable"))
+        rem.append(rt.remedy("libclang-path-major", major=cmaj))
     elif cmaj:
-        rem.append(Remedy(f"Debian / Ubuntu: install libclang {cmaj} and have bindgen use it",
-                          f"sudo apt install libclang-{cmaj}-dev"))
+        rem.append(rt.remedy("libclang-major-debian", major=cmaj))
     if lmaj:
-        rem.append(Remedy(f"…or build with the Clang matching libclang {lmaj}", f"make LLVM=-{lmaj} rustavailable"))
+        rem.append(rt.remedy("llvm-suffix", major=lmaj))
     return Finding(kind="libclang-version-mismatch", severity="warning", tool="libclang", path=path, ref="W6",
-                   found_version=libclang, required_version=clang,
+                   found_version=libclang, required_version=clang, version_labels=("libclang", "Clang"),
                    message=f"bindgen's libclang {libclang or '?'} does not match the C compiler's Clang "
                            f"{clang or '?'}; this may be a problem.",
                    remedies=rem)
 
 
 def _rust_src_missing(c: _Ctx, path: str | None) -> Finding:
-    rustup = Remedy("With rustup: add the standard library source", "rustup component add rust-src")
-    distro = Remedy("Debian / Ubuntu: the distribution's rust-src package", "sudo apt install rust-src")
+    first = [rt.remedy("rust-src"), rt.remedy("rust-src-debian")]
     if path and path.endswith("/lib/rustlib/src/rust/library/core/src/lib.rs"):
         sysroot = path[: -len("/lib/rustlib/src/rust/library/core/src/lib.rs")]
-        m = re.search(r"/\.rustup/toolchains/([^/]+)$", sysroot)
+        m = re.search(r"/toolchains/([^/]+)$", sysroot)
         if m:
-            # rust-src is per toolchain; this is the one RUSTC resolved to
-            rustup = Remedy(f"With rustup: add it to the toolchain {m.group(1)}",
-                            f"rustup component add rust-src --toolchain {m.group(1)}")
+            # rust-src is per toolchain; this is the one RUSTC resolved to (a package would not reach it)
+            first = [rt.remedy("rust-src-toolchain", toolchain=m.group(1))]
         elif sysroot == "/usr":
             # the system's rustc: its library source comes from the same distribution
-            rustup, distro = distro, rustup
-    rem = [rustup, distro, Remedy("…or point the kernel at a library source folder",
-                                  "make RUST_LIB_SRC=/path/to/rust/library rustavailable")]
+            first = [rt.remedy("rust-src-debian")]
+    env = c.remedy_context().env
+    lib_src = env.get("RUST_LIB_SRC") or c.explicit.get("RUST_LIB_SRC")
+    sysroot_flag = rt.krustflags_sysroot(env.get("KRUSTFLAGS", "") or c.explicit.get("KRUSTFLAGS", ""))
+    if lib_src:
+        # the kernel looked only there
+        first = [rt.remedy("rust-lib-src-wrong", value=_q(lib_src))]
+    elif sysroot_flag:
+        first = [rt.remedy("krustflags-sysroot", value=_q(sysroot_flag))] + first
+    rem = [*first] + ([] if lib_src else [rt.remedy("rust-lib-src")])
     return Finding(kind="rust-src-missing", severity="error", tool="rust-src", path=path, ref="F15",
                    message=f"The source of Rust's 'core' library was not found at '{path or '?'}'.",
                    remedies=rem)
@@ -687,8 +710,7 @@ def _cc_too_old(found: str | None, minimum: str | None, name: str | None) -> Fin
     return Finding(kind="cc-too-old", severity="warning", tool="cc", found_version=found, required_version=minimum,
                    message=f"The C compiler ({name or 'CC'} {found or '?'}) is older than this kernel's minimum "
                            f"{minimum or '?'}, so the kernel will not build with it.",
-                   remedies=[Remedy("Use GCC", "make CC=gcc rustavailable"),
-                             Remedy("…or a newer Clang", "make LLVM=1 rustavailable")])
+                   remedies=rt.for_cc_too_old())
 
 
 def _make_line(line: str, rest: str) -> Finding:
@@ -703,7 +725,7 @@ def _make_line(line: str, rest: str) -> Finding:
                        message="This folder's Makefile has no 'rustavailable' target; it is not a Linux "
                                "kernel tree with Rust support (6.1 or later).",
                        details=[line],
-                       remedies=[Remedy("Open the top folder of a Linux 6.1 or later source tree")])
+                       remedies=[rt.remedy("open-kernel-tree")])
     return Finding(kind="make-failed", severity="error", tool="make", message=f"make stopped: {rest.strip()}",
                    details=[line])
 
@@ -728,10 +750,7 @@ def _shell_error(c: _Ctx, line: str, msg: str, parser: _Parser) -> Finding:
         kind="shell-arithmetic-error", severity="error", tool=tool, ref="N4", details=[line],
         message=f"The script could not read a version number from {what}; this tree's script stops with a shell "
                 "error instead of explaining.",
-        remedies=[Remedy("See what the tools print", "rustc --version; bindgen --version"),
-                  Remedy("Point make at real tools",
-                         "make RUSTC=/path/to/rustc BINDGEN=/path/to/bindgen rustavailable"),
-                  *_rustup_rustc(c)[:1]])
+        remedies=[rt.remedy("see-tools"), rt.remedy("real-tools"), *_rustup_rustc(c)[:1]])
 
 
 def _normalise(lines: Iterable[object]) -> list[tuple[str, str]]:
@@ -752,19 +771,23 @@ def _normalise(lines: Iterable[object]) -> list[tuple[str, str]]:
 
 
 def parse_probe_output(lines: Iterable[object], tree_version: Sequence[int] = (0, 0, 0),
-                       min_versions: Mapping[str, str] | None = None) -> list[Finding]:
+                       min_versions: Mapping[str, str] | None = None, *, env: Mapping[str, str] | None = None,
+                       make_vars: Mapping[str, str] | None = None,
+                       os_release: str = "/etc/os-release") -> list[Finding]:
     """Findings for the ``(stream, text)`` lines of ``make rustavailable``, in the order printed.
 
     Plain strings are taken as stderr lines.  ``tree_version`` and
     ``min_versions`` (from :func:`min_tool_versions`) word the remedies for the
-    tree: pinned versions on 6.1, minimums from 6.11 on.
+    tree: pinned versions on 6.1, minimums from 6.11 on.  ``env`` (the run's environment,
+    default ours) and ``make_vars`` (RUSTC=, BINDGEN=, … as given to make) let the remedies
+    name an explicit value when it is the cause.
     """
     try:
         version = tuple(int(x) for x in tuple(tree_version)[:3])
     except (TypeError, ValueError):
         version = (0, 0, 0)
     mins = {str(k): str(v) for k, v in (min_versions or {}).items()}
-    ctx = _Ctx(version, mins)
+    ctx = _Ctx(version, mins, env, dict(make_vars or {}), str(os_release))
     norm = _normalise(lines)
     err = [t for s, t in norm if s != "stdout"]
     out = [t for s, t in norm if s == "stdout"]
@@ -783,14 +806,15 @@ def parse_probe_output(lines: Iterable[object], tree_version: Sequence[int] = (0
     if available:
         warned = any(f.severity == "warning" for f in findings)
         findings.append(Finding(kind="available", severity="info", tool=None, ref="OK",
-                                message="Rust is available" + (", with the warnings above." if warned else "."),
-                                details=[AVAILABLE_TEXT]))
+                                message="Rust is available" + (", with the warnings above." if warned else ".")))
     return findings
 
 
 def finding_to_dict(f: Finding) -> dict[str, object]:
     d = asdict(f)
-    d["remedies"] = [{"title": r.title, "command": r.command} for r in f.remedies]
+    d["remedies"] = [{"title": r.title, "command": r.command, "run": list(r.run) if r.run else None}
+                     for r in f.remedies]
+    d["version_labels"] = list(f.version_labels)
     return d
 
 

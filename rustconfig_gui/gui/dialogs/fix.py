@@ -40,10 +40,13 @@ from rustconfig_gui.explain.fix import (
 )
 from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.loader import LoadedTree
+from rustconfig_gui.toolchain.doctor import DoctorReport
+from rustconfig_gui.toolchain.remedies import Remedy
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
 from rustconfig_gui.workspace.session import Change, Session
 
 ApplyFn = Callable[[Plan, Target], ApplyReport | None]
+RunFn = Callable[[Remedy], bool]
 
 
 # -- html -------------------------------------------------------------------------------------
@@ -127,8 +130,8 @@ class FixDialog(QDialog):
     change in the window); without it the Apply button is hidden."""
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, target: Target, *,
-                 probe: ProbeResult | None = None, apply: ApplyFn | None = None,
-                 link: Callable[[str], None] | None = None) -> None:
+                 probe: ProbeResult | DoctorReport | None = None, apply: ApplyFn | None = None,
+                 link: Callable[[str], None] | None = None, run: RunFn | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("FixDialog")
         self.lt = lt
@@ -136,6 +139,7 @@ class FixDialog(QDialog):
         self.probe = probe
         self.apply_fn = apply
         self.link_fn = link
+        self.run_fn = run
         self.fix_result: FixResult | None = None
         self.last_report: ApplyReport | None = None
         self.copied: str | None = None
@@ -192,6 +196,7 @@ class FixDialog(QDialog):
         lay.addWidget(self.outside_box, 1)
         self.checks: list[QCheckBox] = []
         self.copy_buttons: list[tuple[QPushButton, str]] = []
+        self.run_buttons: list[tuple[QPushButton, Remedy]] = []
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -303,6 +308,7 @@ class FixDialog(QDialog):
                 w.deleteLater()
         self.checks = []
         self.copy_buttons = []
+        self.run_buttons = []
         steps = plan.outside_steps if plan is not None else []
         self.outside_box.setVisible(bool(steps))
         row = 0
@@ -322,6 +328,13 @@ class FixDialog(QDialog):
             row += 1
             for c in s.commands:
                 if not c.command:
+                    # a note (why a package is not proposed, what to do first): text only
+                    note = QLabel(c.title)
+                    note.setIndent(22)
+                    note.setWordWrap(True)
+                    note.setEnabled(False)
+                    grid.addWidget(note, row, 0, 1, 3)
+                    row += 1
                     continue
                 title = QLabel(c.title + ":")
                 title.setIndent(22)
@@ -336,9 +349,28 @@ class FixDialog(QDialog):
                 grid.addWidget(cmd, row, 1)
                 grid.addWidget(button, row, 2)
                 self.copy_buttons.append((button, c.command))
+                if c.runnable and self.run_fn is not None:
+                    # needs no root: run here (the Toolchain panel shows its output, checks again, reloads)
+                    run = QPushButton("Run")
+                    run.setAccessibleName(f"Run: {c.title}")
+                    run.setToolTip("Runs without root; the output is in the Toolchain panel; on success the "
+                                   "toolchain is checked again and Kconfig reloaded with your values")
+                    run.clicked.connect(lambda _=False, rem=c, check=check: self.run(rem, check))
+                    grid.addWidget(run, row, 3)
+                    self.run_buttons.append((run, c))
                 row += 1
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(row, 1)
+
+    def run(self, remedy: Remedy, check: QCheckBox | None = None) -> bool:
+        if self.run_fn is None:
+            return False
+        started = self.run_fn(remedy)
+        self.status.setText(f"Running {_esc(remedy.command or '')} — see the Toolchain panel." if started else
+                            "Another check or fix is running; wait for it first.")
+        if started and check is not None:
+            check.setChecked(True)
+        return started
 
     def copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
@@ -410,7 +442,7 @@ class FixController(QObject):
     def __init__(self, parent: Any, session: Session, *, view: Any, overview_layout: Any,
                  current_node: Callable[[], MenuNode | None], select_symbol: Callable[[str], Any],
                  status: Callable[[str, int], None],
-                 probe: Callable[[], tuple[ProbeResult | None, Any]] = lambda: (None, None)) -> None:
+                 toolchain: Any = None, show_toolchain: Callable[[], Any] | None = None) -> None:
         super().__init__(parent)
         self.parent_widget = parent
         self.session = session
@@ -418,9 +450,13 @@ class FixController(QObject):
         self.current_node = current_node
         self.select_symbol = select_symbol
         self.status = status
-        self.latest_probe = probe
+        # the Toolchain panel: its latest check (the doctor's report or the script's result) and
+        # the remedies it runs
+        self.toolchain = toolchain
+        self.show_toolchain = show_toolchain
         self.dialog: FixDialog | None = None
         self._applying = False
+        self._reopen: tuple[str, str] | None = None
         self.act_fix = QAction("Make available…", parent)
         self.act_fix.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.act_fix.setStatusTip("Plans that make the selected entry available, smallest first")
@@ -458,10 +494,18 @@ class FixController(QObject):
 
     def on_tree_loaded(self) -> None:
         self.act_fix.setEnabled(self.session.lt is not None)
+        reopen, self._reopen = self._reopen, None
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
         self.update_button()
+        lt = self.session.lt
+        if reopen is not None and lt is not None and lt.sym(reopen[0]) is not None:
+            # a fix ran from the dialog: its plans were for the old parse; plan again on the new one
+            try:
+                self.open_dialog(fix.make_target(lt, lt.sym(reopen[0]), reopen[1]))
+            except ValueError:
+                pass
 
     def update_button(self) -> None:
         lt = self.session.lt
@@ -477,9 +521,14 @@ class FixController(QObject):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def probe(self) -> ProbeResult | None:
-        result, tree = self.latest_probe()
+    def probe(self) -> ProbeResult | DoctorReport | None:
+        panel = self.toolchain
+        report = getattr(panel, "report", None)
         lt = self.session.lt
+        if isinstance(report, DoctorReport) and lt is not None:
+            return report if report.tree.source == lt.tree.source else None
+        result = getattr(panel, "result", None)
+        tree = getattr(panel, "tree", None)
         if result is None or lt is None or tree is None:
             return None
         # findings of a probe for another source tree say nothing about this one
@@ -488,9 +537,24 @@ class FixController(QObject):
     def open_dialog(self, target: Target) -> FixDialog:
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = FixDialog(self.parent_widget, self.session.lt, target, probe=self.probe(), apply=self.apply,
-                                link=self._link)
+        panel = self.toolchain
+        probe = self.probe()
+        self.dialog = FixDialog(self.parent_widget, self.session.lt, target, probe=probe, apply=self.apply,
+                                link=self._link, run=self._run_remedy if panel is not None else None)
         self.dialog.show()
+        if probe is None and panel is not None and target.item.__class__ is Symbol \
+                and target.item.name in ("RUST", "RUST_IS_AVAILABLE") and self.session.lt is not None \
+                and self.session.lt.ev.str_value(self.session.lt.sym("RUST_IS_AVAILABLE")) != "y":
+            # the toolchain was not checked yet: check it, then show every problem as an outside step
+            dialog = self.dialog
+            def replan(_report: object) -> None:
+                panel.runner.finished.disconnect(replan)
+                if self.dialog is dialog:
+                    dialog.probe = self.probe()
+                    dialog.replan()
+            panel.runner.finished.connect(replan)
+            if not panel.runner.busy and not panel.run_check():
+                panel.runner.finished.disconnect(replan)
         return self.dialog
 
     def open_for_current(self) -> FixDialog | None:
@@ -525,6 +589,25 @@ class FixController(QObject):
             self.select_symbol(target.item.name)
         return report
 
+    def _run_remedy(self, remedy: Remedy) -> bool:
+        if self.toolchain is None:
+            return False
+        if self.show_toolchain is not None:
+            self.show_toolchain()
+        started = bool(self.toolchain.run_remedy(remedy))
+        dlg = self.dialog
+        if started and dlg is not None and dlg.target.item.__class__ is Symbol:
+            # after the fix, the check and the reload: the same question on the new parse
+            self._reopen = (dlg.target.item.name, dlg.target.want)
+            fixer = self.toolchain.fixer
+
+            def done(outcome: Any) -> None:
+                fixer.finished.disconnect(done)
+                if not outcome.ok:
+                    self._reopen = None
+            fixer.finished.connect(done)
+        return started
+
     def _link(self, link: str) -> None:
         if link.startswith("sym:"):
             self.select_symbol(link[4:])
@@ -543,10 +626,11 @@ def install_fix_actions(window: Any) -> FixController:
     """Add "Make available…" to a MainWindow (Edit menu, the tree's context menu, the Rust
     overview's button), working on the window's session."""
     toolchain = getattr(window, "toolchain", None)
+    show = getattr(window, "show_toolchain", None)
     ctl = FixController(window, window.session, view=window.view, overview_layout=window.overview.layout(),
                         current_node=window.current_node, select_symbol=window.select_symbol,
-                        status=window.statusBar().showMessage,
-                        probe=lambda: (getattr(toolchain, "result", None), getattr(toolchain, "tree", None)))
+                        status=window.statusBar().showMessage, toolchain=toolchain,
+                        show_toolchain=(lambda: show(run=False)) if show is not None else None)
     ctl.add_menus(window.menuBar())
     if window.lt is not None:
         ctl.on_tree_loaded()

@@ -1,4 +1,5 @@
-"""The rustavailable probe in a worker thread, and the Toolchain panel around it."""
+"""The toolchain doctor and ``make rustavailable`` in a worker thread, the Toolchain panel around
+them, and one-click fixes that need no root (run in a worker, own process group, Cancel)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
@@ -25,6 +27,10 @@ from PySide6.QtWidgets import (
 from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.tree import KernelTree, path_breakers
+from rustconfig_gui.toolchain.doctor import Check, DoctorReport, run_doctor
+from rustconfig_gui.toolchain.findings import Finding
+from rustconfig_gui.toolchain.remedies import Remedy
+from rustconfig_gui.toolchain.runner import RemedyRunner, RunOutcome
 from rustconfig_gui.toolchain.rustavailable import (
     ProbeRequest,
     ProbeResult,
@@ -55,62 +61,159 @@ class ProbeRunner(JobRunner):
         return self.start(work)
 
 
-_SEVERITY = {"error": ("✖", "bad"), "warning": ("⚠", "warn"), "info": ("ℹ", "info")}
+class DoctorRunner(JobRunner):
+    """The doctor (every check at once) and then the tree's own script, off the GUI thread.
+
+    ``line`` streams the script's (stream, text); ``finished`` carries the
+    :class:`DoctorReport` (its ``script`` is the verdict, also after timeout or
+    cancel of the script); ``failed`` is one sentence."""
+
+    line = Signal(str, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.progress.connect(lambda item: self.line.emit(*item))
+
+    def check(self, request: ProbeRequest, os_release: str = "/etc/os-release") -> bool:
+        def work(report, stopped) -> DoctorReport:
+            check_can_probe(request.tree)
+            return run_doctor(request, os_release=os_release, cancelled=stopped,
+                              on_line=lambda s, t: report((s, t)))
+
+        return self.start(work)
+
+
+class FixRunner(JobRunner):
+    """One remedy that needs no root (rustup, cargo) at a time: ``line`` streams its output,
+    ``finished`` carries the :class:`RunOutcome` (also after Cancel, which kills its group)."""
+
+    line = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.progress.connect(self.line.emit)
+
+    def run_remedy(self, runner: RemedyRunner) -> bool:
+        return self.start(lambda report, stopped: runner.run(on_line=report, cancelled=stopped))
+
+
+_SEVERITY = {"error": ("✖", "bad"), "warning": ("⚠", "warn"), "info": ("ℹ", "info"),
+             "ok": ("✔", "ok"), "skipped": ("–", "muted")}
+
+
+def versions_text(f: Finding | Check) -> str:
+    """'found 0.60.1 · required 0.65.1', with the finding's own labels ('tested with', 'Clang')."""
+    if isinstance(f, Check):
+        found, required, labels = f.found, f.required, f.labels
+    else:
+        found, required, labels = f.found_version, f.required_version, f.version_labels
+    if not (found or required):
+        return ""
+    return f"{labels[0]}: {found or '—'} · {labels[1]}: {required or '—'}"
+
+
+def _remedy_html(r: Remedy, i: int, j: int) -> str:
+    if not r.command:
+        return f"<br>→ {html.escape(r.title)}"
+    run = f" <a href='run:{i}:{j}'>Run</a>" if r.runnable else ""
+    return (f"<br>→ {html.escape(r.title)}: <code>{html.escape(r.command)}</code> "
+            f"<a href='copy:{i}:{j}'>Copy</a>{run}")
 
 
 def findings_html(result: ProbeResult, loaded_has_rust: bool = False) -> str:
-    """``loaded_has_rust``: the tree shown was loaded with Rust available (nothing to reload for)."""
-    st = style_for()
-    out = []
-    if result.timed_out:
-        out.append(f"<p style='{st.css('bad')}'><b>The probe did not finish in time and was stopped.</b></p>")
-    elif result.cancelled:
-        out.append("<p><b>The probe was cancelled.</b></p>")
-    elif result.available and loaded_has_rust:
-        out.append(f"<p style='{st.css('ok')}'><b>Rust is available!</b> The loaded tree already uses it.</p>")
-    elif result.available:
-        out.append(f"<p style='{st.css('ok')}'><b>Rust is available!</b> Reload Kconfig to see the Rust "
-                   "options.</p>")
-    else:
-        out.append(f"<p style='{st.css('bad')}'><b>Rust is not available with this toolchain.</b></p>")
+    """The script's own findings (its run alone, as the CLI's ``probe``); ``loaded_has_rust``:
+    the tree shown was loaded with Rust available (nothing to reload for)."""
+    out = [_verdict_html(result, loaded_has_rust)]
     for i, f in enumerate(result.findings):
-        mark, role = _SEVERITY.get(f.severity, ("•", "muted"))
-        out.append(f"<p>{st.span(role, mark)} <b>{html.escape(f.message)}</b>")
-        if f.found_version or f.required_version:
-            out.append(f"<br>found: {html.escape(f.found_version or '—')} · required: "
-                       f"{html.escape(f.required_version or '—')}")
-        if f.path:
-            out.append(f"<br><code>{html.escape(f.path)}</code>")
-        if f.details:
-            out.append("<pre>" + html.escape("\n".join(f.details[:12])) + "</pre>")
-        for j, r in enumerate(f.remedies):
-            if r.command:
-                out.append(f"<br>→ {html.escape(r.title)}: <code>{html.escape(r.command)}</code> "
-                           f"<a href='copy:{i}:{j}'>Copy</a>")
-            else:
-                out.append(f"<br>→ {html.escape(r.title)}")
-        out.append("</p>")
+        if f.kind == "available":
+            continue
+        out.append(_finding_html(f.severity, f.message, versions_text(f), f.path, f.details, f.remedies, i))
+    return "".join(out)
+
+
+def _verdict_html(result: ProbeResult | None, loaded_has_rust: bool = False) -> str:
+    if result is None:
+        return ""
+    st = style_for()
+    if result.timed_out:
+        return f"<p style='{st.css('bad')}'><b>make rustavailable did not finish in time and was stopped.</b></p>"
+    if result.cancelled:
+        return "<p><b>The check was cancelled.</b></p>"
+    if result.available and loaded_has_rust:
+        return (f"<p style='{st.css('ok')}'><b>Rust is available</b> (the tree's make rustavailable passes). "
+                "The loaded tree already uses it.</p>")
+    if result.available:
+        return (f"<p style='{st.css('ok')}'><b>Rust is available</b> (the tree's make rustavailable passes). "
+                "Reload Kconfig to see the Rust options.</p>")
+    return f"<p style='{st.css('bad')}'><b>Rust is not available with this toolchain</b> (make rustavailable).</p>"
+
+
+def _finding_html(severity: str, message: str, versions: str, path: str | None, details: list[str],
+                  remedies: list[Remedy], i: int) -> str:
+    mark, role = _SEVERITY.get(severity, ("•", "muted"))
+    out = [f"<p>{style_for().span(role, mark)} <b>{html.escape(message)}</b>"]
+    if versions:
+        out.append(f"<br>{html.escape(versions)}")
+    if path and path not in message:
+        out.append(f"<br><code>{html.escape(path)}</code>")
+    if details:
+        out.append("<pre>" + html.escape("\n".join(details[:12])) + "</pre>")
+    out += [_remedy_html(r, i, j) for j, r in enumerate(remedies)]
+    out.append("</p>")
+    return "".join(out)
+
+
+def report_html(report: DoctorReport, loaded_has_rust: bool = False) -> str:
+    """Every problem at once, the checks that pass, and the script's verdict beside them."""
+    st = style_for()
+    problems = report.problems
+    out = [_verdict_html(report.script, loaded_has_rust)]
+    n = len(problems)
+    if n:
+        out.append(f"<p><b>The doctor found {n} problem{'s' if n != 1 else ''}</b> "
+                   f"({len(report.errors)} to fix before Rust can be enabled):</p>")
+    else:
+        out.append("<p><b>Every check of the doctor passes.</b></p>")
+    for d in report.disagreements():
+        out.append(f"<p style='{st.css('warn')}'><b>The doctor and the tree's script disagree:</b> "
+                   f"{html.escape(d)} The script's verdict is what Kconfig uses.</p>")
+    for i, c in enumerate(problems):
+        extra = "" if c.by_script else " (not checked by the tree's script)"
+        out.append(_finding_html(c.status, c.message + extra, versions_text(c), c.path, c.details, c.remedies, i))
+    passed = [c for c in report.checks if not c.problem]
+    if passed:
+        out.append(f"<p style='{st.css('muted')}'>Passed: " + "<br>".join(
+            f"{_SEVERITY[c.status][0]} {html.escape(c.message)}" for c in passed) + "</p>")
     return "".join(out)
 
 
 class ToolchainPanel(QWidget):
-    """Findings, remedies with copy buttons, overrides, Re-check and Reload."""
+    """The doctor's findings with Copy (and Run for what needs no root), overrides, Re-check, Reload."""
 
-    #: reload the tree with these make settings (after a passing probe)
+    #: reload the tree with these make settings (after a passing probe or a fix)
     reloadRequested = Signal(object)  # KernelTree
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Toolchain")
         self.tree: KernelTree | None = None
+        self.report: DoctorReport | None = None
         self.result: ProbeResult | None = None
-        #: the tree shown was loaded with Rust available (the window keeps this current)
+        self.os_release = "/etc/os-release"
+        self.base_env: dict[str, str] | None = None
+        self.last_outcome: RunOutcome | None = None
+        self._reload_after_check = False
         self.loaded_has_rust = False
-        self.runner = ProbeRunner(self)
+        self.runner = DoctorRunner(self)
         self.runner.started.connect(self._on_started)
         self.runner.line.connect(self._on_line)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
+        self.fixer = FixRunner(self)
+        self.fixer.line.connect(self._on_fix_line)
+        self.fixer.finished.connect(self._on_fixed)
+        self.fixer.failed.connect(self._on_fix_failed)
+        self.fixer.busyChanged.connect(lambda _b: self._update_buttons())
 
         lay = QVBoxLayout(self)
         form = QFormLayout()
@@ -133,10 +236,12 @@ class ToolchainPanel(QWidget):
         form.addRow("Timeout:", self.timeout)
         lay.addLayout(form)
         row = QHBoxLayout()
-        self.check_button = QPushButton("Re-check (make rustavailable)")
+        self.check_button = QPushButton("Re-check")
+        self.check_button.setToolTip("Every check of rust_is_available.sh at once, then the tree's own "
+                                     "make rustavailable (the verdict Kconfig reads)")
         self.check_button.clicked.connect(self.run_check)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.runner.cancel)
+        self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
         self.reload_button = QPushButton("Reload Kconfig")
         self.reload_button.setEnabled(False)
@@ -152,21 +257,39 @@ class ToolchainPanel(QWidget):
         lay.addWidget(self.busy)
         split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
+        top = QWidget()
+        top_lay = QVBoxLayout(top)
+        top_lay.setContentsMargins(0, 0, 0, 0)
         self.findings = QTextBrowser()
         self.findings.setAccessibleName("Probe findings")
         self.findings.setOpenLinks(False)
         self.findings.anchorClicked.connect(self._on_anchor)
-        on_palette_change(self.findings, lambda: self.result is not None and not self.runner.busy
-                          and self.findings.setHtml(findings_html(self.result)))
+        on_palette_change(self.findings, self._render_findings)
+        top_lay.addWidget(self.findings, 1)
+        self.fix_label = QLabel("Fixes that need no root:")
+        top_lay.addWidget(self.fix_label)
+        self.fix_row = QVBoxLayout()
+        self.fix_row.setSpacing(2)
+        top_lay.addLayout(self.fix_row)
+        self.fix_buttons: list[tuple[QPushButton, Remedy]] = []
+        self.fix_label.hide()
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setAccessibleName("Probe output")
         self.log.setMaximumBlockCount(5000)
-        split.addWidget(self.findings)
+        split.addWidget(top)
         split.addWidget(self.log)
+        split.setSizes([520, 160])
         lay.addWidget(split, 1)
 
     def set_tree(self, tree: KernelTree, variables: dict[str, str]) -> None:
+        if self.report is not None and self.report.tree.source != tree.source:
+            # another kernel: the last findings say nothing about it
+            self.report = None
+            self.result = None
+            self.findings.clear()
+            self._fill_fixes(None)
+            self.reload_button.setEnabled(False)
         self.tree = tree
         self.rustc.setPlaceholderText(variables.get("RUSTC", "rustc"))
         self.bindgen.setPlaceholderText(variables.get("BINDGEN", "bindgen"))
@@ -180,8 +303,16 @@ class ToolchainPanel(QWidget):
     def set_loaded_has_rust(self, on: bool) -> None:
         """After a load or reload: whether the notice to reload still applies."""
         self.loaded_has_rust = on
-        if self.result is not None and not self.runner.busy:
-            self.findings.setHtml(findings_html(self.result, on))
+        self._render_findings()
+
+    def _render_findings(self) -> None:
+        """The last answer again (the loaded tree or the palette changed)."""
+        if self.runner.busy:
+            return
+        if self.report is not None:
+            self.findings.setHtml(report_html(self.report, self.loaded_has_rust))
+        elif self.result is not None:
+            self.findings.setHtml(findings_html(self.result, self.loaded_has_rust))
 
     def _tree_for_run(self) -> KernelTree:
         assert self.tree is not None
@@ -197,7 +328,7 @@ class ToolchainPanel(QWidget):
         if self.tree is None:
             return False
         if self.runner.busy:
-            self.log.appendPlainText("(a probe is already running)")
+            self.log.appendPlainText("(a check is already running)")
             return False
         for field_, name in ((self.rustc, "RUSTC"), (self.bindgen, "BINDGEN")):
             bad = path_breakers(field_.text().strip())
@@ -207,47 +338,138 @@ class ToolchainPanel(QWidget):
                                       f"{html.escape(' '.join(bad))}: the kernel's build runs it through "
                                       "the shell unquoted. Use a path without these characters.</b></p>")
                 return False
-        request = ProbeRequest(self._tree_for_run(), timeout=float(self.timeout.value()))
-        self.log.clear()
+        request = ProbeRequest(self._tree_for_run(), timeout=float(self.timeout.value()), base_env=self.base_env)
         self.log.appendPlainText("$ " + " ".join(request.argv()))
-        return self.runner.probe(request)
+        return self.runner.check(request, self.os_release)
+
+    def cancel(self) -> None:
+        self.runner.cancel()
+        self.fixer.cancel()
+
+    def _update_buttons(self) -> None:
+        busy = self.runner.busy or self.fixer.busy
+        self.check_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        for b, _r in self.fix_buttons:
+            b.setEnabled(not busy)
 
     def _on_started(self) -> None:
         self.busy.show()
-        self.check_button.setEnabled(False)
+        self._update_buttons()
         self.cancel_button.setEnabled(True)
         self.reload_button.setEnabled(False)
-        self.findings.setHtml("<p>Running <code>make rustavailable</code>…</p>")
+        self.findings.setHtml("<p>Checking the toolchain (each check of <code>rust_is_available.sh</code>, then "
+                              "<code>make rustavailable</code>)…</p>")
 
     def _on_line(self, stream: str, text: str) -> None:
         self.log.appendPlainText(("! " if stream == "stderr" else "  ") + text)
 
     def _done(self) -> None:
-        self.busy.hide()
-        self.check_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+        self.busy.setVisible(self.fixer.busy)
+        self._update_buttons()
+        if not self.runner.busy and not self.fixer.busy:
+            self.cancel_button.setEnabled(False)
 
-    def _on_finished(self, result: ProbeResult) -> None:
+    def _on_finished(self, report: DoctorReport) -> None:
+        self.report = report
+        self.result = report.script
+        self.findings.setHtml(report_html(report, self.loaded_has_rust))
+        self._fill_fixes(report)
         self._done()
-        self.result = result
-        self.findings.setHtml(findings_html(result, self.loaded_has_rust))
-        self.reload_button.setEnabled(result.available)
-        self.log.appendPlainText(f"(exit status {result.returncode}, {result.seconds:.2f} s)")
+        self.reload_button.setEnabled(report.script is not None and report.script.available)
+        s = report.script
+        if s is not None:
+            self.log.appendPlainText(f"(exit status {s.returncode}, {report.seconds:.2f} s, "
+                                     f"{report.cached_runs} tool answers from the cache)")
+        if self._reload_after_check:
+            # a fix succeeded: Kconfig's own probes see the new toolchain, the user's values stay
+            self._reload_after_check = False
+            self._reload()
 
     def _on_failed(self, message: str) -> None:
+        self._reload_after_check = False
         self._done()
         self.findings.setHtml(f"<p style='{style_for().css('bad')}'><b>{html.escape(message)}</b></p>")
 
+    def _fill_fixes(self, report: DoctorReport | None) -> None:
+        for b, _r in self.fix_buttons:
+            self.fix_row.removeWidget(b)
+            b.hide()
+            b.setParent(None)
+            b.deleteLater()
+        self.fix_buttons = []
+        seen: set[tuple[str, ...]] = set()
+        for c in report.problems if report is not None else []:
+            for r in c.remedies:
+                if r.run is None or r.run in seen:
+                    continue
+                seen.add(r.run)
+                b = QPushButton(f"Run: {r.command}")
+                b.setToolTip(f"{r.title}\nRuns without root, here; output below; Cancel stops it.")
+                b.setAccessibleName(f"Run {r.command}")
+                b.clicked.connect(lambda _=False, r=r: self.run_remedy(r))
+                self.fix_row.addWidget(b)
+                self.fix_buttons.append((b, r))
+        self.fix_label.setVisible(bool(self.fix_buttons))
+        self._update_buttons()
+
+    def runnable(self) -> list[Remedy]:
+        return [r for _b, r in self.fix_buttons]
+
+    def run_remedy(self, remedy: Remedy) -> bool:
+        """Run a fix that needs no root; on success the doctor runs again and Kconfig reloads."""
+        if self.tree is None or self.runner.busy or self.fixer.busy:
+            return False
+        try:
+            runner = RemedyRunner(remedy, cwd=self.tree.objtree if self.tree.objtree.is_dir() else self.tree.source,
+                                  env=self.base_env)
+        except ValueError as e:
+            self.log.appendPlainText(f"({e})")
+            return False
+        self.log.appendPlainText(f"$ {' '.join(runner.argv)}   (in {runner.cwd})")
+        started = self.fixer.run_remedy(runner)
+        if started:
+            self.busy.show()
+            self.cancel_button.setEnabled(True)
+            self._update_buttons()
+        return started
+
+    def _on_fix_line(self, text: str) -> None:
+        self.log.appendPlainText("  " + text)
+
+    def _on_fixed(self, outcome: RunOutcome) -> None:
+        self.last_outcome = outcome
+        self.log.appendPlainText(f"({outcome.summary()})")
+        self._done()
+        if outcome.ok:
+            self._reload_after_check = True
+            self.run_check()
+
+    def _on_fix_failed(self, message: str) -> None:
+        self._done()
+        self.log.appendPlainText(f"(could not run it: {message})")
+
     def _on_anchor(self, url: QUrl) -> None:
         link = url.toString()
-        if link.startswith("copy:") and self.result is not None:
-            i, j = (int(x) for x in link[5:].split(":"))
-            cmd = self.result.findings[i].remedies[j].command or ""
-            QGuiApplication.clipboard().setText(cmd)
-            self.log.appendPlainText(f"(copied: {cmd})")
+        kind, _, rest = link.partition(":")
+        if kind not in ("copy", "run") or not rest:
+            return
+        i, j = (int(x) for x in rest.split(":"))
+        if self.report is not None:
+            remedy = self.report.problems[i].remedies[j]
+        elif self.result is not None:
+            remedy = self.result.findings[i].remedies[j]
+        else:
+            return
+        if kind == "run":
+            self.run_remedy(remedy)
+            return
+        QGuiApplication.clipboard().setText(remedy.command or "")
+        self.log.appendPlainText(f"(copied: {remedy.command})")
 
     def _reload(self) -> None:
         self.reloadRequested.emit(self._tree_for_run())
 
     def shutdown(self) -> None:
         self.runner.shutdown()
+        self.fixer.shutdown()
