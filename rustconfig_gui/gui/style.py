@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 # WCAG 2.x AA for normal text
@@ -255,3 +255,10 @@ def install(app: QApplication) -> None:
         app.setStyle(ClearCheckBoxes(app.style().name()))
     if app.findChild(_LinkKeeper) is None:
         _LinkKeeper(app)
+
+
+def blank_icon(size: int = 16) -> QIcon:
+    """A transparent icon: keeps the text of rows without an icon in line with those that have one."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    return QIcon(pixmap)

@@ -15,7 +15,7 @@ from typing import Any
 
 from kconfiglib import BOOL, TRISTATE, Choice, Symbol
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.gui.panels.why import explanation_for, toggle, why_html
+from rustconfig_gui.gui.style import blank_icon
 from rustconfig_gui.kconfig.helptext import NO_HELP
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.workspace.upgrade import NewOption, review_order
@@ -56,9 +57,7 @@ class NewOptionsDialog(QDialog):
         self._goto = goto
         self._expanded: set[str] = set()
         self.rust_icon = rust_icon or QIcon()
-        blank = QPixmap(16, 16)
-        blank.fill(Qt.GlobalColor.transparent)
-        self._blank_icon = QIcon(blank)  # keeps the names of other rows in line with the Rust ones
+        self._blank_icon = blank_icon()  # keeps the names of other rows in line with the Rust ones
         self.resize(1060, 660)
 
         top = QHBoxLayout()
