@@ -174,8 +174,8 @@ def value_source(lt: LoadedTree, sym: Symbol) -> ValueSource:
                                tuple(s.name for s in by), note)
         if base is not None:
             kind, who = _who(lt, sym, user)
-            if base < int(user):
-                return ValueSource(kind, f"{who}: {_TRI[int(user)]}, limited to {_TRI[base]} by its dependencies")
+            if isinstance(user, int) and base < user:
+                return ValueSource(kind, f"{who}: {_TRI[user]}, limited to {_TRI[base]} by its dependencies")
             return ValueSource(kind, who)
         imp = _impliers(lt, sym)
         default = _default_source(lt, sym)

@@ -14,7 +14,7 @@ its width until another tree is shown.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -126,7 +126,7 @@ class ColumnFitter(QObject):
         view.viewport().installEventFilter(self)
         view.expanded.connect(self.remeasure)
         view.collapsed.connect(self.remeasure)
-        self._model = None
+        self._model: QAbstractItemModel | None = None
         self.watch_model()
 
     def chars(self, n: int) -> int:
@@ -347,10 +347,12 @@ class DockRoom(QObject):
             return
         total = sum(sizes)
         other = 1 - self.tree_index
-        details_min = self.splitter.widget(other).minimumWidth()
+        details = self.splitter.widget(other)
+        details_min = details.minimumWidth() if details is not None else 0
         # where there is room (the splitter's own share is comfortable) nothing changes;
         # else the tree gets back up to a comfortable width, from the details
-        comfortable = int(self.splitter.widget(self.tree_index).minimumWidth() * COMFORTABLE)
+        tree_widget = self.splitter.widget(self.tree_index)
+        comfortable = int((tree_widget.minimumWidth() if tree_widget is not None else 0) * COMFORTABLE)
         tree = max(sizes[self.tree_index], min(self.before[self.tree_index], comfortable))
         tree = min(tree, total - details_min)
         sizes[self.tree_index] = tree

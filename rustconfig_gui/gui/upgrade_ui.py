@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from rustconfig_gui.errors import ConfigFileError
 from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.configfile import ConfigReadReport
@@ -38,7 +39,7 @@ def report_work(lt: LoadedTree, rep: ConfigReadReport):
     def work(_report, _stopped) -> tuple[LoadedTree, ConfigReadReport, UpgradeReport]:
         try:
             text, _ = configfile.decode_config_bytes(configfile.read_config_bytes(rep.filename), rep.filename)
-        except configfile.ConfigFileError:
+        except ConfigFileError:
             text = ""
         return lt, rep, upgrade_report(copy, rep, text)
 

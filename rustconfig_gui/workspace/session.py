@@ -250,7 +250,10 @@ class Session:
             return
         if only is not None and self._batch is None:
             before = _partial(lt.ev, *only)
-            take = lambda: _partial(lt.ev, *only)  # noqa: E731
+            syms, choices = only
+
+            def take() -> UserState:
+                return _partial(lt.ev, syms, choices)
         else:
             before = lt.ev.snapshot()
             take = lt.ev.snapshot

@@ -131,8 +131,8 @@ def info_html(lt: LoadedTree, node: MenuNode, rust_syms: frozenset[Symbol] = fro
         out.append("</p><p><b>Members</b><ul style='margin-top:0'>")
         for m in choice.syms:
             mark = "●" if m is sel else "○"
-            vis = "" if ev.visibility(m) else " " + st.span("muted", "(hidden)")
-            out.append(f"<li>{mark} {sym_link(m)}{vis}</li>")
+            hidden = "" if ev.visibility(m) else " " + st.span("muted", "(hidden)")
+            out.append(f"<li>{mark} {sym_link(m)}{hidden}</li>")
         out.append("</ul></p>")
         if choice.defaults:
             out.append("<p><b>Defaults</b> " + ", ".join(

@@ -30,7 +30,11 @@ class RustOverview(QFrame):
         lay.addWidget(self.label, 1)
         self.linkActivated = self.label.linkActivated
         self.last: RustOverviewData | None = None
-        on_palette_change(self, lambda: self.last is not None and self.show_data(self.last))
+        on_palette_change(self, self._render_again)
+
+    def _render_again(self) -> None:
+        if self.last is not None:
+            self.show_data(self.last)
 
     # two lines of text whatever the state says: the tree below never jumps
     LINES = 2
