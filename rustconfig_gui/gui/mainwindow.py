@@ -68,17 +68,19 @@ from rustconfig_gui.gui.workers import (
     retire_work,
     store_parse_work,
 )
+from rustconfig_gui.host.paths import show_text
 from rustconfig_gui.kconfig import configfile, menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.ondisk import Seen, save_message
 from rustconfig_gui.workspace.recovery import (
-    FileStamp,
     clear_recovery,
     read_recovery,
     write_recovery,
 )
+from rustconfig_gui.workspace.recovery import discard as discard_recovered
 from rustconfig_gui.workspace.search import Hit, SearchIndex
 
 MAX_RECENT = 8
@@ -160,6 +162,8 @@ class OpenTreeDialog(QDialog):
 
 # the overview and details panel are updated this long after an edit
 AFTER_EDIT_MS = 30
+# a recovery copy is written this long after the last of a burst of changes
+RECOVERY_AFTER_MS = 250
 
 class MainWindow(QMainWindow):
     treeLoaded = Signal()
@@ -181,17 +185,18 @@ class MainWindow(QMainWindow):
         self._info_node: MenuNode | None = None
         self._why_open: set[str] = set()
         # what the config file looked like when read/written (None: it did not exist)
-        self._disk_stamp: FileStamp | None = None
+        self._seen: Seen | None = None
         # overview and details follow an edit (coalesced: one update for a burst of
         # edits), after the rows on screen show it
         self.after_edit = QTimer(self)
         self.after_edit.setSingleShot(True)
         self.after_edit.setInterval(AFTER_EDIT_MS)
         self.after_edit.timeout.connect(self._after_edit)
+        # unsaved values go to a recovery copy soon after every change (coalesced, in a worker)
         self.recovery_timer = QTimer(self)
-        self.recovery_timer.setInterval(30_000)
+        self.recovery_timer.setSingleShot(True)
+        self.recovery_timer.setInterval(RECOVERY_AFTER_MS)
         self.recovery_timer.timeout.connect(self.write_recovery_now)
-        self.recovery_timer.start()
         self._modified = False
         self._edits = 0  # counts edits, so a save that ran while one happened does not hide it
         self._saving = False
@@ -212,6 +217,7 @@ class MainWindow(QMainWindow):
         # a tree is taken apart only once no writer still reads it
         for job in (self.retirer, self.parse_writer, self.recovery_writer):
             job.busyChanged.connect(lambda busy: busy or self._retire_next())
+        self.recovery_writer.finished.connect(self._recovery_written)
         self.recovery_writer.failed.connect(
             lambda msg: self.statusBar().showMessage(f"Could not keep a recovery copy: {msg}", 8000))
         self.loader.progress.connect(lambda fp: self._on_progress(*fp))
@@ -235,6 +241,8 @@ class MainWindow(QMainWindow):
     def modified(self, value: bool) -> None:
         if value:
             self._edits += 1
+            if not self._closed:
+                self.recovery_timer.start()
         self._modified = value
 
     # -- construction ---------------------------------------------------------------
@@ -604,7 +612,7 @@ class MainWindow(QMainWindow):
                               + "".join(f"<li>{_html(str(i))}</li>" for i in issues[:200]) + "</ul>")
         self.statusBar().showMessage(msg, 15000)
         if not kept:
-            self._disk_stamp = FileStamp.of(self.config_path) if src == self.config_path else None
+            self._seen = Seen.look(self.config_path, src)
             self._offer_recovery()
         self.treeLoaded.emit()
         # Writing the parse and taking the old tree apart compete with the GUI thread for
@@ -636,10 +644,16 @@ class MainWindow(QMainWindow):
 
     # -- recovery of unsaved edits -----------------------------------------------------
 
-    def write_recovery_now(self, wait: bool = False) -> None:
-        """Keep the unsaved values in a recovery file; in a worker unless ``wait``."""
+    def write_recovery_now(self, wait: bool = False) -> bool:
+        """Keep the unsaved values in a recovery file; in a worker unless ``wait``
+        (a burst of edits gives one write: an edit during a write is written after it).
+        Returns False when the copy could not be written (``wait``) or nothing needed one."""
         if self.lt is None or not self.modified:
-            return
+            return False
+        if not wait and self.recovery_writer.busy:
+            self._recovery_again = True
+            return True
+        self._recovery_again = False
         tree, values = self.lt.tree, self.lt.values_copy()
         target = self.config_path or tree.config_path
 
@@ -653,6 +667,12 @@ class MainWindow(QMainWindow):
                 self.recovery_writer.start(work)
         except (OSError, ConfigFileError) as e:
             self.statusBar().showMessage(f"Could not keep a recovery copy: {e}", 8000)
+            return False
+        return True
+
+    def _recovery_written(self, _result: object) -> None:
+        if getattr(self, "_recovery_again", False) and not self._closed:
+            self.write_recovery_now()
 
     def _offer_recovery(self) -> None:
         assert self.lt is not None
@@ -663,7 +683,7 @@ class MainWindow(QMainWindow):
         when = QDateTime.fromSecsSinceEpoch(int(rec.saved_at)).toString("yyyy-MM-dd hh:mm")
         self._recovered = rec
         self.recovery_label.setText(f"Unsaved changes to this tree from {when} were kept after the app "
-                                    "closed unexpectedly.")
+                                    "closed unexpectedly." + (f" {rec.note}" if rec.note else ""))
         self.recovery_bar.show()
 
     def restore_recovery(self) -> None:
@@ -675,22 +695,29 @@ class MainWindow(QMainWindow):
         self.modified = True
         self._update_title()
         self.recovery_bar.hide()
+        # the values are this window's now: its own copy first, then the old one goes
+        if self.write_recovery_now(wait=True):
+            discard_recovered(rec)
         self.statusBar().showMessage(f"Restored {report.assignments} values; save to keep them.", 8000)
 
     def discard_recovery(self) -> None:
-        if self.lt is not None:
-            clear_recovery(self.lt.tree)
+        rec = getattr(self, "_recovered", None)
+        if rec is not None:
+            discard_recovered(rec)
         self.recovery_bar.hide()
 
     def on_unhandled_exception(self, exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
         """Keep the edits, then show what happened with a way to save."""
         import traceback
 
-        self.write_recovery_now(wait=True)
+        kept = self.write_recovery_now(wait=True)
+        after = ("Your unsaved changes were kept in a recovery file and will be offered the next time you "
+                 "open this tree." if kept else
+                 "There were no unsaved changes to keep." if not self.modified else
+                 "Your unsaved changes could NOT be kept in a recovery file; use Save as… now.")
         box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
-                          f"{exc_type.__name__}: {exc}\n\nYour unsaved changes were kept in a recovery file "
-                          "and will be offered the next time you open this tree.", parent=self)
-        box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
+                          show_text(f"{exc_type.__name__}: {exc}\n\n{after}"), parent=self)
+        box.setDetailedText(show_text("".join(traceback.format_exception(exc_type, exc, tb))))
         save_as = box.addButton("Save as…", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Close)
         save_as.clicked.connect(self.save_as)
@@ -727,20 +754,14 @@ class MainWindow(QMainWindow):
         if self.lt is None:
             return False
         path = self.config_path or self.lt.tree.config_path
-        if self.changed_on_disk(path):
-            self._ask_disk_changed(path)
-            return False
-        return self._write(path)
+        return self._write(path, checked=True)
 
     def changed_on_disk(self, path: Path) -> bool:
         """Did another program (make menuconfig…) write the file since we read it?"""
-        if not path.exists():
-            return False
-        return self._disk_stamp is None or self._disk_stamp.changed(path)
+        return self._seen is not None and self._seen.path == path and bool(self._seen.change())
 
-    def _ask_disk_changed(self, path: Path) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Configuration changed on disk",
-                          f"{path} was changed by another program since it was loaded here.", parent=self)
+    def _ask_disk_changed(self, path: Path, why: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Configuration changed on disk", why, parent=self)
         box.setInformativeText("Reload it (your changes here are dropped), overwrite it with your "
                                "configuration, or save yours under another name.")
         box.setObjectName("ChangedOnDisk")
@@ -759,15 +780,21 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getSaveFileName(self, "Save configuration as", str(self.config_path or ""))
         return bool(name) and self._write(Path(name), adopt=True)
 
-    def _write(self, path: Path, adopt: bool = False) -> bool:
+    def _write(self, path: Path, adopt: bool = False, checked: bool = False) -> bool:
         assert self.lt is not None
         if self._saving:
             return False
         values, edits = self.lt.values_copy(), self._edits
+        # the on-disk check runs under the folder's lock, just before the rename
+        check = self._seen.check if checked and self._seen is not None else None
         self._saving = True
         try:
             # text, fsync and rename off the GUI thread: the window keeps painting
-            run_and_wait(lambda: configfile.write_atomic(path, configfile.config_text(values)))
+            text = run_and_wait(lambda: configfile.config_text(values))
+            result = run_and_wait(lambda: configfile.write_atomic(path, text, check=check))
+        except configfile.ChangedOnDisk as e:
+            self._ask_disk_changed(path, str(e))
+            return False
         except ConfigFileError as e:
             QMessageBox.critical(self, "Not saved", f"{e}\n\nYour changes are still here; use Save as… to save "
                                                     "them elsewhere.")
@@ -778,10 +805,10 @@ class MainWindow(QMainWindow):
             self.config_path = path
             # an edit made while writing is not in the file
             self._modified = self._edits != edits
-            self._disk_stamp = FileStamp.of(path)
+            self._seen = Seen.look(path)
             clear_recovery(self.lt.tree)
         self._update_title()
-        self.statusBar().showMessage(f"Saved {path} (previous version kept as {path.name}.old)", 8000)
+        self.statusBar().showMessage(save_message(result), 8000)
         return True
 
     def load_config_dialog(self) -> None:
@@ -800,7 +827,7 @@ class MainWindow(QMainWindow):
             return
         self.config_path = path
         self.modified = False
-        self._disk_stamp = FileStamp.of(path)
+        self._seen = Seen.look(path, path)
         clear_recovery(self.lt.tree)
         self._after_bulk_change()
         msg = f"Loaded {path}"
