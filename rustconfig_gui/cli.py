@@ -10,10 +10,16 @@ from pathlib import Path
 
 from rustconfig_gui import __version__
 from rustconfig_gui.errors import RustconfigError
+from rustconfig_gui.host.paths import clean_for_json, install_escape_errors
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
+
+
+def _dumps(value: object) -> str:
+    """JSON output: paths that are not UTF-8 carry \\xNN escapes, never lone surrogates."""
+    return json.dumps(clean_for_json(value), indent=2)
 
 
 def _make_var(text: str) -> tuple[str, str]:
@@ -105,7 +111,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         },
     }
     if args.json:
-        print(json.dumps(info, indent=2), flush=True)
+        print(_dumps(info), flush=True)
         _keep_parse(args, loaded)
         return 0
     print(f"{info['title']}")
@@ -194,7 +200,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     check_can_probe(tree)
     result = run_probe(ProbeRequest(tree, timeout=args.timeout))
     if args.json:
-        print(result_to_json(result))
+        print(_dumps(json.loads(result_to_json(result))))
     else:
         v = ".".join(str(x) for x in result.tree_version)
         status = "timed out" if result.timed_out else f"exit status {result.returncode}"
@@ -249,7 +255,7 @@ def cmd_why(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise RustconfigError(str(e)) from None
     if args.json:
-        print(json.dumps(explanation.to_dict(), indent=2))
+        print(_dumps(explanation.to_dict()))
     else:
         print(explanation.text())
     return 0
@@ -263,7 +269,7 @@ def cmd_rust_status(args: argparse.Namespace) -> int:
     _report_issues(loaded)
     status = why.rust_status(loaded)
     if args.json:
-        print(json.dumps(status.to_dict(), indent=2))
+        print(_dumps(status.to_dict()))
     else:
         print(status.text())
     return 0
@@ -287,7 +293,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
         probe = run_probe(ProbeRequest(loaded.tree))
     result = fix.plan_fix(loaded, target, probe=probe, max_plans=args.plans)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(_dumps(result.to_dict()))
     else:
         print(result.text())
     if args.output is not None:
@@ -312,8 +318,8 @@ def cmd_preset_list(args: argparse.Namespace) -> int:
         tree.validate()
         frags += presets.tree_fragments(tree.source, tree.srcarch)
     if args.json:
-        print(json.dumps({"user_folder": str(presets.user_preset_dir()),
-                          "presets": [f.to_dict() for f in frags]}, indent=2))
+        print(_dumps({"user_folder": str(presets.user_preset_dir()),
+                      "presets": [f.to_dict() for f in frags]}))
         return 0
     origin = {"builtin": "built-in", "user": "yours", "tree": "tree"}
     for f in frags:
@@ -334,7 +340,7 @@ def cmd_preset_apply(args: argparse.Namespace) -> int:
     frags = [f for spec in args.presets for f in presets.find_presets(spec, loaded)]
     report = presets.apply_fragments(loaded, frags)
     if args.json:
-        print(report.to_json())
+        print(_dumps(report.to_dict()))
     else:
         print(report.text(), end="")
     if not args.dry_run:
@@ -408,7 +414,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         rust |= {s.name for s in rust_symbols(loaded)}
     diff = diff_configs(texts[0], texts[1], rust).filtered(args.filter or "", rust_only=args.rust_only)
     if args.json:
-        print(diff.to_json())
+        print(_dumps(diff.to_dict()))
     else:
         print(diff.text(mark_rust=not args.no_mark, merge_style=args.merge), end="")
     return 0
@@ -539,6 +545,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # a folder name that is not UTF-8 is printed with \\xNN escapes, never a traceback
+    errors = install_escape_errors()
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=errors)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

