@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
 from rustconfig_gui import __version__
 from rustconfig_gui.errors import RustconfigError
+from rustconfig_gui.host import process
 from rustconfig_gui.host.paths import clean_for_json, install_escape_errors
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
 from rustconfig_gui.kconfig.parsecache import ParseCache
@@ -544,6 +547,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM (or SIGHUP): unwind like Ctrl+C, so temp folders go and nothing is left running."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    # first every child group (make, the probes, rustc): they do not see the terminal's Ctrl+C
+    process.stop_all()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     # a folder name that is not UTF-8 is printed with \\xNN escapes, never a traceback
     errors = install_escape_errors()
@@ -553,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
             reconfigure(errors=errors)
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            previous[signum] = signal.signal(signum, _on_signal)
     try:
         return int(args.func(args))
     except RustconfigError as e:
@@ -561,6 +584,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rustconfig: interrupted", file=sys.stderr)
         return 130
+    except Terminated as e:
+        print(f"rustconfig: terminated by {signal.Signals(e.signum).name}", file=sys.stderr)
+        return 128 + e.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -240,3 +240,76 @@ def test_a_damaged_recovery_description_still_offers_the_values(tmp_path: Path, 
     assert rec.note.endswith("the time shown is when the values were written.")
     json.dumps(rec.note)
     recovery.discard(rec)
+
+
+# ---------------------------------------------------------------------------
+# 8: Ctrl+C and SIGTERM end the CLI and every child group it started
+
+
+def _hanger(path: Path, pids: Path, then: str = "") -> Path:
+    """A tool that records its pid and a background child's, then waits on it (600 s)."""
+    from fakes import write_script
+
+    return write_script(path, f"""#!/bin/sh
+{then}
+echo $$ >> '{pids}'
+sleep 600 &
+echo $! >> '{pids}'
+wait
+""")
+
+
+def _started(pids: Path, proc: subprocess.Popen[bytes]) -> list[int]:
+    """The two pids the hanging tool wrote (blocking: the tool writes them when it runs)."""
+    import time
+
+    while proc.poll() is None:
+        if pids.exists() and len(pids.read_text().split()) >= 2:
+            return [int(x) for x in pids.read_text().split()]
+        time.sleep(0.05)
+    raise AssertionError(f"the CLI ended before the tool ran: {proc.stderr.read().decode()}")
+
+
+@pytest.mark.parametrize("phase", ["make's environment", "the probes"])
+@pytest.mark.parametrize("sig", [2, 15], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_ends_the_cli_and_takes_every_child_group(tmp_path: Path, make_env, phase: str, sig: int):
+    import shutil
+    import time
+
+    from fakes import fake_toolchain, wait_gone
+    from test_reliability import _gone
+
+    from rustconfig_gui.assets import demo_tree
+
+    src = tmp_path / "src"
+    shutil.copytree(demo_tree(), src)
+    tc = fake_toolchain(tmp_path / "tc")
+    pids, tmp = tmp_path / "pids", tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(make_env, TMPDIR=str(tmp), PYTHONPATH=str(REPO))
+    rustc = tc.rustc
+    if phase == "make's environment":
+        bin_ = tmp_path / "bin"
+        bin_.mkdir()
+        _hanger(bin_ / "make", pids)
+        env["PATH"] = f"{bin_}:{env['PATH']}"
+    else:
+        # answers make's 'rustc --version'; hangs in Kconfig's rustc-llvm-version.sh probe
+        rustc = _hanger(tmp_path / "rustc", pids,
+                        then=f'[ "$*" = "--version --verbose" ] || exec {tc.rustc} "$@"')
+    cli = subprocess.Popen([sys.executable, "-m", "rustconfig_gui.cli", "info", str(src), "--no-cache",
+                            "--make-var", f"RUSTC={rustc}", "--make-var", f"BINDGEN={tc.bindgen}"],
+                           env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    started = _started(pids, cli)
+    t0 = time.monotonic()
+    cli.send_signal(sig)
+    assert cli.wait(timeout=60) == 128 + sig     # the tool would hang 600 s, the probe timeout is 120 s
+    took = time.monotonic() - t0
+    print(f"{phase}, signal {sig}: ended after {took:.2f} s")
+    stderr = cli.stderr.read().decode()
+    assert stderr.strip().splitlines()[-1] == ("rustconfig: interrupted" if sig == 2 else
+                                               "rustconfig: terminated by SIGTERM"), stderr
+    for pid in started:
+        assert _gone(pid)
+        wait_gone(pid)
+    assert list(tmp.iterdir()) == []              # no rustconfig-env-* left
