@@ -44,7 +44,8 @@ def test_a_tree_in_folders_whose_names_are_not_utf8(qtbot, window, tmp_path: Pat
     _no_error_box(window)
     assert "CONFIG_LOG_BUF_SHIFT=16" in (build / ".config").read_text()
     assert os.path.exists(os.fsencode(build) + b"/.config")      # the real bytes, not U+FFFD
-    assert window.statusBar().currentMessage() == f"Saved {os.fsencode(build).decode('utf-8', 'backslashreplace')}/.config."
+    shown = os.fsencode(build).decode("utf-8", "backslashreplace")
+    assert window.statusBar().currentMessage() == f"Saved {shown}/.config."
     assert not recovery.recovery_path(tree).exists()
 
 
@@ -102,3 +103,111 @@ def test_recent_entry_of_a_non_utf8_folder_opens_that_folder(qtbot, window, tmp_
     assert os.fsencode(back.build) == os.fsencode(tree.build)
     assert tree_from_dict(tree_to_dict(KernelTree(tmp_path))).source == tmp_path
     assert window.recent_menu.actions()[0].text().startswith(f"{tmp_path}/caf\\xe9")
+
+
+# ---------------------------------------------------------------------------
+# 8, 9: signals to the window
+
+_WINDOW = """
+import sys
+from rustconfig_gui.gui import app
+from rustconfig_gui.gui import mainwindow
+
+shown = mainwindow.MainWindow._on_loaded
+
+def edit_once(self, outcome):
+    shown(self, outcome)
+    if sys.argv[1] == "edit" and not getattr(self, "_edited", False):
+        self._edited = True
+        assert self.model.set_symbol_value(self.lt.sym("LOG_BUF_SHIFT"), "13")
+    print("shown", flush=True)
+
+mainwindow.MainWindow._on_loaded = edit_once
+sys.exit(app.main(sys.argv[2:]))
+"""
+
+
+def _window_process(tmp_path: Path, what: str, *args: str, env: dict[str, str] | None = None):
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    return subprocess.Popen([sys.executable, "-c", _WINDOW, what, *args], cwd=repo,
+                            env=dict(env or os.environ, QT_QPA_PLATFORM="offscreen"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_sigterm_right_after_an_edit_keeps_the_edit(tmp_path: Path):
+    import signal
+
+    build = tmp_path / "b"
+    tree = KernelTree(demo_tree(), build=build)
+    win = _window_process(tmp_path, "edit", str(demo_tree()), "-O", str(build))
+    assert win.stdout.readline() == "shown\n", win.stderr.read()
+    win.send_signal(signal.SIGTERM)              # before the coalescing timer could write anything
+    assert win.wait(timeout=60) == 128 + signal.SIGTERM
+    found = recovery.recoveries(tree)
+    assert len(found) == 1 and "CONFIG_LOG_BUF_SHIFT=13" in found[0].text
+    recovery.discard(found[0])
+
+
+def test_sigterm_during_a_load_leaves_no_probe_running(tmp_path: Path):
+    import signal
+
+    from fakes import fake_toolchain, wait_gone
+    from test_reliability_two import _hanger, _started
+
+    src = tmp_path / "src"
+    shutil.copytree(demo_tree(), src)
+    tc = fake_toolchain(tmp_path / "tc")
+    pids = tmp_path / "pids"
+    # the window has no --make-var: the tree's make finds rustc and bindgen on PATH
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    _hanger(bin_ / "rustc", pids, then=f'[ "$*" = "--version --verbose" ] || exec {tc.rustc} "$@"')
+    (bin_ / "bindgen").symlink_to(tc.bindgen)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp), PATH=f"{bin_}:{os.environ['PATH']}")
+    win = _window_process(tmp_path, "none", str(src), env=env)
+    started = _started(pids, win)
+    win.send_signal(signal.SIGTERM)
+    assert win.wait(timeout=60) == 128 + signal.SIGTERM
+    for pid in started:
+        wait_gone(pid)
+    assert list(tmp.iterdir()) == []
+
+
+def test_ctrl_c_in_the_terminal_asks_to_save_like_menuconfig(qtbot, window, tmp_path: Path):
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    from rustconfig_gui.gui import signals
+
+    build = tmp_path / "b"
+    _open(qtbot, window, KernelTree(demo_tree(), build=build), prefer_defconfig=True)
+    assert window.model.set_symbol_value(window.lt.sym("LOG_BUF_SHIFT"), "15")
+    handler = signals.install(window)
+    asked: list[str] = []
+
+    def answer(button: QMessageBox.StandardButton) -> None:
+        box = next((b for b in window.findChildren(QMessageBox) if b.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(20, lambda: answer(button))
+            return
+        asked.append(box.text())
+        box.button(button).click()
+
+    try:
+        QTimer.singleShot(0, lambda: answer(QMessageBox.StandardButton.Cancel))
+        os.kill(os.getpid(), signal.SIGINT)       # what the terminal sends
+        qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
+        assert "unsaved changes" in asked[0]
+        assert window.isVisible() and window.modified          # Cancel: go on editing
+        QTimer.singleShot(0, lambda: answer(QMessageBox.StandardButton.Save))
+        os.kill(os.getpid(), signal.SIGINT)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+        assert "CONFIG_LOG_BUF_SHIFT=15" in (build / ".config").read_text()
+    finally:
+        handler.uninstall()

@@ -156,7 +156,8 @@ def test_started_from_another_file_the_build_config_is_not_called_changed(tmp_pa
                              f"(the values here came from {loaded_from}).")
     fresh = Seen.look(tmp_path / "new.config")
     (tmp_path / "new.config").write_text("x\n")
-    assert fresh.change() == f"{tmp_path / 'new.config'} was created by another program after this window opened the tree."
+    assert fresh.change() == (f"{tmp_path / 'new.config'} was created by another program after this window "
+                              "opened the tree.")
 
 
 def test_a_mode_000_config_is_named_as_unreadable_not_as_changed():
@@ -173,8 +174,8 @@ def test_a_mode_000_config_is_named_as_unreadable_not_as_changed():
             raise RuntimeError(seen.change())     # the child's answer
 
         said = _as_nobody(as_user)
-        assert said == (f"RuntimeError: Cannot read {target}: permission denied, so this window cannot tell whether another "
-                        f"program changed {target}.")
+        assert said == (f"RuntimeError: Cannot read {target}: permission denied, so this window cannot tell "
+                        f"whether another program changed {target}.")
     finally:
         import shutil
         shutil.rmtree(base)
@@ -263,11 +264,14 @@ def _started(pids: Path, proc: subprocess.Popen[bytes]) -> list[int]:
     """The two pids the hanging tool wrote (blocking: the tool writes them when it runs)."""
     import time
 
-    while proc.poll() is None:
+    for _ in range(1200):   # a minute: the tool runs within a second or two of the start
+        if proc.poll() is not None:
+            break
         if pids.exists() and len(pids.read_text().split()) >= 2:
             return [int(x) for x in pids.read_text().split()]
         time.sleep(0.05)
-    raise AssertionError(f"the CLI ended before the tool ran: {proc.stderr.read().decode()}")
+    proc.kill()
+    raise AssertionError(f"the hanging tool never ran: {proc.communicate()[1]!r}")
 
 
 @pytest.mark.parametrize("phase", ["make's environment", "the probes"])

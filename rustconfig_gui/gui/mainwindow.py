@@ -903,8 +903,13 @@ class MainWindow(QMainWindow):
             clear_recovery(self.lt.tree)
         return answer == QMessageBox.StandardButton.Discard
 
+    def close_without_asking(self) -> None:
+        """Close now (SIGTERM): unsaved values stay in the recovery copy, no question (gui/signals.py)."""
+        self._ask_on_close = False
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        if not self.maybe_save():
+        if getattr(self, "_ask_on_close", True) and not self.maybe_save():
             event.ignore()
             return
         self._closed = True
