@@ -102,6 +102,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         "macro_calls": len(loaded.trace.calls),
         "macro_calls_cached": sum(1 for c in loaded.trace.calls if c.cached),
         "parse_cached": loaded.timings.parse_cached,
+        "parse_cache_miss": loaded.timings.parse_miss,
         "probe_seconds": round(loaded.trace.seconds, 3),
         "environment_seconds": round(loaded.timings.environment, 3),
         "parse_seconds": round(loaded.timings.parse, 3),
@@ -130,6 +131,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     parse = "stored parse, checked" if info["parse_cached"] else "parse"
     print(f"  load time     {info['load_seconds']:.2f} s (make environment "
           f"{info['environment_seconds']:.2f} s, {parse} {info['parse_seconds']:.2f} s)")
+    if loaded.timings.parse_miss.startswith("damaged"):
+        print(f"  stored parse  {loaded.timings.parse_miss} (the damaged entry was removed)")
     print(f"  defconfig     {info['defconfig'] or '-'}", flush=True)
     _keep_parse(args, loaded)
     return 0

@@ -317,3 +317,49 @@ def test_a_signal_ends_the_cli_and_takes_every_child_group(tmp_path: Path, make_
         assert _gone(pid)
         wait_gone(pid)
     assert list(tmp.iterdir()) == []              # no rustconfig-env-* left
+
+
+# ---------------------------------------------------------------------------
+# 3: a stored parse with one flipped bit is dropped and parsed again, never used
+
+
+def test_a_flipped_bit_in_a_stored_parse_is_never_used(tmp_path: Path, make_env):
+    import random
+    import shutil
+
+    from fakes import fake_toolchain
+
+    from rustconfig_gui.assets import demo_tree
+    from rustconfig_gui.kconfig.loader import load_tree, store_parse
+    from rustconfig_gui.kconfig.parsecache import ParseCache
+    from rustconfig_gui.kconfig.shell.cache import ProbeCache
+
+    src = tmp_path / "src"
+    shutil.copytree(demo_tree(), src)
+    tc = fake_toolchain(tmp_path / "tc")
+    tree = KernelTree(src, build=tmp_path / "b", make_vars=tc.make_vars)
+    probes, parses = ProbeCache(tmp_path / "probes"), ParseCache(tmp_path / "parses")
+
+    def load():
+        lt = load_tree(tree, base_env=make_env, probe_cache=probes, parse_cache=parses)
+        lt.defconfig()
+        return lt
+
+    first = load()
+    want = first.config_text()
+    assert store_parse(first, parses)
+    (entry,) = (tmp_path / "parses").glob("*.pickle")
+    good = entry.read_bytes()
+    rng = random.Random(23)
+    for _ in range(25):
+        damaged = bytearray(good)
+        at = rng.randrange(len(b"rustconfig-gui parse\n"), len(good))
+        damaged[at] ^= 1 << rng.randrange(8)
+        entry.write_bytes(bytes(damaged))
+        lt = load()
+        assert not lt.timings.parse_cached, at
+        assert parses.last_miss.startswith("damaged entry"), (at, parses.last_miss)
+        assert not entry.exists()                 # removed: the next load does not meet it again
+        assert lt.config_text() == want
+    entry.write_bytes(good)
+    assert load().timings.parse_cached            # the good entry is still used
