@@ -363,3 +363,61 @@ def test_a_flipped_bit_in_a_stored_parse_is_never_used(tmp_path: Path, make_env)
         assert lt.config_text() == want
     entry.write_bytes(good)
     assert load().timings.parse_cached            # the good entry is still used
+
+
+# ---------------------------------------------------------------------------
+# 14: rustconfig diff splits lines where scripts/diffconfig does
+
+
+@pytest.mark.parametrize("inside", ["\f", "\u2028", "\v", "\x1c", "\x85"])
+def test_diff_of_strings_holding_line_separators_matches_diffconfig(tmp_path: Path, tree_612: Path, inside: str):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text(f'CONFIG_A=y\nCONFIG_CMDLINE="one{inside}two"\n# CONFIG_B is not set\n', encoding="utf-8")
+    b.write_text(f'CONFIG_A=y\nCONFIG_CMDLINE="one{inside}three"\n# CONFIG_B is not set\n', encoding="utf-8")
+    kernel = subprocess.run([sys.executable, str(tree_612 / "scripts" / "diffconfig"), str(a), str(b)],
+                            capture_output=True, check=True, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    ours = subprocess.run([sys.executable, "-m", "rustconfig_gui.cli", "diff", "--no-mark", str(a), str(b)],
+                          capture_output=True, check=True, cwd=REPO, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    assert kernel.stdout.decode() == f' CMDLINE "one{inside}two" -> "one{inside}three"\n'
+    assert ours.stdout == kernel.stdout
+
+
+# ---------------------------------------------------------------------------
+# 12: a full cache disk leaves no empty temp files, and clearing counts results only
+
+
+def test_a_full_cache_disk_leaves_no_temp_files(tmp_path: Path, make_env):
+    import shutil
+
+    from fakes import fake_toolchain
+    from test_reliability import _fill, _tmpfs
+
+    from rustconfig_gui.assets import demo_tree
+    from rustconfig_gui.kconfig.loader import load_tree
+    from rustconfig_gui.kconfig.shell.cache import ProbeCache
+
+    src = tmp_path / "src"
+    shutil.copytree(demo_tree(), src)
+    tc = fake_toolchain(tmp_path / "tc")
+    tree = KernelTree(src, build=tmp_path / "b", make_vars=tc.make_vars)
+    with _tmpfs(tmp_path / "cache", "256k") as mnt:
+        probes = ProbeCache(mnt / "probes")
+        load_tree(tree, base_env=make_env, probe_cache=probes)     # a few results fit
+        results = probes.entries()
+        assert results > 0
+        shutil.rmtree(mnt / "probes")
+        (mnt / "probes").mkdir()
+        for sub in range(256):                                      # the folders exist, the disk is full
+            (mnt / "probes" / f"{sub:02x}").mkdir()
+        _fill(mnt)
+        lt = load_tree(tree, base_env=make_env, probe_cache=probes)
+        assert lt.sym("RUSTC_VERSION") is not None
+        left = [p.name for p in (mnt / "probes").rglob("*") if p.is_file()]
+        assert left == []                         # no empty .tmp-*.json
+        # a temp file from a write that was killed: removed by clear, not counted as a result
+        (mnt / "filler").unlink()
+        load_tree(tree, base_env=make_env, probe_cache=probes)
+        (mnt / "probes" / "00" / ".tmp-killed.json").write_text("")
+        assert probes.entries() == results
+        assert probes.clear() == results
+        assert [p for p in (mnt / "probes").rglob("*") if p.is_file()] == []

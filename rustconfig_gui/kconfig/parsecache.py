@@ -283,13 +283,13 @@ class ParseCache:
             for f in [*self.root.glob("*.pickle"), *self.root.glob(".tmp-*")]:
                 try:
                     f.unlink()
-                    removed += 1
+                    removed += not f.name.startswith(".")  # a temp file is not a stored parse
                 except OSError:
                     pass
         return removed
 
     def entries(self) -> int:
-        return sum(1 for _ in self.root.glob("*.pickle")) if self.root.is_dir() else 0
+        return sum(1 for f in self.root.glob("*.pickle") if not f.name.startswith(".")) if self.root.is_dir() else 0
 
 
 # -- checksums: a stored parse with a flipped bit is never used ------------------

@@ -22,6 +22,7 @@ bumps ``FORMAT``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -268,14 +269,20 @@ class ProbeCache:
                 "stderr": result.stderr.decode("utf-8", "surrogateescape"),
                 "returncode": result.returncode, "seconds": result.seconds}
         target = self._file(key)
+        tmp = ""
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(data, f)
             os.replace(tmp, target)
+            tmp = ""
         except OSError:
             pass  # a cache that cannot be written only costs time
+        finally:
+            if tmp:  # a full disk: no empty temp file left behind
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def clear(self) -> int:
         """Remove every entry; returns how many were removed."""
@@ -285,7 +292,8 @@ class ProbeCache:
         for f in self.root.glob("*/*.json"):
             try:
                 f.unlink()
-                removed += 1
+                # a temp file of a write that never finished is not a result
+                removed += not f.name.startswith(".")
             except OSError:
                 pass
         for d in self.root.iterdir():
@@ -297,7 +305,7 @@ class ProbeCache:
         return removed
 
     def entries(self) -> int:
-        return sum(1 for _ in self.root.glob("*/*.json")) if self.root.is_dir() else 0
+        return sum(1 for f in self.root.glob("*/*.json") if not f.name.startswith(".")) if self.root.is_dir() else 0
 
 
 def _words(command: str) -> tuple[list[str], list[bool]]:
