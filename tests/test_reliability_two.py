@@ -421,3 +421,88 @@ def test_a_full_cache_disk_leaves_no_temp_files(tmp_path: Path, make_env):
         assert probes.entries() == results
         assert probes.clear() == results
         assert [p for p in (mnt / "probes").rglob("*") if p.is_file()] == []
+
+
+# ---------------------------------------------------------------------------
+# 5, 6: the probe cache never answers differently from running the probe now
+
+
+def _demo_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    from rustconfig_gui.assets import demo_tree
+
+    src = tmp_path / "src"
+    shutil.copytree(demo_tree(), src)
+    return src
+
+
+def test_a_library_installed_in_the_compilers_search_path_is_seen(tmp_path: Path, make_env):
+    from fakes import fake_toolchain, write_script
+
+    from rustconfig_gui.kconfig.loader import load_tree
+    from rustconfig_gui.kconfig.shell.cache import ProbeCache
+
+    src = _demo_copy(tmp_path)
+    # a probe like CC_CAN_LINK_STATIC: does the compiler find a library
+    with open(src / "init" / "Kconfig", "a") as f:
+        f.write("\nconfig CC_FINDS_LIBFOO\n\tdef_bool $(success,$(CC) -print-file-name=libfoo.a | grep -q /)\n")
+    libs = tmp_path / "libs"
+    libs.mkdir()
+    (tmp_path / "bin").mkdir()
+    cc = write_script(tmp_path / "bin" / "x86_64-test-gcc", f'#!/bin/sh\nexec gcc -B{libs}/ "$@"\n')
+    tc = fake_toolchain(tmp_path / "tc")
+    tree = KernelTree(src, build=tmp_path / "b", make_vars=(("CC", str(cc)), *tc.make_vars))
+    cache = tmp_path / "probes"
+
+    def value() -> str:
+        lt = load_tree(tree, base_env=make_env, probe_cache=ProbeCache(cache))
+        return lt.ev.str(lt.sym("CC_FINDS_LIBFOO"))
+
+    assert value() == "n"
+    assert value() == "n"                              # warm: from the cache
+    (libs / "libfoo.a").write_bytes(b"!<arch>\n")       # the library is installed
+    assert value() == "y"
+    fresh = load_tree(tree, base_env=make_env)          # what running the probe now says
+    assert fresh.ev.str(fresh.sym("CC_FINDS_LIBFOO")) == "y"
+
+
+_RUSTUP = """#!/bin/sh
+# a rustup proxy: the toolchain comes from RUSTUP_TOOLCHAIN, else rust-toolchain.toml up from the cwd
+name=$(basename "$0")
+tc=$RUSTUP_TOOLCHAIN
+d=$PWD
+while [ -z "$tc" ] && [ "$d" != / ]; do
+    [ -f "$d/rust-toolchain.toml" ] && tc=$(sed -n 's/^channel = "\\(.*\\)"/\\1/p' "$d/rust-toolchain.toml")
+    d=$(dirname "$d")
+done
+exec "{toolchains}/${{tc:-stable}}/$name" "$@"
+"""
+
+
+def test_hard_linked_rustup_proxies_follow_a_toolchain_file(tmp_path: Path, make_env):
+    from fakes import fake_toolchain, write_script
+
+    from rustconfig_gui.kconfig.loader import load_tree
+    from rustconfig_gui.kconfig.shell.cache import ProbeCache
+
+    src = _demo_copy(tmp_path)
+    toolchains = tmp_path / "toolchains"
+    stable = fake_toolchain(toolchains / "stable", rustc_version="1.85.0", libclang_version="19.1.7")
+    fake_toolchain(toolchains / "nightly", rustc_version="1.90.0", libclang_version="20.1.0")
+    cargo_bin = tmp_path / "cargo" / "bin"
+    cargo_bin.mkdir(parents=True)
+    rustup = write_script(cargo_bin / "rustup", _RUSTUP.format(toolchains=toolchains))
+    os.link(rustup, cargo_bin / "rustc")                # RUSTUP_HARDLINK_PROXIES=1, rustup < 1.28
+    tree = KernelTree(src, make_vars=(("RUSTC", str(cargo_bin / "rustc")), ("BINDGEN", str(stable.bindgen))))
+    cache = tmp_path / "probes"
+
+    def versions() -> tuple[str, str]:
+        lt = load_tree(tree, base_env=make_env, probe_cache=ProbeCache(cache))
+        return lt.ev.str(lt.sym("RUSTC_VERSION")), lt.ev.str(lt.sym("RUSTC_LLVM_VERSION"))
+
+    assert versions() == ("108500", "190107")
+    (src / "rust-toolchain.toml").write_text('[toolchain]\nchannel = "nightly"\n')
+    assert versions() == ("109000", "200100")
+    (src / "rust-toolchain.toml").unlink()
+    assert versions() == ("108500", "190107")
