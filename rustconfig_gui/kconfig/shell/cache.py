@@ -10,13 +10,26 @@ is unchanged:
   executable through the probe's PATH or is an absolute or cwd-relative path,
   of the values of referenced variables that name programs, of the assembler
   and linker a compiler driver calls, and of every tree script the command
-  runs plus the sibling scripts those name.
+  runs plus the sibling scripts those name;
+* for a compiler driver (gcc, cc, clang, with any prefix), the folders it
+  searches for programs, libraries and crt files (``-print-search-dirs``,
+  asked once per load, with the probe's ``-m32``/``--target=``/``--sysroot=``/
+  ``-B``) and the sysroot's include and library folders: a library or header
+  installed there changes the folder's mtime;
+* the package database's state (``/var/lib/dpkg/status`` and its rpm,
+  pacman, apk and xbps counterparts): every install or removal re-runs
+  the probes once.
+
+Not seen, and so documented as known: a file changed in place with its
+size and mtime kept, and a header added by hand deep below an include
+folder (not through a package manager).
 
 A command whose program cannot be found (and is not a shell builtin) is never
 cached, nor one that runs something whose result depends on state outside
 its words: ``rust_is_available.sh`` (rust-src, libclang), interpreters
 importing modules, rustup/pyenv proxies (the toolchain they pick lives in
-settings files).  Entries are JSON files written atomically; a format change
+settings files, ``rust-toolchain(.toml)``, ``rustup override``), symbolic
+or hard links to ``rustup`` alike.  Entries are JSON files written atomically; a format change
 bumps ``FORMAT``.
 """
 
