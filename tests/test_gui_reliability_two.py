@@ -211,3 +211,96 @@ def test_ctrl_c_in_the_terminal_asks_to_save_like_menuconfig(qtbot, window, tmp_
         assert "CONFIG_LOG_BUF_SHIFT=15" in (build / ".config").read_text()
     finally:
         handler.uninstall()
+
+
+# ---------------------------------------------------------------------------
+# 1: a build folder that cannot be entered, in a window run by a normal user
+
+_AS_USER = """
+import json, os, sys
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from rustconfig_gui.assets import demo_tree
+from rustconfig_gui.gui.mainwindow import MainWindow
+from rustconfig_gui.kconfig.tree import KernelTree
+
+app = QApplication([])
+said = []
+
+def answer_boxes():
+    for w in app.topLevelWidgets():
+        if isinstance(w, QMessageBox) and w.isVisible():
+            said.append((w.objectName(), w.text()))
+            w.done(0)
+
+timer = QTimer()
+timer.timeout.connect(answer_boxes)
+timer.start(20)
+build = Path(sys.argv[1])
+tree = KernelTree(demo_tree(), build=build)
+
+def wait_load(w, start):
+    loop = QEventLoop()
+    w.loader.busyChanged.connect(lambda busy: busy or loop.quit())
+    assert start()
+    loop.exec()
+
+w = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))
+sys.excepthook = w.on_unhandled_exception
+w.show()
+wait_load(w, lambda: w.open_tree(tree, prefer_defconfig=True))
+assert w.model.set_symbol_value(w.lt.sym("LOG_BUF_SHIFT"), "16")
+os.chmod(build, 0)
+out = {"save": w.save()}
+out["after_save"] = said[:]; said.clear()
+w.revert()
+out["after_revert"] = said[:]; said.clear()
+wait_load(w, lambda: w.reload_with(w.tree))
+out["after_reload"] = said[:]; said.clear()
+w2 = MainWindow(QSettings(sys.argv[2] + "2", QSettings.Format.IniFormat))
+wait_load(w2, lambda: w2.open_tree(tree))
+out["reopen"] = w2.message.text()
+out["value"] = w.lt.ev.str(w.lt.sym("LOG_BUF_SHIFT"))
+out["modified"] = w.modified
+os.chmod(build, 0o755)
+w.modified = False
+print(json.dumps(out))
+"""
+
+
+def test_a_build_folder_that_cannot_be_entered_as_a_normal_user(tmp_path: Path):
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        import pytest
+        pytest.skip("dropping to another user needs root and setpriv")
+    base = Path(tempfile.mkdtemp(prefix="rustconfig-perm-", dir="/tmp"))
+    try:
+        base.chmod(0o777)
+        build = base / "build"
+        env = dict(os.environ, HOME=str(base), XDG_CONFIG_HOME=str(base / "config"),
+                   XDG_DATA_HOME=str(base / "data"), XDG_CACHE_HOME=str(base / "cache"),
+                   QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(base / "run"))
+        repo = Path(__file__).resolve().parent.parent
+        done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               sys.executable, "-c", _AS_USER, str(build), str(base / "settings.ini")],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    config = build / ".config"
+    unusable = f"The build folder {build} cannot be opened: permission denied (it must be readable and enterable)."
+    assert out["save"] is False
+    assert [t for _, t in out["after_save"]] == [
+        f"Cannot save {config}: permission denied (the folder {build} cannot be entered). Nothing was changed on "
+        "disk.\n\nYour changes are still here; use Save as… to save them elsewhere."]
+    assert [t for _, t in out["after_revert"]] == [
+        f"Cannot read {config}: permission denied. Your values here are unchanged."]
+    assert [t for _, t in out["after_reload"]] == [unusable]
+    assert unusable in out["reopen"]
+    assert out["value"] == "16" and out["modified"]       # the edits are still there
