@@ -188,7 +188,7 @@ class OpenTreeDialog(QDialog):
 # the overview and details panel are updated this long after an edit
 AFTER_EDIT_MS = 30
 # a recovery copy is written this long after the last of a burst of changes
-RECOVERY_AFTER_MS = 250
+RECOVERY_AFTER_MS = 1000
 
 class MainWindow(QMainWindow):
     treeLoaded = Signal()

@@ -475,10 +475,11 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = Tr
         with contextlib.suppress(OSError):
             if p.is_file() and p.read_bytes() == data:
                 return WriteResult(p, False)
-        return _write_locked(p, data, keep_old, mode)
+        return _write_locked(p, data, keep_old, mode, check)
 
 
-def _write_locked(p: Path, data: bytes, keep_old: bool, mode: int | None) -> WriteResult:
+def _write_locked(p: Path, data: bytes, keep_old: bool, mode: int | None,
+                  check: Callable[[Path], None] | None) -> WriteResult:
     parent = p.parent
     fd = -1
     tmp = ""
@@ -503,6 +504,10 @@ def _write_locked(p: Path, data: bytes, keep_old: bool, mode: int | None) -> Wri
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        if check is not None:
+            # again, right before the rename: a writer that takes no lock (the kernel's conf)
+            # has only the moment between this and the rename left
+            check(p)
         if keep_old and existing:
             old_kept, note = _keep_old(p)
         os.replace(tmp, p)
