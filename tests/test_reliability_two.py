@@ -506,3 +506,46 @@ def test_hard_linked_rustup_proxies_follow_a_toolchain_file(tmp_path: Path, make
     assert versions() == ("109000", "200100")
     (src / "rust-toolchain.toml").unlink()
     assert versions() == ("108500", "190107")
+
+
+def test_interleaved_cli_writes_never_survive_only_as_old(tmp_path: Path, make_env):
+    """A window-like save (check, compute, write) racing real `rustconfig olddefconfig` runs."""
+    import random
+    import time
+
+    from fakes import fake_toolchain
+
+    from rustconfig_gui.assets import demo_tree
+
+    tc = fake_toolchain(tmp_path / "tc")
+    build = tmp_path / "b"
+    build.mkdir()
+    target = build / ".config"
+    start = tmp_path / "start.config"
+    start.write_text("CONFIG_LOG_BUF_SHIFT=13\n")
+    ours = "CONFIG_OURS=y\n"
+    rng = random.Random(11)
+    outcomes = []
+    for _ in range(8):
+        target.write_text("CONFIG_BEFORE=y\n")
+        (build / ".config.old").unlink(missing_ok=True)
+        seen = Seen.look(target, target)
+        cli = subprocess.Popen([sys.executable, "-m", "rustconfig_gui.cli", "olddefconfig", str(demo_tree()),
+                                "-O", str(build), "--config", str(start),
+                                *(f"--make-var={k}={v}" for k, v in tc.make_vars)],
+                               cwd=REPO, env=dict(make_env, PYTHONPATH=str(REPO)),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.0, 1.0))
+        try:
+            configfile.write_atomic(target, ours, check=seen.check)
+            outcome = "saved"
+        except ChangedOnDisk:
+            outcome = "refused"
+        assert cli.wait(timeout=120) == 0, cli.stderr.read()
+        # the CLI always writes, before our save (we refuse) or after it (ours is its .old):
+        # the file is never ours with the CLI's write only in .config.old
+        assert "CONFIG_LOG_BUF_SHIFT=13" in target.read_text(), outcome
+        if outcome == "saved":
+            assert (build / ".config.old").read_text() == ours
+        outcomes.append(outcome)
+    print(outcomes)
