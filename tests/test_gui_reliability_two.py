@@ -115,11 +115,22 @@ from rustconfig_gui.gui import mainwindow
 
 shown = mainwindow.MainWindow._on_loaded
 
+def say_when_asked():
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    if boxes and not getattr(say_when_asked, "done", False):
+        say_when_asked.done = True
+        print("asked: " + boxes[0].text(), flush=True)
+
 def edit_once(self, outcome):
     shown(self, outcome)
     if sys.argv[1] == "edit" and not getattr(self, "_edited", False):
         self._edited = True
         assert self.model.set_symbol_value(self.lt.sym("LOG_BUF_SHIFT"), "13")
+        from PySide6.QtCore import QTimer
+        self._watch = QTimer(self)
+        self._watch.timeout.connect(say_when_asked)
+        self._watch.start(20)
     print("shown", flush=True)
 
 mainwindow.MainWindow._on_loaded = edit_once
@@ -137,15 +148,30 @@ def _window_process(tmp_path: Path, what: str, *args: str, env: dict[str, str] |
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _line(win, wait: float = 120.0) -> str:
+    """The window process's next line of output; "" (and the process killed) if none comes."""
+    import select
+
+    ready, _, _ = select.select([win.stdout], [], [], wait)
+    if not ready:
+        win.kill()
+        return ""
+    return win.stdout.readline()
+
+
 def test_sigterm_right_after_an_edit_keeps_the_edit(tmp_path: Path):
     import signal
 
     build = tmp_path / "b"
     tree = KernelTree(demo_tree(), build=build)
     win = _window_process(tmp_path, "edit", str(demo_tree()), "-O", str(build))
-    assert win.stdout.readline() == "shown\n", win.stderr.read()
+    assert _line(win) == "shown\n", win.stderr.read()
+    import time
+
+    t0 = time.monotonic()
     win.send_signal(signal.SIGTERM)              # before the coalescing timer could write anything
     assert win.wait(timeout=60) == 128 + signal.SIGTERM
+    print(f"window ended {time.monotonic() - t0:.2f} s after SIGTERM (recovery written)")
     found = recovery.recoveries(tree)
     assert len(found) == 1 and "CONFIG_LOG_BUF_SHIFT=13" in found[0].text
     recovery.discard(found[0])
@@ -171,8 +197,12 @@ def test_sigterm_during_a_load_leaves_no_probe_running(tmp_path: Path):
     env = dict(os.environ, TMPDIR=str(tmp), PATH=f"{bin_}:{os.environ['PATH']}")
     win = _window_process(tmp_path, "none", str(src), env=env)
     started = _started(pids, win)
+    import time
+
+    t0 = time.monotonic()
     win.send_signal(signal.SIGTERM)
     assert win.wait(timeout=60) == 128 + signal.SIGTERM
+    print(f"window ended {time.monotonic() - t0:.2f} s after SIGTERM during a load")
     for pid in started:
         wait_gone(pid)
     assert list(tmp.iterdir()) == []
@@ -304,3 +334,20 @@ def test_a_build_folder_that_cannot_be_entered_as_a_normal_user(tmp_path: Path):
     assert [t for _, t in out["after_reload"]] == [unusable]
     assert unusable in out["reopen"]
     assert out["value"] == "16" and out["modified"]       # the edits are still there
+
+
+def test_a_second_ctrl_c_during_the_question_ends_the_window_keeping_the_edit(tmp_path: Path):
+    import signal
+
+    build = tmp_path / "b"
+    tree = KernelTree(demo_tree(), build=build)
+    win = _window_process(tmp_path, "edit", str(demo_tree()), "-O", str(build))
+    assert _line(win) == "shown\n", win.stderr.read()
+    win.send_signal(signal.SIGINT)
+    assert _line(win) == "asked: The configuration has unsaved changes. Save them?\n"
+    win.send_signal(signal.SIGINT)
+    assert win.wait(timeout=60) == 128 + signal.SIGINT
+    found = recovery.recoveries(tree)
+    assert len(found) == 1 and "CONFIG_LOG_BUF_SHIFT=13" in found[0].text
+    assert not (build / ".config").exists()          # nothing was saved without being asked
+    recovery.discard(found[0])
