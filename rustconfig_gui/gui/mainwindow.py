@@ -366,6 +366,7 @@ class MainWindow(QMainWindow):
         bar = QHBoxLayout(self.recovery_bar)
         bar.setContentsMargins(8, 2, 8, 2)
         self.recovery_label = QLabel()
+        self.recovery_label.setWordWrap(True)  # a note about a damaged file must not widen the window
         self.recovery_restore = QPushButton("Restore them")
         self.recovery_restore.clicked.connect(self.restore_recovery)
         self.recovery_discard = QPushButton("Discard")
