@@ -123,7 +123,7 @@ class ProbeCache:
         self._which: dict[tuple[str, str], str | None] = {}
         self._stat: dict[str, tuple[str, int, int]] = {}
         self._script_text: dict[str, str] = {}
-        self._folders: dict[tuple[str, ...], list[str]] = {}
+        self._folders: dict[tuple[object, ...], list[str]] = {}
 
     # -- identity ---------------------------------------------------------
     def key(self, command: str, env: dict[str, str], cwd: str, srctree: str) -> ProbeKey | None:
