@@ -62,6 +62,10 @@ def test_new_config_gets_0666_minus_umask_and_a_rewritten_one_keeps_its_mode(tmp
         assert save_message(again) == f"Saved {kept} (previous version kept as .config.old)."
         nothing = configfile.write_atomic(kept, "CONFIG_A=y\n")
         assert not nothing and "No change" in save_message(nothing)
+        for before, after in ((0o000, 0o600), (0o444, 0o644), (0o604, 0o604)):
+            kept.chmod(before)
+            configfile.write_atomic(kept, f"CONFIG_MODE={before:o}\n")
+            assert kept.stat().st_mode & 0o7777 == after
     with _umask(0o077):
         private = tmp_path / "c" / ".config"
         private.parent.mkdir()

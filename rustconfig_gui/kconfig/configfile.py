@@ -449,7 +449,7 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = Tr
     is either the complete old file or the complete new one.
 
     A new file gets ``mode`` (default: 0666 & ~umask, as conf's ``fopen``
-    gives); a rewritten one keeps its mode.  ``check(path)`` runs while the
+    gives); a rewritten one keeps its mode, plus read and write for its owner.  ``check(path)`` runs while the
     folder's advisory lock is held, just before writing, and may raise (e.g.
     :class:`ChangedOnDisk`) to refuse: no other saver using the lock can
     write between the check and the rename.  When the previous version cannot
@@ -492,7 +492,9 @@ def _write_locked(p: Path, data: bytes, keep_old: bool, mode: int | None,
         except FileNotFoundError:
             st, existing = None, False
         if existing and st is not None:
-            new_mode = stat.S_IMODE(st.st_mode)
+            # its own mode, and always readable and writable by its owner: what was just saved
+            # must be loadable again (a mode-000 file stays unreadable to everyone else)
+            new_mode = stat.S_IMODE(st.st_mode) | stat.S_IRUSR | stat.S_IWUSR
         else:
             new_mode = (0o666 & ~current_umask()) if mode is None else mode
         _remove_dead_temps(p)
