@@ -553,3 +553,38 @@ def test_interleaved_cli_writes_never_survive_only_as_old(tmp_path: Path, make_e
             assert (build / ".config.old").read_text() == ours
         outcomes.append(outcome)
     print(outcomes)
+
+
+# ---------------------------------------------------------------------------
+# 2: folder names that are not UTF-8, through the CLI
+
+
+@pytest.mark.parametrize("command", [["info"], ["info", "--json"], ["why", "RUST"], ["why", "RUST", "--json"],
+                                     ["rust-status"], ["rust-status", "--json"], ["olddefconfig"]])
+def test_cli_on_folders_whose_names_are_not_utf8(tmp_path: Path, make_env, command: list[str]):
+    import shutil
+
+    from fakes import fake_toolchain
+
+    from rustconfig_gui.assets import demo_tree
+
+    src = os.fsencode(tmp_path) + b"/caf\xe9-src"
+    build = os.fsencode(tmp_path) + b"/b\xe9uild"
+    shutil.copytree(demo_tree(), os.fsdecode(src))
+    tc = fake_toolchain(tmp_path / "tc")
+    # a terminal whose encoding refuses what is not UTF-8 (a real UTF-8 locale does)
+    env = dict(make_env, PYTHONIOENCODING="utf-8:strict", LC_ALL="C.UTF-8")
+    argv = [os.fsencode(sys.executable), b"-m", b"rustconfig_gui.cli", command[0].encode(), src, b"-O", build,
+            *(f"--make-var={k}={v}".encode() for k, v in tc.make_vars), *(c.encode() for c in command[1:])]
+    done = subprocess.run(argv, capture_output=True, cwd=REPO, env=env)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    out = done.stdout.decode("utf-8")                      # valid UTF-8 throughout
+    assert "Traceback" not in done.stderr.decode("utf-8")
+    if "--json" in command:
+        text = json.dumps(json.loads(out))
+        assert "\\udc" not in out and "\\udc" not in text   # no lone surrogates
+    if command == ["info"]:
+        assert f"source        {tmp_path}/caf\\xe9-src" in out
+    if command == ["olddefconfig"]:
+        assert os.path.isfile(build + b"/.config")         # the real bytes
+        assert done.stderr.decode() == f"configuration written to {tmp_path}/b\\xe9uild/.config\n"
