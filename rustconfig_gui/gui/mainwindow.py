@@ -630,6 +630,8 @@ class MainWindow(QMainWindow):
         issues = outcome.report.issues if outcome.report else []
         issue_count = outcome.report.issue_count if outcome.report else 0
         msg = f"Loaded {lt.title} in {lt.timings.total:.1f} s ({len(lt.trace.calls)} probes)"
+        if lt.timings.parse_miss.startswith("damaged"):
+            msg += "; a damaged stored parse was removed and the tree parsed again"
         if kept:
             msg += "; your current values were kept"
         else:
