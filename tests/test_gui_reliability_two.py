@@ -351,3 +351,15 @@ def test_a_second_ctrl_c_during_the_question_ends_the_window_keeping_the_edit(tm
     assert len(found) == 1 and "CONFIG_LOG_BUF_SHIFT=13" in found[0].text
     assert not (build / ".config").exists()          # nothing was saved without being asked
     recovery.discard(found[0])
+
+
+def test_saving_while_a_recovery_copy_is_written_leaves_no_copy(qtbot, window, tmp_path: Path):
+    tree = KernelTree(demo_tree(), build=tmp_path / "b")
+    _open(qtbot, window, tree, prefer_defconfig=True)
+    assert window.model.set_symbol_value(window.lt.sym("LOG_BUF_SHIFT"), "17")
+    window.recovery_timer.stop()
+    assert window.write_recovery_now()        # in the worker now
+    assert window.save()
+    qtbot.waitUntil(lambda: not window.recovery_writer.busy, timeout=30_000)
+    assert not recovery.recovery_path(tree).exists()
+    assert recovery.read_recovery(tree) is None

@@ -588,3 +588,14 @@ def test_cli_on_folders_whose_names_are_not_utf8(tmp_path: Path, make_env, comma
     if command == ["olddefconfig"]:
         assert os.path.isfile(build + b"/.config")         # the real bytes
         assert done.stderr.decode() == f"configuration written to {tmp_path}/b\\xe9uild/.config\n"
+
+
+def test_a_recovery_copy_taken_before_a_save_is_not_written_after_it(tmp_path: Path):
+    tree = KernelTree(tmp_path, build=tmp_path / "b")
+    since = recovery.generation(tree)         # the values are taken (the worker then computes the text)
+    recovery.clear_recovery(tree)             # meanwhile the user saved
+    assert recovery.write_recovery(tree, "CONFIG_OLD=y\n", tree.config_path, since=since) is None
+    assert not recovery.recovery_path(tree).exists()
+    now = recovery.generation(tree)
+    assert recovery.write_recovery(tree, "CONFIG_NEW=y\n", tree.config_path, since=now) is not None
+    recovery.clear_recovery(tree)

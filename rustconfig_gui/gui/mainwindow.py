@@ -82,6 +82,7 @@ from rustconfig_gui.workspace.recovery import (
     write_recovery,
 )
 from rustconfig_gui.workspace.recovery import discard as discard_recovered
+from rustconfig_gui.workspace.recovery import generation as recovery_generation
 from rustconfig_gui.workspace.search import Hit, SearchIndex
 
 MAX_RECENT = 8
@@ -223,6 +224,8 @@ class MainWindow(QMainWindow):
         self.recovery_timer.setInterval(RECOVERY_AFTER_MS)
         self.recovery_timer.timeout.connect(self.write_recovery_now)
         self._modified = False
+        self._recovery_again = False  # a change came while a recovery copy was being written
+        self._ask_on_close = True  # False: SIGTERM closes without the unsaved-changes question
         self._edits = 0  # counts edits, so a save that ran while one happened does not hide it
         self._saving = False
         self._closed = False
@@ -686,9 +689,11 @@ class MainWindow(QMainWindow):
         self._recovery_again = False
         tree, values = self.lt.tree, self.lt.values_copy()
         target = self.config_path or tree.config_path
+        # a save or Discard after this point makes the copy unwanted: it is then not written
+        since = recovery_generation(tree)
 
         def work(report=None, stopped=None) -> None:  # noqa: ANN001 - JobRunner's work signature
-            write_recovery(tree, configfile.config_text(values), target)
+            write_recovery(tree, configfile.config_text(values), target, since=since)
 
         try:
             if wait:
@@ -701,7 +706,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _recovery_written(self, _result: object) -> None:
-        if getattr(self, "_recovery_again", False) and not self._closed:
+        if self._recovery_again and not self._closed:
             self.write_recovery_now()
 
     def _offer_recovery(self) -> None:
@@ -912,7 +917,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        if getattr(self, "_ask_on_close", True) and not self.maybe_save():
+        if self._ask_on_close and not self.maybe_save():
             event.ignore()
             return
         self._closed = True

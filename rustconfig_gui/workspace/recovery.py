@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from rustconfig_gui.kconfig.configfile import write_atomic
 from rustconfig_gui.kconfig.tree import KernelTree
 from rustconfig_gui.workspace.ondisk import FileStamp
 
-__all__ = ["FileStamp", "Recovered", "clear_recovery", "data_home", "discard", "instance_id",
+__all__ = ["FileStamp", "Recovered", "clear_recovery", "data_home", "discard", "generation", "instance_id",
            "read_recovery", "recoveries", "recovery_path", "write_recovery"]
 
 
@@ -88,14 +89,31 @@ class Recovered:
     note: str = ""
 
 
-def write_recovery(tree: KernelTree, config_text: str, config_path: Path) -> Path:
+# A copy written in a worker must not outlive a clear (a save, Discard) that came after
+# its values were taken: each clear starts a new generation, and a write of an older
+# generation is dropped.
+_lock = threading.Lock()
+_generations: dict[str, int] = {}
+
+
+def generation(tree: KernelTree) -> int:
+    """Take this with the values to keep; hand it to :func:`write_recovery` as ``since``."""
+    with _lock:
+        return _generations.get(_tree_key(tree), 0)
+
+
+def write_recovery(tree: KernelTree, config_text: str, config_path: Path, since: int | None = None) -> Path | None:
+    """Write this window's copy; None (nothing written) when :func:`clear_recovery` ran after ``since``."""
     path = recovery_path(tree)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     meta = {"source": show_path(tree.source), "build": show_path(tree.objtree),
             "config": show_path(config_path), "saved_at": time.time(), "instance": instance_id()}
-    # the values first: a description never points at values that are not there
-    write_atomic(path, config_text, keep_old=False, mode=0o600)
-    write_atomic(path.with_suffix(".json"), json.dumps(meta), keep_old=False, mode=0o600)
+    with _lock:
+        if since is not None and _generations.get(_tree_key(tree), 0) != since:
+            return None
+        # the values first: a description never points at values that are not there
+        write_atomic(path, config_text, keep_old=False, mode=0o600)
+        write_atomic(path.with_suffix(".json"), json.dumps(meta), keep_old=False, mode=0o600)
     return path
 
 
@@ -172,6 +190,8 @@ def clear_recovery(tree: KernelTree) -> None:
 
     Another window's copy is left alone: it is offered when that window no longer runs."""
     path = recovery_path(tree)
-    for p in (path, path.with_suffix(".json")):
-        with contextlib.suppress(OSError):
-            p.unlink()
+    with _lock:
+        _generations[_tree_key(tree)] = _generations.get(_tree_key(tree), 0) + 1
+        for p in (path, path.with_suffix(".json")):
+            with contextlib.suppress(OSError):
+                p.unlink()
