@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rustconfig_gui.errors import ProbeTimeout, TreeError
+from rustconfig_gui.errors import LoadCancelled, ProbeTimeout, TreeError
 from rustconfig_gui.host import hostexec, process
 from rustconfig_gui.host.paths import os_error_sentence, show_path
 
@@ -242,6 +242,8 @@ def capture_environment(tree: KernelTree, timeout: float = 120.0,
             done = process.run(cmd, env=make_environment(base_env), timeout=timeout)
         except FileNotFoundError:
             raise TreeError(f"'{tree.make}' was not found; install GNU make.") from None
+        except process.Cancelled:
+            raise LoadCancelled() from None  # the process is ending (a signal): make was killed
         except process.Timeout:
             raise ProbeTimeout(
                 f"The tree's make did not answer within {timeout:.0f} s and was stopped; "
