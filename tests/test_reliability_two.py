@@ -599,3 +599,16 @@ def test_a_recovery_copy_taken_before_a_save_is_not_written_after_it(tmp_path: P
     now = recovery.generation(tree)
     assert recovery.write_recovery(tree, "CONFIG_NEW=y\n", tree.config_path, since=now) is not None
     recovery.clear_recovery(tree)
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
+def test_a_new_config_gets_the_mode_the_kernels_conf_gives(tmp_path: Path, tree_612: Path, mask: int):
+    from devtools.cref import Build, CConf
+
+    conf = CConf(Build(tree_612, arch="x86_64"))
+    with _umask(mask):
+        conf.defconfig()                            # conf writes O=/.config afresh
+        theirs = (conf.workdir / ".config").stat().st_mode & 0o7777
+        ours = tmp_path / ".config"
+        configfile.write_atomic(ours, "CONFIG_A=y\n")
+    assert ours.stat().st_mode & 0o7777 == theirs == 0o666 & ~mask
