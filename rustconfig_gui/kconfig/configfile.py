@@ -470,11 +470,11 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = Tr
         raise ConfigFileError(_write_error(p, e)) from None
     data = text.encode("utf-8")
     with folder_lock(parent):
-        if check is not None:
-            check(p)
         with contextlib.suppress(OSError):
             if p.is_file() and p.read_bytes() == data:
-                return WriteResult(p, False)
+                return WriteResult(p, False)  # whoever wrote it, it holds what we would write
+        if check is not None:
+            check(p)
         return _write_locked(p, data, keep_old, mode, check)
 
 
