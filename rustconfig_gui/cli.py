@@ -138,6 +138,15 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(path: str | Path, text: str) -> None:
+    """Write as conf does (mode, .old); say what could not be kept."""
+    from rustconfig_gui.kconfig.configfile import write_atomic
+
+    result = write_atomic(path, text)
+    if result.note:
+        print(f"warning: {result.note}", file=sys.stderr)
+
+
 def _output_path(args: argparse.Namespace, loaded: LoadedTree, default_name: str) -> Path:
     if args.output:
         return Path(args.output)
@@ -152,7 +161,7 @@ def cmd_defconfig(args: argparse.Namespace) -> int:
         loaded.defconfig()
     _report_issues(loaded)
     out = _output_path(args, loaded, ".config")
-    loaded.write_config(out)
+    _write(out, loaded.config_text())
     print(f"configuration written to {out}", file=sys.stderr)
     return 0
 
@@ -170,7 +179,7 @@ def cmd_olddefconfig(args: argparse.Namespace) -> int:
     _read_start(args, loaded)
     _report_issues(loaded)
     out = _output_path(args, loaded, ".config")
-    loaded.write_config(out)
+    _write(out, loaded.config_text())
     print(f"configuration written to {out}", file=sys.stderr)
     return 0
 
@@ -180,7 +189,7 @@ def cmd_savedefconfig(args: argparse.Namespace) -> int:
     _read_start(args, loaded)
     _report_issues(loaded)
     out = _output_path(args, loaded, "defconfig")
-    loaded.write_min_config(out)
+    _write(out, loaded.min_config_text())
     print(f"minimal configuration written to {out}", file=sys.stderr)
     return 0
 
@@ -189,7 +198,7 @@ def cmd_allconfig(args: argparse.Namespace) -> int:
     loaded = _load(args)
     loaded.all_new(args.mode)
     out = _output_path(args, loaded, ".config")
-    loaded.write_config(out)
+    _write(out, loaded.config_text())
     print(f"configuration written to {out}", file=sys.stderr)
     return 0
 
@@ -310,7 +319,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
             raise RustconfigError("no plan works with configuration changes alone; nothing was written.")
         else:
             fix.apply_plan(loaded, plan)
-        loaded.write_config(args.output)
+        _write(args.output, loaded.config_text())
         print(f"configuration written to {args.output}", file=sys.stderr)
     return 0 if result.already or result.possible_here else 3
 
@@ -351,7 +360,7 @@ def cmd_preset_apply(args: argparse.Namespace) -> int:
         print(report.text(), end="")
     if not args.dry_run:
         out = _output_path(args, loaded, ".config")
-        loaded.write_config(out)
+        _write(out, loaded.config_text())
         print(f"configuration written to {out}", file=sys.stderr)
     return 3 if args.check and not report.ok else 0
 

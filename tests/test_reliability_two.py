@@ -612,3 +612,24 @@ def test_a_new_config_gets_the_mode_the_kernels_conf_gives(tmp_path: Path, tree_
         ours = tmp_path / ".config"
         configfile.write_atomic(ours, "CONFIG_A=y\n")
     assert ours.stat().st_mode & 0o7777 == theirs == 0o666 & ~mask
+
+
+def test_cli_saves_past_a_folder_named_config_old_and_says_so(tmp_path: Path, make_env):
+    from fakes import fake_toolchain
+
+    from rustconfig_gui.assets import demo_tree
+
+    tc = fake_toolchain(tmp_path / "tc")
+    build = tmp_path / "b"
+    build.mkdir()
+    (build / ".config").write_text("CONFIG_LOG_BUF_SHIFT=14\n")
+    (build / ".config.old").mkdir()
+    done = subprocess.run([sys.executable, "-m", "rustconfig_gui.cli", "olddefconfig", str(demo_tree()),
+                           "-O", str(build), *(f"--make-var={k}={v}" for k, v in tc.make_vars)],
+                          cwd=REPO, env=make_env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "CONFIG_LOG_BUF_SHIFT=14" in (build / ".config").read_text()
+    assert done.stderr.splitlines() == [
+        f"warning: {build / '.config.old'} is a folder; the previous version was not kept.",
+        f"configuration written to {build / '.config'}"]
+    assert sorted(os.listdir(build)) == [".config", ".config.old"]
