@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from rustconfig_gui import __version__
 from rustconfig_gui.errors import RustconfigError
+from rustconfig_gui.host import process
+from rustconfig_gui.host.paths import clean_for_json, install_escape_errors
 from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
+
+
+def _dumps(value: object) -> str:
+    """JSON output: paths that are not UTF-8 carry \\xNN escapes, never lone surrogates."""
+    return json.dumps(clean_for_json(value), indent=2)
 
 
 def _make_var(text: str) -> tuple[str, str]:
@@ -94,6 +103,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         "macro_calls": len(loaded.trace.calls),
         "macro_calls_cached": sum(1 for c in loaded.trace.calls if c.cached),
         "parse_cached": loaded.timings.parse_cached,
+        "parse_cache_miss": loaded.timings.parse_miss,
         "probe_seconds": round(loaded.trace.seconds, 3),
         "environment_seconds": round(loaded.timings.environment, 3),
         "parse_seconds": round(loaded.timings.parse, 3),
@@ -106,7 +116,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         },
     }
     if args.json:
-        print(json.dumps(info, indent=2), flush=True)
+        print(_dumps(info), flush=True)
         _keep_parse(args, loaded)
         return 0
     print(f"{info['title']}")
@@ -123,9 +133,20 @@ def cmd_info(args: argparse.Namespace) -> int:
     parse = "stored parse, checked" if info["parse_cached"] else "parse"
     print(f"  load time     {info['load_seconds']:.2f} s (make environment "
           f"{info['environment_seconds']:.2f} s, {parse} {info['parse_seconds']:.2f} s)")
+    if loaded.timings.parse_miss.startswith("damaged"):
+        print(f"  stored parse  {loaded.timings.parse_miss} (the damaged entry was removed)")
     print(f"  defconfig     {info['defconfig'] or '-'}", flush=True)
     _keep_parse(args, loaded)
     return 0
+
+
+def _write(path: str | Path, text: str) -> None:
+    """Write as conf does (mode, .old); say what could not be kept."""
+    from rustconfig_gui.kconfig.configfile import write_atomic
+
+    result = write_atomic(path, text)
+    if result.note:
+        print(f"warning: {result.note}", file=sys.stderr)
 
 
 def _output_path(args: argparse.Namespace, loaded: LoadedTree, default_name: str) -> Path:
@@ -142,7 +163,7 @@ def cmd_defconfig(args: argparse.Namespace) -> int:
         loaded.defconfig()
     _report_issues(loaded)
     out = _output_path(args, loaded, ".config")
-    loaded.write_config(out)
+    _write(out, loaded.config_text())
     print(f"configuration written to {out}", file=sys.stderr)
     return 0
 
@@ -160,7 +181,7 @@ def cmd_olddefconfig(args: argparse.Namespace) -> int:
     _read_start(args, loaded)
     _report_issues(loaded)
     out = _output_path(args, loaded, ".config")
-    loaded.write_config(out)
+    _write(out, loaded.config_text())
     print(f"configuration written to {out}", file=sys.stderr)
     return 0
 
@@ -170,7 +191,7 @@ def cmd_savedefconfig(args: argparse.Namespace) -> int:
     _read_start(args, loaded)
     _report_issues(loaded)
     out = _output_path(args, loaded, "defconfig")
-    loaded.write_min_config(out)
+    _write(out, loaded.min_config_text())
     print(f"minimal configuration written to {out}", file=sys.stderr)
     return 0
 
@@ -197,7 +218,7 @@ def cmd_upgrade_report(args: argparse.Namespace) -> int:
     report = loaded.read_config(args.config)
     result = upgrade_report(loaded, report, text)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(_dumps(result.to_dict()))
     else:
         sys.stdout.write(result.text())
     return 0
@@ -207,7 +228,7 @@ def cmd_allconfig(args: argparse.Namespace) -> int:
     loaded = _load(args)
     loaded.all_new(args.mode)
     out = _output_path(args, loaded, ".config")
-    loaded.write_config(out)
+    _write(out, loaded.config_text())
     print(f"configuration written to {out}", file=sys.stderr)
     return 0
 
@@ -224,7 +245,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     check_can_probe(tree)
     result = run_probe(ProbeRequest(tree, timeout=args.timeout))
     if args.json:
-        print(result_to_json(result))
+        print(_dumps(json.loads(result_to_json(result))))
     else:
         v = ".".join(str(x) for x in result.tree_version)
         status = "timed out" if result.timed_out else f"exit status {result.returncode}"
@@ -342,7 +363,7 @@ def cmd_why(args: argparse.Namespace) -> int:
         data = explanation.to_dict()
         if source is not None:
             data["value_source"] = {"kind": source.kind, "text": source.sentence(), "symbols": list(source.symbols)}
-        print(json.dumps(data, indent=2))
+        print(_dumps(data))
     else:
         print(explanation.text())
         if source is not None:
@@ -358,7 +379,7 @@ def cmd_rust_status(args: argparse.Namespace) -> int:
     _report_issues(loaded)
     status = why.rust_status(loaded)
     if args.json:
-        print(json.dumps(status.to_dict(), indent=2))
+        print(_dumps(status.to_dict()))
     else:
         print(status.text())
     return 0
@@ -384,7 +405,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
         probe = run_doctor(ProbeRequest(loaded.tree))
     result = fix.plan_fix(loaded, target, probe=probe, max_plans=args.plans)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(_dumps(result.to_dict()))
     else:
         print(result.text())
     if args.output is not None:
@@ -397,7 +418,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
             from rustconfig_gui.workspace.session import Session
 
             Session(loaded).apply_plan(plan)
-        loaded.write_config(args.output)
+        _write(args.output, loaded.config_text())
         print(f"configuration written to {args.output}", file=sys.stderr)
     return 0 if result.already or result.possible_here else 3
 
@@ -411,8 +432,8 @@ def cmd_preset_list(args: argparse.Namespace) -> int:
         tree.validate()
         frags += presets.tree_fragments(tree.source, tree.srcarch)
     if args.json:
-        print(json.dumps({"user_folder": str(presets.user_preset_dir()),
-                          "presets": [f.to_dict() for f in frags]}, indent=2))
+        print(_dumps({"user_folder": str(presets.user_preset_dir()),
+                      "presets": [f.to_dict() for f in frags]}))
         return 0
     origin = {"builtin": "built-in", "user": "yours", "tree": "tree"}
     for f in frags:
@@ -436,12 +457,12 @@ def cmd_preset_apply(args: argparse.Namespace) -> int:
     # the same path as the window's Apply presets: one step of a session
     report = Session(loaded).apply_fragments(frags)
     if args.json:
-        print(report.to_json())
+        print(_dumps(report.to_dict()))
     else:
         print(report.text(), end="")
     if not args.dry_run:
         out = _output_path(args, loaded, ".config")
-        loaded.write_config(out)
+        _write(out, loaded.config_text())
         print(f"configuration written to {out}", file=sys.stderr)
     return 3 if args.check and not report.ok else 0
 
@@ -520,8 +541,8 @@ def cmd_preset_check(args: argparse.Namespace) -> int:
                                       base_label=Path(args.base).name if args.base else "")
     summary = fragments.check_summary(checks)
     if args.json:
-        print(json.dumps({"schema": 1, "fragment": frag.label, "sticks": all(c.sticks for c in checks),
-                          "summary": summary, "trees": [c.to_dict() for c in checks]}, indent=2))
+        print(_dumps({"schema": 1, "fragment": frag.label, "sticks": all(c.sticks for c in checks),
+                      "summary": summary, "trees": [c.to_dict() for c in checks]}))
     else:
         for c in checks:
             print(f"{c.name} ({c.base_label}): " + ("every line sticks" if c.sticks else c.phrase()))
@@ -549,7 +570,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         rust |= {s.name for s in rust_symbols(loaded)}
     diff = diff_configs(texts[0], texts[1], rust).filtered(args.filter or "", rust_only=args.rust_only)
     if args.json:
-        print(diff.to_json())
+        print(_dumps(diff.to_dict()))
     else:
         print(diff.text(mark_rust=not args.no_mark, merge_style=args.merge), end="")
     return 0
@@ -715,9 +736,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM (or SIGHUP): unwind like Ctrl+C, so temp folders go and nothing is left running."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    # first every child group (make, the probes, rustc): they do not see the terminal's Ctrl+C
+    process.stop_all()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    # a folder name that is not UTF-8 is printed with \\xNN escapes, never a traceback
+    errors = install_escape_errors()
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=errors)
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            previous[signum] = signal.signal(signum, _on_signal)
     try:
         return int(args.func(args))
     except RustconfigError as e:
@@ -726,6 +773,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rustconfig: interrupted", file=sys.stderr)
         return 130
+    except Terminated as e:
+        print(f"rustconfig: terminated by {signal.Signals(e.signum).name}", file=sys.stderr)
+        return 128 + e.signum
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

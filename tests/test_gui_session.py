@@ -285,7 +285,7 @@ def test_load_config_start_from_saves_to_the_build_folder_and_open_saves_back(qt
     # a first save: nothing was there to keep as .config.old
     assert w.save()
     msg = w.statusBar().currentMessage()
-    assert msg == f"Saved {target}" and not (build / ".config.old").exists()
+    assert msg == f"Saved {target}." and not (build / ".config.old").exists()
 
     copy = tmp_path / "elsewhere" / "distro.config"
     copy.parent.mkdir()

@@ -202,7 +202,7 @@ def test_damaged_entry_is_a_miss_and_is_replaced(demo):
     cache = ParseCache(root / "parses")
     lt = load_tree(tree, base_env=clean_env(), probe_cache=ProbeCache(root / "probes"), parse_cache=cache)
     assert not lt.timings.parse_cached
-    assert cache.last_miss == "damaged entry"
+    assert cache.last_miss.startswith("damaged entry")
     assert store_parse(lt, cache)
     assert _load(tree, root).timings.parse_cached
 

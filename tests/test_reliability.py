@@ -243,12 +243,12 @@ def test_folder_without_write_permission_as_a_normal_user(make_env, tmp_path: Pa
         private = base / "private"
         private.mkdir(mode=0o700)
         answer = _as_nobody(lambda: configfile.write_atomic(locked / ".config", want))
-        assert answer == (f"ConfigFileError: Cannot save {locked / '.config'}: permission denied. "
-                          "Nothing was changed on disk.")
+        assert answer == (f"ConfigFileError: Cannot save {locked / '.config'}: permission denied "
+                          f"(the folder {locked} is not writable). Nothing was changed on disk.")
         # a folder that may not even be entered: a sentence too, not a PermissionError
         answer = _as_nobody(lambda: configfile.write_atomic(private / "sub" / ".config", want))
-        assert answer == (f"ConfigFileError: Cannot save {private / 'sub' / '.config'}: permission denied. "
-                          "Nothing was changed on disk.")
+        assert answer == (f"ConfigFileError: Cannot save {private / 'sub' / '.config'}: permission denied "
+                          f"(the folder {private / 'sub'} cannot be entered). Nothing was changed on disk.")
         assert (locked / ".config").read_text() == "old\n"
         assert sorted(os.listdir(locked)) == [".config"]
     finally:

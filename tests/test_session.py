@@ -161,7 +161,7 @@ def test_modified_follows_the_saved_state(demo: LoadedTree, tmp_path: Path):
     assert s.set_value(lt.sym("LOG_BUF_SHIFT"), "15")
     assert s.modified
     first = s.save()
-    assert first.written and not first.kept_old and not s.modified
+    assert first.written and first.old_kept is None and not s.modified
     assert s.set_value(lt.sym("LOG_BUF_SHIFT"), "16")
     assert s.modified
     s.undo()
@@ -175,7 +175,7 @@ def test_modified_follows_the_saved_state(demo: LoadedTree, tmp_path: Path):
     s.mark_saved(target, state)
     assert s.modified
     second = s.save()
-    assert second.kept_old and (target.parent / ".config.old").is_file()
+    assert second.old_kept == target.parent / ".config.old" and second.old_kept.is_file()
     assert not s.save().written  # no change
     s.set_modified(True)
     assert s.modified

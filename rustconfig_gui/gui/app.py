@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     # Qt is imported only when a window is wanted (--help/--version stay instant)
     from PySide6.QtWidgets import QApplication
 
+    from rustconfig_gui.gui import signals
     from rustconfig_gui.gui.mainwindow import MainWindow
     from rustconfig_gui.kconfig.tree import KernelTree
 
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     window.show()
     sys.excepthook = window.on_unhandled_exception
+    # Ctrl+C asks to save as menuconfig does; SIGTERM keeps the edits and leaves no child running
+    signals.install(window)
     if args.tree is not None:
         window.open_tree(KernelTree(args.tree, build=args.build, arch=args.arch, llvm=args.llvm,
                                     cross_compile=args.cross_compile, make_vars=tuple(args.make_vars)),

@@ -13,29 +13,20 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from rustconfig_gui.errors import ConfigFileError
 from rustconfig_gui.gui.jobs import run_and_wait
+from rustconfig_gui.host.paths import show_path, show_text
 from rustconfig_gui.kconfig import configfile
-from rustconfig_gui.kconfig.configfile import ConfigReadReport
-from rustconfig_gui.workspace.recovery import (
-    FileStamp,
-    clear_recovery,
-    read_recovery,
-    write_recovery,
-)
-from rustconfig_gui.workspace.session import LoadMode, SaveResult, write_config
+from rustconfig_gui.kconfig.configfile import ChangedOnDisk, ConfigReadReport
+from rustconfig_gui.workspace.ondisk import Seen, save_message
+from rustconfig_gui.workspace.recovery import clear_recovery, read_recovery, write_recovery
+from rustconfig_gui.workspace.recovery import discard as discard_recovered
+from rustconfig_gui.workspace.recovery import generation as recovery_generation
+from rustconfig_gui.workspace.session import Change, LoadMode
 
 
 def issues_html(title: str, report: ConfigReadReport) -> str:
     """The lines of a configuration that were not taken, for the details panel."""
     return (f"<h3>{html.escape(title)}</h3><ul>"
             + "".join(f"<li>{html.escape(str(i))}</li>" for i in report.issues[:200]) + "</ul>")
-
-
-def saved_message(result: SaveResult) -> str:
-    if not result.written:
-        return f"{result.path} already holds this configuration; nothing written"
-    if result.kept_old:
-        return f"Saved {result.path} (previous version kept as {result.path.name}.old)"
-    return f"Saved {result.path}"
 
 
 if TYPE_CHECKING:  # the window these methods belong to (mypy sees its Qt base)
@@ -49,10 +40,13 @@ class FilesMixin(_Window):
 
     session: Any
     lt: Any
-    _disk_stamp: FileStamp | None
+    _seen: dict[Path, Seen]
     _saving: bool
+    _closed: bool
+    _recovery_again: bool
     modified: bool
     recovery_writer: Any
+    recovery_timer: Any
     recovery_bar: Any
     recovery_label: Any
     if TYPE_CHECKING:
@@ -60,15 +54,35 @@ class FilesMixin(_Window):
 
     # -- recovery of unsaved edits -----------------------------------------------------
 
-    def write_recovery_now(self, wait: bool = False) -> None:
-        """Keep the unsaved values in a recovery file; in a worker unless ``wait``."""
-        if self.lt is None or not self.modified:
+    def _recovery_follows(self, change: Change) -> None:
+        """Every change of the values reaches the recovery copy: unsaved values are written a moment
+        after the last of a burst of changes; values that are the saved ones again (an undo, Open,
+        Revert) need none.  A save drops the copy itself (:meth:`_write`)."""
+        if self.lt is None or self._closed or change.everything or not change.values:
             return
+        if self.modified:
+            self.recovery_timer.start()
+        else:
+            self.recovery_timer.stop()
+            clear_recovery(self.lt.tree)
+
+    def write_recovery_now(self, wait: bool = False) -> bool:
+        """Keep the unsaved values in a recovery file; in a worker unless ``wait``
+        (a burst of edits gives one write: an edit during a write is written after it).
+        Returns False when the copy could not be written (``wait``) or nothing needed one."""
+        if self.lt is None or not self.modified:
+            return False
+        if not wait and self.recovery_writer.busy:
+            self._recovery_again = True
+            return True
+        self._recovery_again = False
         tree, values = self.lt.tree, self.lt.values_copy()
-        target = self.config_path or tree.config_path
+        target = self.session.target or tree.config_path
+        # a save or Discard after this point makes the copy unwanted: it is then not written
+        since = recovery_generation(tree)
 
         def work(report=None, stopped=None) -> None:  # noqa: ANN001 - JobRunner's work signature
-            write_recovery(tree, configfile.config_text(values), target)
+            write_recovery(tree, configfile.config_text(values), target, since=since)
 
         try:
             if wait:
@@ -77,6 +91,12 @@ class FilesMixin(_Window):
                 self.recovery_writer.start(work)
         except (OSError, ConfigFileError) as e:
             self.statusBar().showMessage(f"Could not keep a recovery copy: {e}", 8000)
+            return False
+        return True
+
+    def _recovery_written(self, _result: object) -> None:
+        if self._recovery_again and not self._closed:
+            self.write_recovery_now()
 
     def _offer_recovery(self) -> None:
         assert self.lt is not None
@@ -87,7 +107,7 @@ class FilesMixin(_Window):
         when = QDateTime.fromSecsSinceEpoch(int(rec.saved_at)).toString("yyyy-MM-dd hh:mm")
         self._recovered = rec
         self.recovery_label.setText(f"Unsaved changes to this tree from {when} were kept after the app "
-                                    "closed unexpectedly.")
+                                    "closed unexpectedly." + (f" {rec.note}" if rec.note else ""))
         self.recovery_bar.show()
 
     def restore_recovery(self) -> None:
@@ -96,22 +116,29 @@ class FilesMixin(_Window):
             return
         report = self.session.restore_text(rec.text, "(recovered changes)")
         self.recovery_bar.hide()
+        # the values are this window's now: its own copy first, then the old one goes
+        if self.write_recovery_now(wait=True):
+            discard_recovered(rec)
         self.statusBar().showMessage(f"Restored {report.assignments} values; save to keep them.", 8000)
 
     def discard_recovery(self) -> None:
-        if self.lt is not None:
-            clear_recovery(self.lt.tree)
+        rec = getattr(self, "_recovered", None)
+        if rec is not None:
+            discard_recovered(rec)
         self.recovery_bar.hide()
 
     def on_unhandled_exception(self, exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
         """Keep the edits, then show what happened with a way to save."""
         import traceback
 
-        self.write_recovery_now(wait=True)
+        kept = self.write_recovery_now(wait=True)
+        after = ("Your unsaved changes were kept in a recovery file and will be offered the next time you "
+                 "open this tree." if kept else
+                 "There were no unsaved changes to keep." if not self.modified else
+                 "Your unsaved changes could NOT be kept in a recovery file; use Save as… now.")
         box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
-                          f"{exc_type.__name__}: {exc}\n\nYour unsaved changes were kept in a recovery file "
-                          "and will be offered the next time you open this tree.", parent=self)
-        box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
+                          show_text(f"{exc_type.__name__}: {exc}\n\n{after}"), parent=self)
+        box.setDetailedText(show_text("".join(traceback.format_exception(exc_type, exc, tb))))
         save_as = box.addButton("Save as…", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Close)
         save_as.clicked.connect(self.save_as)
@@ -123,26 +150,15 @@ class FilesMixin(_Window):
     @property
     def config_path(self) -> Path | None:
         """Where Save writes."""
-        return self.session.target
+        return self.session.target  # type: ignore[no-any-return]
 
     def save(self) -> bool:
         if self.lt is None:
             return False
-        path = self.session.target
-        if self.changed_on_disk(path):
-            self._ask_disk_changed(path)
-            return False
-        return self._write(path)
+        return self._write(self.session.target, checked=True)
 
-    def changed_on_disk(self, path: Path) -> bool:
-        """Did another program (make menuconfig…) write the file since we read it?"""
-        if not path.exists():
-            return False
-        return self._disk_stamp is None or self._disk_stamp.changed(path)
-
-    def _ask_disk_changed(self, path: Path) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Configuration changed on disk",
-                          f"{path} was changed by another program since it was loaded here.", parent=self)
+    def _ask_disk_changed(self, path: Path, why: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Configuration changed on disk", why, parent=self)
         box.setInformativeText("Reload it (your changes here are dropped), overwrite it with your "
                                "configuration, or save yours under another name.")
         box.setObjectName("ChangedOnDisk")
@@ -161,16 +177,23 @@ class FilesMixin(_Window):
         name, _ = QFileDialog.getSaveFileName(self, "Save configuration as", str(self.config_path or ""))
         return bool(name) and self._write(Path(name), adopt=True)
 
-    def _write(self, path: Path, adopt: bool = False) -> bool:
+    def _write(self, path: Path, adopt: bool = False, checked: bool = False) -> bool:
+        """Write the values as they are now (an edit made while writing is not in the file).
+        ``checked``: refuse, and ask, when another program changed the file since this window
+        last read or wrote it (checked under the folder's lock, just before the rename)."""
         assert self.lt is not None
         if self._saving:
             return False
-        # the values as they are now; an edit made while writing is not in the file
         values, state = self.lt.values_copy(), self.session.state_id
+        seen = self._seen.get(path) if checked else None
+        check = seen.check if seen is not None else None
         self._saving = True
         try:
             # text, fsync and rename off the GUI thread: the window keeps painting
-            result = run_and_wait(lambda: write_config(path, configfile.config_text(values)))
+            result = run_and_wait(lambda: configfile.write_atomic(path, configfile.config_text(values), check=check))
+        except ChangedOnDisk as e:
+            self._ask_disk_changed(path, str(e))
+            return False
         except ConfigFileError as e:
             QMessageBox.critical(self, "Not saved", f"{e}\n\nYour changes are still here; use Save as… to save "
                                                     "them elsewhere.")
@@ -178,10 +201,10 @@ class FilesMixin(_Window):
         finally:
             self._saving = False
         if adopt or path == self.session.target:
-            self._disk_stamp = FileStamp.of(path)
+            self._seen[path] = Seen.look(path)
             clear_recovery(self.lt.tree)
         self.session.mark_saved(path, state, adopt=adopt)
-        self.statusBar().showMessage(saved_message(result), 8000)
+        self.statusBar().showMessage(save_message(result), 8000)
         return True
 
     # -- loading and reverting ----------------------------------------------------------------
@@ -200,11 +223,11 @@ class FilesMixin(_Window):
         """*Open* (edit that file) or *Start from* (its values, saved to the build folder's .config)."""
         target = self.lt.tree.config_path
         box = QMessageBox(QMessageBox.Icon.Question, "Load configuration",
-                          f"How do you want to use {path.name}?", parent=self)
+                          f"How do you want to use {show_text(path.name)}?", parent=self)
         box.setObjectName("LoadMode")
         box.setInformativeText(
-            f"Start from: take its values; Save keeps writing {target}.\n"
-            f"Open: edit {path} itself; Save writes it.\n\n"
+            f"Start from: take its values; Save keeps writing {show_path(target)}.\n"
+            f"Open: edit {show_path(path)} itself; Save writes it.\n\n"
             "Either is one step: Edit → Undo takes it back.")
         start = box.addButton("Start from", QMessageBox.ButtonRole.AcceptRole)
         opened = box.addButton("Open", QMessageBox.ButtonRole.ActionRole)
@@ -223,12 +246,11 @@ class FilesMixin(_Window):
             QMessageBox.warning(self, "Could not load configuration", str(e))
             return False
         if mode is LoadMode.OPEN:
-            self._disk_stamp = FileStamp.of(path)
-            clear_recovery(self.lt.tree)
-        msg = f"Loaded {path}; saving to {self.session.target}"
+            self._seen[path] = Seen.look(path)
+        msg = f"Loaded {show_path(path)}; saving to {show_path(self.session.target)}"
         if report.issue_count:
             msg += f"; {report.issue_count} line{'s' if report.issue_count != 1 else ''} not taken (see Details)"
-            self.show_notice(issues_html(f"Lines of {path.name} that were not taken", report))
+            self.show_notice(issues_html(f"Lines of {show_text(path.name)} that were not taken", report))
         self.statusBar().showMessage(msg, 10000)
         return True
 
@@ -238,19 +260,22 @@ class FilesMixin(_Window):
         try:
             report = self.session.revert()
         except ConfigFileError as e:
-            QMessageBox.warning(self, "Could not revert", str(e))
+            QMessageBox.warning(self, "Could not revert", f"{e} Your values here are unchanged.")
             return
         if report is None:
             self.statusBar().showMessage("Reverted to Kconfig's defaults (no configuration file).", 8000)
-        else:
-            self.statusBar().showMessage(f"Reverted to {report.filename}.", 8000)
+            return
+        target = self.session.target
+        if Path(report.filename) == target:
+            self._seen[target] = Seen.look(target)  # what it holds now is what this window shows
+        self.statusBar().showMessage(f"Reverted to {show_text(report.filename)}.", 8000)
 
     def maybe_save(self) -> bool:
         if not self.modified:
             return True
         target = self.session.target
         box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          f"The configuration has unsaved changes. Save them to {target}?",
+                          f"The configuration has unsaved changes. Save them to {show_path(target)}?",
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("UnsavedChanges")

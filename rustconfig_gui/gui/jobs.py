@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QEventLoop, QObject, QThread, Signal, Slot
 
 from rustconfig_gui.errors import LoadCancelled, RustconfigError
+from rustconfig_gui.host.paths import os_error_sentence
 
 Work = Callable[[Callable[[Any], None], Callable[[], bool]], Any]
 T = TypeVar("T")
@@ -88,7 +89,7 @@ class _Job(QObject):
         except RustconfigError as e:
             self.failed.emit(str(e))
         except OSError as e:
-            self.failed.emit(f"{e.strerror or e}.")
+            self.failed.emit(os_error_sentence(e))
         except Exception as e:  # a bug: still one sentence in the window, details for a report
             self.failed.emit(f"Unexpected error: {e.__class__.__name__}: {e}\n{traceback.format_exc(limit=3)}")
         else:

@@ -38,7 +38,14 @@ from PySide6.QtWidgets import (
 from rustconfig_gui.assets import demo_tree, resources_root
 from rustconfig_gui.explain.overview import rust_blockers
 from rustconfig_gui.gui.dialogs.fix import install_fix_actions
-from rustconfig_gui.gui.dialogs.open_tree import RECENT_KEYS, OpenTreeDialog, recent_label, tree_from_dict, tree_to_dict
+from rustconfig_gui.gui.dialogs.open_tree import (
+    RECENT_KEYS,
+    OpenTreeDialog,
+    path_setting,
+    recent_label,
+    tree_from_dict,
+    tree_to_dict,
+)
 from rustconfig_gui.gui.dialogs.presets import install_preset_actions
 from rustconfig_gui.gui.files import FilesMixin, issues_html
 from rustconfig_gui.gui.jobs import JobRunner, share_gil_with_gui_thread
@@ -59,12 +66,13 @@ from rustconfig_gui.gui.workers import (
     retire_work,
     store_parse_work,
 )
+from rustconfig_gui.host.paths import show_path, show_text
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
 from rustconfig_gui.workspace.datadir import demo_build_dir
-from rustconfig_gui.workspace.recovery import FileStamp
+from rustconfig_gui.workspace.ondisk import Seen
 from rustconfig_gui.workspace.search import SearchIndex
 from rustconfig_gui.workspace.session import Change, ChangeKind, Session
 
@@ -73,6 +81,8 @@ MAX_RECENT = 8
 
 # the overview and details panel are updated this long after an edit
 AFTER_EDIT_MS = 30
+# a recovery copy is written this long after the last of a burst of changes
+RECOVERY_AFTER_MS = 1000
 
 class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
     """The window: its parts listen to one :class:`Session` (``self.session``), the
@@ -103,18 +113,21 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         # the place to put back once the rows follow a change; the place before the lens
         self._pending_place: Place | None = None
         self._place_before_lens: Place | None = None
-        # what the config file looked like when read/written (None: it did not exist)
-        self._disk_stamp: FileStamp | None = None
+        # each save target as this window last read or wrote it (the on-disk check of Save)
+        self._seen: dict[Path, Seen] = {}
         # overview and details follow an edit (coalesced: one update for a burst of
         # edits), after the rows on screen show it
         self.after_edit = QTimer(self)
         self.after_edit.setSingleShot(True)
         self.after_edit.setInterval(AFTER_EDIT_MS)
         self.after_edit.timeout.connect(self._after_edit)
+        # unsaved values go to a recovery copy soon after every change (coalesced, in a worker)
         self.recovery_timer = QTimer(self)
-        self.recovery_timer.setInterval(30_000)
+        self.recovery_timer.setSingleShot(True)
+        self.recovery_timer.setInterval(RECOVERY_AFTER_MS)
         self.recovery_timer.timeout.connect(self.write_recovery_now)
-        self.recovery_timer.start()
+        self._recovery_again = False  # a change came while a recovery copy was being written
+        self._ask_on_close = True  # False: SIGTERM closes without the unsaved-changes question
         self._saving = False
         self._closed = False
         share_gil_with_gui_thread()
@@ -133,6 +146,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         # a tree is taken apart only once no writer still reads it
         for job in (self.retirer, self.parse_writer, self.recovery_writer):
             job.busyChanged.connect(self._writer_busy_changed)
+        self.recovery_writer.finished.connect(self._recovery_written)
         self.recovery_writer.failed.connect(
             lambda msg: self.statusBar().showMessage(f"Could not keep a recovery copy: {msg}", 8000))
         self.loader.progress.connect(lambda fp: self._on_progress(*fp))
@@ -270,6 +284,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         bar = QHBoxLayout(self.recovery_bar)
         bar.setContentsMargins(8, 2, 8, 2)
         self.recovery_label = QLabel()
+        self.recovery_label.setWordWrap(True)  # a note about a damaged file must not widen the window
         self.recovery_restore = QPushButton("Restore them")
         self.recovery_restore.clicked.connect(self.restore_recovery)
         self.recovery_discard = QPushButton("Discard")
@@ -396,7 +411,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
     def recent_trees(self) -> list[dict[str, str]]:
         size = self.settings.beginReadArray("recent")
         out = []
-        for i in range(size):
+        # a damaged or hand-edited settings file may claim any size: only MAX_RECENT are ever written
+        for i in range(max(0, min(size, MAX_RECENT))):
             self.settings.setArrayIndex(i)
             out.append({k: str(self.settings.value(k, "")) for k in RECENT_KEYS})
         self.settings.endArray()
@@ -442,8 +458,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         # the text of the current values is written in the worker, from a copy
         carried = self.lt.values_copy() if self._keep and self.lt is not None else None
         self._pending = tree
-        self.message.setText(f"Loading {tree.describe()} …\n\nKconfig probes the toolchain (compiler, rustc, "
-                             "bindgen); this takes a few seconds.")
+        self.message.setText(f"Loading {show_text(tree.describe())} …\n\nKconfig probes the toolchain (compiler, "
+                             "rustc, bindgen); this takes a few seconds.")
         # two trees are in memory until the new one is shown: let the old one's
         # search index go now (searching comes back with the new tree)
         self._drop_index()
@@ -461,7 +477,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.cancel_button.setVisible(busy)
         self.act_open.setEnabled(not busy)
         if busy:
-            stored = self.settings.value(f"files/{self._pending.source}", 0, type=int)
+            stored = self.settings.value(f"files/{path_setting(self._pending.source)}", 0, type=int)
             expected = stored if isinstance(stored, int) else 0
             self.progress.setRange(0, expected or 0)
             self.progress.setValue(0)
@@ -508,7 +524,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         else:
             self.session.set_tree(lt, source=outcome.config_source)
         self.model.set_tree(lt, self.rust_syms, self.rust_nodes)
-        self.settings.setValue(f"files/{lt.tree.source}", lt.kconf.files_parsed)
+        self.settings.setValue(f"files/{path_setting(lt.tree.source)}", lt.kconf.files_parsed)
         if lt.tree.source != demo_tree():
             self._remember(lt.tree)
         self.history.clear()
@@ -526,17 +542,20 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         src = outcome.config_source
         issue_count = outcome.report.issue_count if outcome.report else 0
         msg = f"Loaded {lt.title} in {lt.timings.total:.1f} s ({len(lt.trace.calls)} probes)"
+        if lt.timings.parse_miss.startswith("damaged"):
+            msg += "; a damaged stored parse was removed and the tree parsed again"
         if kept:
             msg += "; your current values were kept"
         else:
-            msg += f"; configuration from {lt.tree.shown(src)}" if src else "; no configuration file (Kconfig defaults)"
+            msg += (f"; configuration from {show_path(lt.tree.shown(src))}" if src else
+                    "; no configuration file (Kconfig defaults)")
         if issue_count and outcome.report is not None:
             msg += f"; {issue_count} line{'s' if issue_count != 1 else ''} of it not taken (see Details)"
             self.show_notice(issues_html("Lines of the configuration that were not taken", outcome.report))
         self.statusBar().showMessage(msg, 15000)
         if not kept:
             target = self.session.target
-            self._disk_stamp = FileStamp.of(target) if src == target else None
+            self._seen = {target: Seen.look(target, src)} if target is not None else {}
             self._offer_recovery()
         self.treeLoaded.emit()
         # Writing the parse and taking the old tree apart compete with the GUI thread for
@@ -587,6 +606,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             self._notice_html = ""
             # each its own turn of the event loop: input and painting go in between
             self.after_edit.start()
+        self._recovery_follows(change)
         self._update_title()
         self._update_undo_actions()
 
@@ -634,18 +654,24 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             return
         # the file Save writes, and where the values came from when that is another file
         where, source = self.session.target, self.session.source
-        came = f" (values from {source.name})" if source is not None and source != where else ""
-        where = self.lt.tree.shown(where) if where is not None else where
-        self.setWindowTitle(f"{where}[*]{came} — {self.lt.title} — rustconfig-gui")
+        came = f" (values from {show_text(source.name)})" if source is not None and source != where else ""
+        shown = show_path(self.lt.tree.shown(where)) if where is not None else ""
+        self.setWindowTitle(f"{shown}[*]{came} — {self.lt.title} — rustconfig-gui")
         self.setWindowModified(self.modified)
 
 
 
+    def close_without_asking(self) -> None:
+        """Close now (SIGTERM): unsaved values stay in the recovery copy, no question (gui/signals.py)."""
+        self._ask_on_close = False
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        if not self.maybe_save():
+        if self._ask_on_close and not self.maybe_save():
             event.ignore()
             return
         self._closed = True
+        self.recovery_timer.stop()  # the copy is written, saved or discarded by now
         self.loader.shutdown()
         self.parse_writer.shutdown()
         self.recovery_writer.shutdown()

@@ -7,14 +7,16 @@ import errno
 import glob
 import os
 import re
+import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kconfiglib import BOOL, HEX, INT, MENU, STRING, TRISTATE, Choice, Symbol
 
 from rustconfig_gui.errors import ConfigFileError
+from rustconfig_gui.host.paths import show_path
 from rustconfig_gui.kconfig.semantics import Evaluator, c_strtoll, string_valid
 
 CONFIG_ = "CONFIG_"
@@ -220,11 +222,14 @@ def read_config_bytes(path: str | os.PathLike[str], what: str = "config file") -
     try:
         return p.read_bytes()
     except FileNotFoundError:
-        raise ConfigFileError(f"{p} does not exist.") from None
+        raise ConfigFileError(f"{show_path(p)} does not exist.") from None
     except IsADirectoryError:
-        raise ConfigFileError(f"{p} is a folder, not a {what}.") from None
+        raise ConfigFileError(f"{show_path(p)} is a folder, not a {what}.") from None
     except OSError as e:
-        raise ConfigFileError(f"{p} cannot be read: {e.strerror}.") from None
+        why = (e.strerror or str(e)).lower()
+        if e.errno == errno.EACCES:
+            why = "permission denied"
+        raise ConfigFileError(f"{show_path(p)} cannot be read: {why}.") from None
 
 
 def read_config_file(ev: Evaluator, path: str | os.PathLike[str], *, replace: bool = True) -> ConfigReadReport:
@@ -369,42 +374,148 @@ def strip_header(text: str) -> list[str]:
     return lines
 
 
-def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = True) -> bool:
+@dataclass(frozen=True)
+class WriteResult:
+    """What :func:`write_atomic` did; true when the file was written."""
+
+    path: Path
+    #: False: the file already held exactly this text and was not touched (conf: "No change")
+    written: bool
+    #: where the previous version now is; None when there was none (or it was not asked for)
+    old_kept: Path | None = None
+    #: a sentence about the previous version when it could not be kept (the save itself went through)
+    note: str = ""
+
+    def __bool__(self) -> bool:
+        return self.written
+
+
+class ChangedOnDisk(ConfigFileError):
+    """A save's ``check`` refused: the file is not what the caller last saw."""
+
+
+#: how long a save waits for another saver in the same folder (an advisory flock)
+LOCK_WAIT = 10.0
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it (``os.umask`` is a set-and-reset that races threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, wait: float = LOCK_WAIT) -> Iterator[bool]:
+    """Hold an advisory ``flock`` on ``folder`` (our savers of files in it take the same one).
+
+    Yields False when the folder cannot be opened for locking (then nothing is locked)."""
+    import fcntl
+    import time
+
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        yield False
+        return
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ConfigFileError(
+                        f"Cannot save in {show_path(folder)}: another program has been saving there for "
+                        f"{wait:.0f} s (it holds the folder's lock). Nothing was changed on disk.") from None
+                time.sleep(0.02)
+            except OSError:
+                break  # a file system without flock: no lock, as before
+        yield True
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = True, mode: int | None = None,
+                 check: Callable[[Path], None] | None = None) -> WriteResult:
     """Write ``text`` to ``path`` via a temp file and rename; keep ``path.old``.
 
-    Returns False when the file already had exactly this content (nothing is
-    touched, as conf says "No change").  At every moment ``path`` is either
-    the complete old file or the complete new one.
+    The result is false when the file already had exactly this content
+    (nothing is touched, as conf says "No change").  At every moment ``path``
+    is either the complete old file or the complete new one.
+
+    A new file gets ``mode`` (default: 0666 & ~umask, as conf's ``fopen``
+    gives); a rewritten one keeps its mode, plus read and write for its owner.  ``check(path)`` runs while the
+    folder's advisory lock is held, just before writing, and may raise (e.g.
+    :class:`ChangedOnDisk`) to refuse: no other saver using the lock can
+    write between the check and the rename.  When the previous version cannot
+    be kept as ``.old`` (a folder there, say), the file is saved anyway, as
+    conf does, and ``note`` says so.
     """
     p = Path(path)
     parent = p.parent
     try:
         if p.is_dir():
-            raise ConfigFileError(f"{p} is a folder; choose a file name to save to.")
+            raise ConfigFileError(f"{show_path(p)} is a folder; choose a file name to save to.")
         if parent.exists() and not parent.is_dir():
-            raise ConfigFileError(f"Cannot save {p}: {parent} is a file, not a folder.")
+            raise ConfigFileError(f"Cannot save {show_path(p)}: {show_path(parent)} is a file, not a folder.")
         if not parent.is_dir():
-            raise ConfigFileError(f"Cannot save {p}: the folder {parent} does not exist.")
+            raise ConfigFileError(f"Cannot save {show_path(p)}: the folder {show_path(parent)} does not exist.")
     except OSError as e:
         # a folder on the way that we may not enter (exists() raises EACCES)
         raise ConfigFileError(_write_error(p, e)) from None
     data = text.encode("utf-8")
-    with contextlib.suppress(OSError):
-        if p.is_file() and p.read_bytes() == data:
-            return False
+    with folder_lock(parent):
+        with contextlib.suppress(OSError):
+            if p.is_file() and p.read_bytes() == data:
+                return WriteResult(p, False)  # whoever wrote it, it holds what we would write
+        if check is not None:
+            check(p)
+        return _write_locked(p, data, keep_old, mode, check)
+
+
+def _write_locked(p: Path, data: bytes, keep_old: bool, mode: int | None,
+                  check: Callable[[Path], None] | None) -> WriteResult:
+    parent = p.parent
     fd = -1
     tmp = ""
+    old_kept: Path | None = None
+    note = ""
     try:
+        try:
+            st = os.stat(p)
+            existing = stat.S_ISREG(st.st_mode)
+        except FileNotFoundError:
+            st, existing = None, False
+        if existing and st is not None:
+            # its own mode, and always readable and writable by its owner: what was just saved
+            # must be loadable again (a mode-000 file stays unreadable to everyone else)
+            new_mode = stat.S_IMODE(st.st_mode) | stat.S_IRUSR | stat.S_IWUSR
+        else:
+            new_mode = (0o666 & ~current_umask()) if mode is None else mode
         _remove_dead_temps(p)
         # the pid in the name lets a later save remove what a killed one left
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.{os.getpid()}.", suffix=".tmp", dir=parent)
+        os.fchmod(fd, new_mode)
         with os.fdopen(fd, "wb") as f:
             fd = -1
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if keep_old and p.is_file():
-            _keep_old(p)
+        if check is not None:
+            # again, right before the rename: a writer that takes no lock (the kernel's conf)
+            # has only the moment between this and the rename left
+            check(p)
+        if keep_old and existing:
+            old_kept, note = _keep_old(p)
         os.replace(tmp, p)
         tmp = ""
         with contextlib.suppress(OSError):
@@ -421,13 +532,13 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, keep_old: bool = Tr
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    return True
+    return WriteResult(p, True, old_kept, note)
 
 
 def _remove_dead_temps(p: Path) -> None:
     """Temp files of saves whose process no longer exists (killed mid-write)."""
     for tmp in p.parent.glob(f".{glob.escape(p.name)}.*.tmp"):
-        rest = tmp.name[len(p.name) + 2:]
+        rest = tmp.name[len(p.name) + 2:].removeprefix("old.")
         pid_text = rest.split(".", 1)[0]
         if not pid_text.isdigit() or int(pid_text) == os.getpid():
             continue
@@ -440,18 +551,29 @@ def _remove_dead_temps(p: Path) -> None:
             pass
 
 
-def _keep_old(p: Path) -> None:
+def _keep_old(p: Path) -> tuple[Path | None, str]:
+    """The current ``p`` as ``p.old``: (where it is kept, or None and why not)."""
     old = p.with_name(p.name + ".old")
     link = p.with_name(f".{p.name}.old.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         link.unlink()
     try:
-        os.link(p, link)
-    except OSError:
-        import shutil
+        try:
+            os.link(p, link)
+        except OSError:
+            import shutil
 
-        shutil.copy2(p, link)
-    os.replace(link, old)
+            shutil.copy2(p, link)
+        os.replace(link, old)
+        return old, ""
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            link.unlink()
+        if os.path.isdir(old):
+            why = f"{show_path(old)} is a folder"
+        else:
+            why = f"{show_path(old)} could not be written ({e.strerror or e})"
+        return None, f"{why}; the previous version was not kept."
 
 
 def _write_error(p: Path, e: OSError) -> str:
@@ -461,11 +583,15 @@ def _write_error(p: Path, e: OSError) -> str:
         why = "the file system is read-only"
     elif e.errno in (errno.EACCES, errno.EPERM):
         why = "permission denied"
+        if not os.access(p.parent, os.X_OK):
+            why += f" (the folder {show_path(p.parent)} cannot be entered)"
+        elif not os.access(p.parent, os.W_OK):
+            why += f" (the folder {show_path(p.parent)} is not writable)"
     elif e.errno == errno.ENOENT:
         why = "the folder no longer exists"
     else:
         why = e.strerror or str(e)
-    return f"Cannot save {p}: {why}. Nothing was changed on disk."
+    return f"Cannot save {show_path(p)}: {why}. Nothing was changed on disk."
 
 
 def fragment_lines(lines: Iterable[str]) -> str:

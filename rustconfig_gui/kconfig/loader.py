@@ -35,6 +35,8 @@ class LoadTimings:
     probes: float = 0.0
     # the parse came from the parse cache (``parse`` then covers checking and reading it)
     parse_cached: bool = False
+    # why a stored parse was not used ("" when none was looked for, or it was used)
+    parse_miss: str = ""
 
     @property
     def total(self) -> float:
@@ -217,6 +219,7 @@ def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callab
         if parse_cache is not None:
             kconf = parse_cache.load(shell, progress=progress)
             timings.parse_cached = kconf is not None
+            timings.parse_miss = "" if kconf is not None else parse_cache.last_miss
         if kconf is None:
             def parse(late: bool) -> KernelKconfig:
                 return KernelKconfig(str(tree.source), env.variables, cwd=str(tree.objtree), progress=progress,

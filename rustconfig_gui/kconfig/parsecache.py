@@ -58,7 +58,7 @@ from rustconfig_gui.kconfig.parser import (
 from rustconfig_gui.kconfig.shell import runner
 from rustconfig_gui.kconfig.shell.runner import MacroCall, MacroTrace, ShellProbes
 
-FORMAT = 2
+FORMAT = 3  # 3: a SHA-256 trailer
 _MAGIC = b"rustconfig-gui parse\n"
 _CHUNK = 1000  # objects per chunk: a few ms of C unpickling each
 _KIND = (Symbol, Choice, MenuNode, Variable, KernelKconfig)
@@ -121,24 +121,40 @@ class ParseCache:
     def load(self, shell: ShellProbes, *, progress: Progress | None = None) -> KernelKconfig | None:
         """The stored parse for ``shell``'s tree and environment, or None
         (``last_miss`` says why).  Probes are re-checked through ``shell``;
-        those that ran are in its probe cache for the parse that follows a miss."""
+        those that ran are in its probe cache for the parse that follows a miss.
+        A damaged entry (its checksum does not match) is removed, never used."""
         path = self._file(shell.srctree, shell.cwd, shell.env)
         try:
             stream = open(path, "rb")  # noqa: SIM115 - closed below; read as a stream, never whole
         except OSError:
             return self._miss("no stored parse")
         with stream:
-            return self._load(stream, shell, progress)
+            kconf = self._load(stream, shell, progress)
+        if kconf is None and self.last_miss.startswith(DAMAGED):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        return kconf
 
     def _load(self, stream: io.BufferedReader, shell: ShellProbes, progress: Progress | None) -> KernelKconfig | None:
         if stream.read(len(_MAGIC)) != _MAGIC:
             return self._miss("not a stored parse")
         size = os.fstat(stream.fileno()).st_size
-        reader = pickle.Unpickler(stream)
+        sums = _read_trailer(stream, size)
+        if sums is None:
+            return self._miss(f"{DAMAGED} (no checksum); parsed again")
+        header_sum, all_sum = sums
+        checked = _SummingReader(stream)
+        size -= _TRAILER_SIZE
         try:
-            header = reader.load()
+            header = pickle.Unpickler(checked).load()
         except Exception:  # a damaged entry is only a miss
-            return self._miss("damaged entry")
+            return self._miss(f"{DAMAGED}; parsed again")
+        if checked.hexdigest() != header_sum:
+            # never run the commands of a damaged header
+            return self._miss(f"{DAMAGED} (checksum of its header); parsed again")
+        stream = checked  # type: ignore[assignment]
         why = self._stale(header, shell)
         if why:
             return self._miss(why)
@@ -154,8 +170,8 @@ class ParseCache:
             if call.output != output:
                 return self._miss(f"{filename}:{line}: '{command}' now prints something else")
         kconf = self._read_objects(stream, size, shell.cancelled)
-        if kconf is None:
-            return self._miss("damaged entry")
+        if kconf is None or checked.hexdigest() != all_sum:
+            return self._miss(f"{DAMAGED} (checksum); parsed again")
         kconf._rc_attach(shell, progress, MacroTrace(calls))
         try:
             # the late values, with the toolchain as it is now
@@ -238,9 +254,12 @@ class ParseCache:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
             with os.fdopen(fd, "wb") as f:
                 f.write(_MAGIC)
-                if not _write_objects(f, header, kconf, stopped or (lambda: False)):
+                summed = _SummingWriter(f)
+                if not _write_objects(summed, header, kconf, stopped or (lambda: False)):
+                    f.close()
                     os.unlink(tmp)
                     return False
+                f.write(_trailer(summed))
             os.replace(tmp, target)
         except OSError:
             if tmp:
@@ -266,13 +285,85 @@ class ParseCache:
             for f in [*self.root.glob("*.pickle"), *self.root.glob(".tmp-*")]:
                 try:
                     f.unlink()
-                    removed += 1
+                    removed += not f.name.startswith(".")  # a temp file is not a stored parse
                 except OSError:
                     pass
         return removed
 
     def entries(self) -> int:
-        return sum(1 for _ in self.root.glob("*.pickle")) if self.root.is_dir() else 0
+        return sum(1 for f in self.root.glob("*.pickle") if not f.name.startswith(".")) if self.root.is_dir() else 0
+
+
+# -- checksums: a stored parse with a flipped bit is never used ------------------
+
+DAMAGED = "damaged entry"
+_TRAILER_TAG = b"\0sha256 "
+_TRAILER_SIZE = len(_TRAILER_TAG) + 64 + 1 + 64 + 1
+
+
+class _SummingWriter:
+    """Passes writes on and keeps a SHA-256 of them (of the header alone, and of everything)."""
+
+    def __init__(self, f: Any) -> None:
+        self.f = f
+        self.sum = hashlib.sha256()
+        self.header_sum = ""
+
+    def write(self, data: Any) -> int:
+        self.sum.update(data)
+        return int(self.f.write(data))
+
+    def mark_header(self) -> None:
+        self.header_sum = self.sum.hexdigest()
+
+
+def _trailer(summed: _SummingWriter) -> bytes:
+    return _TRAILER_TAG + f"{summed.header_sum} {summed.sum.hexdigest()}\n".encode()
+
+
+def _read_trailer(stream: io.BufferedReader, size: int) -> tuple[str, str] | None:
+    """(header checksum, whole checksum) from the end of the entry; the stream is left where it was."""
+    here = stream.tell()
+    if size - here < _TRAILER_SIZE:
+        return None
+    stream.seek(size - _TRAILER_SIZE)
+    trailer = stream.read(_TRAILER_SIZE)
+    stream.seek(here)
+    if not trailer.startswith(_TRAILER_TAG) or not trailer.endswith(b"\n"):
+        return None
+    parts = trailer[len(_TRAILER_TAG):-1].split(b" ")
+    if len(parts) != 2 or any(len(p) != 64 for p in parts):
+        return None
+    return parts[0].decode("ascii", "replace"), parts[1].decode("ascii", "replace")
+
+
+class _SummingReader:
+    """What the unpickler reads, summed as it goes (pickle asks for read/readline/readinto)."""
+
+    def __init__(self, stream: io.BufferedReader) -> None:
+        self.stream = stream
+        self.sum = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.sum.update(data)
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        data = self.stream.readline(limit)
+        self.sum.update(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.stream.readinto(buffer)
+        self.sum.update(memoryview(buffer)[:n])
+        return n
+
+    def tell(self) -> int:
+        return self.stream.tell()
+
+    def hexdigest(self) -> str:
+        return self.sum.hexdigest()
 
 
 def _load_chunk(stream: io.BufferedReader, written: list[Any]) -> Any:
@@ -381,6 +472,8 @@ def _write_objects(f: Any, header: dict[str, Any], kconf: KernelKconfig, stopped
             unbound.setdefault(id(owner), []).append((i, entry))
     pickler = _TwoPassPickler(f, {id(o) for o in objects})
     pickler.dump_chunk(header, keep=False)
+    if isinstance(f, _SummingWriter):
+        f.mark_header()
     pickler.dump_chunk(objects)  # attributes below refer back to these
     pickler.bare = False
     temporary = pickler.temporary

@@ -9,8 +9,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rustconfig_gui.errors import ProbeTimeout, TreeError
+from rustconfig_gui.errors import LoadCancelled, ProbeTimeout, TreeError
 from rustconfig_gui.host import hostexec, process
+from rustconfig_gui.host.paths import os_error_sentence, show_path
 
 # ``scripts/subarch.include`` of the kernel: uname -m -> SUBARCH
 _SUBARCH_RULES: tuple[tuple[str, str], ...] = (
@@ -156,9 +157,16 @@ class KernelTree:
 
     def validate(self) -> None:
         """One clear sentence for each way this cannot be a configurable tree."""
+        try:
+            self._validate()
+        except OSError as e:
+            # a folder on the way that may not be entered: stat() itself is refused
+            raise TreeError(os_error_sentence(e, "Cannot open the tree:")) from None
+
+    def _validate(self) -> None:
         src = self.source
         if not src.is_dir():
-            raise TreeError(f"{src} does not exist or is not a folder.")
+            raise TreeError(f"{show_path(src)} does not exist or is not a folder.")
         if not (src / "Kconfig").is_file() or not (src / "Makefile").is_file():
             raise TreeError(
                 f"{src} is not a Linux kernel source tree (no top-level Kconfig and Makefile)."
@@ -177,6 +185,10 @@ class KernelTree:
             raise TreeError(f"The build folder {self.build} exists and is not a folder.")
         if self.build is not None:
             check_kbuild_path(self.build, "the build folder")
+        for what, folder in (("source", src), ("build", self.build)):
+            if folder is not None and folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
+                raise TreeError(f"The {what} folder {show_path(folder)} cannot be opened: permission denied "
+                                "(it must be readable and enterable).")
         if hostexec.host_which(self.make) is None:
             raise TreeError(f"'{self.make}' was not found on PATH; install GNU make to load a kernel tree.")
 
@@ -253,11 +265,13 @@ def capture_environment(tree: KernelTree, timeout: float = 120.0,
             done = process.run(cmd, env=make_environment(base_env), timeout=timeout)
         except FileNotFoundError:
             raise TreeError(f"'{tree.make}' was not found; install GNU make.") from None
+        except process.Cancelled:
+            raise LoadCancelled() from None  # the process is ending (a signal): make was killed
         except process.Timeout:
             raise ProbeTimeout(
                 f"The tree's make did not answer within {timeout:.0f} s and was stopped; "
                 "a tool it runs (CC, RUSTC, BINDGEN, …) may hang.") from None
-    stdout = done.stdout.decode("utf-8", "replace")
+    stdout = os.fsdecode(done.stdout)  # the real bytes of paths (srctree, O=)
     stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
         lines = [ln for ln in stderr.splitlines() if "overriding recipe" not in ln

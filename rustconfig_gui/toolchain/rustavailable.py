@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rustconfig_gui.errors import TreeError
-from rustconfig_gui.host import hostexec
+from rustconfig_gui.host import hostexec, process
 from rustconfig_gui.kconfig.tree import KernelTree, make_environment
 from rustconfig_gui.toolchain.findings import (
     AVAILABLE_TEXT,
@@ -272,6 +272,8 @@ def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None 
 
     sel = selectors.DefaultSelector()
     assert proc.stdout is not None and proc.stderr is not None
+    # a signal handler ending the process kills this group too (host/process.py)
+    process.register(proc)
     sel.register(proc.stdout, selectors.EVENT_READ, "stdout")
     sel.register(proc.stderr, selectors.EVENT_READ, "stderr")
     try:
@@ -286,7 +288,7 @@ def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None 
                 emit(stream, splitters[stream].feed(chunk))
             now = time.monotonic()
             if not group_killed:
-                if cancelled is not None and cancelled():
+                if process.stopping() or (cancelled is not None and cancelled()):
                     was_cancelled = True
                 elif now > deadline:
                     timed_out = True
@@ -308,6 +310,7 @@ def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None 
         proc.stdout.close()
         proc.stderr.close()
         proc.wait()
+        process.unregister(proc)
     seconds = time.monotonic() - start
 
     version = kernel_version(src)

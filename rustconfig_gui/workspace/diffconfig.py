@@ -26,7 +26,9 @@ def read_values(text: str) -> dict[str, str]:
     such a line is skipped.
     """
     d: dict[str, str] = {}
-    for line in text.splitlines():
+    # diffconfig reads the file in text mode: lines end at \n, \r\n or \r, and nowhere else
+    # (str.splitlines() also breaks at \f, \v, U+2028 … inside a string value)
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if line.startswith(CONFIG_):
             name, sep, val = line[len(CONFIG_):].partition("=")
             if sep:

@@ -28,9 +28,11 @@ from typing import Any
 
 from kconfiglib import Choice, MenuNode, Symbol
 
+from rustconfig_gui.errors import ConfigFileError
 from rustconfig_gui.explain import fix, why
+from rustconfig_gui.host.paths import os_error_sentence
 from rustconfig_gui.kconfig import configfile, menutree
-from rustconfig_gui.kconfig.configfile import ConfigReadReport
+from rustconfig_gui.kconfig.configfile import ConfigReadReport, WriteResult
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import PARTIAL_LIMIT, UserState
 from rustconfig_gui.workspace import presets
@@ -95,13 +97,6 @@ class Change:
 
 
 Observer = Callable[[Change], None]
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    path: Path
-    written: bool     # False: the file already had this content ("No change")
-    kept_old: bool    # the previous file was kept as <name>.old
 
 
 class Session:
@@ -342,7 +337,11 @@ class Session:
         defaults when neither exists), as one step; the read report or None."""
         assert self.lt is not None
         path = self.files.source or self.target
-        if path is not None and path.is_file():
+        try:
+            exists = path is not None and path.is_file()
+        except OSError as e:  # a folder on the way that may not be entered
+            raise ConfigFileError(os_error_sentence(e, "Cannot read")) from None
+        if path is not None and exists:
             data = configfile.read_config_bytes(path)
             text, _issues = configfile.decode_config_bytes(data, str(path))
             with self._change(ChangeKind.REVERT, f"Revert to {path.name}", Files(path, self.files.target),
@@ -400,14 +399,17 @@ class Session:
             self.history.clean = state_id
         self._notify(Change(ChangeKind.FILES, f"Saved {path}", values=False))
 
-    def save(self, path: str | os.PathLike[str] | None = None, *, adopt: bool = False) -> SaveResult:
-        """Write the configuration (atomically, the previous file kept as ``.old``)
-        to ``path`` or the target.  Raises ConfigFileError."""
+    def save(self, path: str | os.PathLike[str] | None = None, *, adopt: bool = False,
+             check: Callable[[Path], None] | None = None) -> WriteResult:
+        """Write the configuration (``configfile.write_atomic``: atomically, conf's file mode,
+        the previous file kept as ``.old``) to ``path`` or the target; ``check`` runs under the
+        folder's lock before the rename and may refuse (``ondisk.Seen.check``).  Raises
+        ConfigFileError (ChangedOnDisk when ``check`` refused)."""
         assert self.lt is not None
         p = Path(path) if path is not None else self.target
         assert p is not None
         state = self.state_id
-        result = write_config(p, self.config_text())
+        result = configfile.write_atomic(p, self.config_text(), check=check)
         self.mark_saved(p, state, adopt=adopt)
         return result
 
@@ -420,11 +422,4 @@ def _partial(ev: Any, syms: Sequence[Symbol], choices: Sequence[Choice]) -> User
                      {c: ev.choice_user_tri[c] for c in choices if c in ev.choice_user_tri})
 
 
-def write_config(path: Path, text: str) -> SaveResult:
-    """``configfile.write_atomic``, saying whether a previous file was kept as .old."""
-    existed = path.is_file()
-    written = configfile.write_atomic(path, text)
-    return SaveResult(path, written, existed and written)
-
-
-__all__ = ["Change", "ChangeKind", "LoadMode", "Observer", "SaveResult", "Session", "write_config"]
+__all__ = ["Change", "ChangeKind", "LoadMode", "Observer", "Session"]

@@ -3,6 +3,7 @@ those settings are remembered with each recent tree (so a restart keeps them).""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rustconfig_gui.host.paths import show_path
 from rustconfig_gui.kconfig.tree import KernelTree
 
 # the make variables with a field of their own; others go into "Other make variables"
@@ -49,10 +51,34 @@ def parse_make_vars(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+_BYTES = "bytes:"
+
+
+def path_setting(path: Path | None) -> str:
+    """A path for the settings file: as text, or its bytes in hex when it is not UTF-8 (Qt keeps no lone
+    surrogates)."""
+    if path is None:
+        return ""
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _BYTES + raw.hex()
+
+
+def setting_path(text: str) -> Path:
+    if text.startswith(_BYTES):
+        try:
+            return Path(os.fsdecode(bytes.fromhex(text[len(_BYTES):])))
+        except ValueError:
+            pass
+    return Path(text)
+
+
 def tree_to_dict(tree: KernelTree) -> dict[str, str]:
     # paths as the user gave them (a symlinked tree keeps its name)
-    return {"source": str(tree.shown_source or tree.source), "build": str(tree.shown_build or tree.build or ""),
-            "arch": tree.arch or "",
+    return {"source": path_setting(tree.shown_source or tree.source),
+            "build": path_setting(tree.shown_build or tree.build), "arch": tree.arch or "",
             "llvm": "1" if tree.llvm else "", "cross_compile": tree.cross_compile or "",
             "make_vars": make_vars_text(tree.make_vars)}
 
@@ -62,13 +88,14 @@ def tree_from_dict(d: dict[str, str]) -> KernelTree:
         make_vars = parse_make_vars(d.get("make_vars") or "")
     except ValueError:
         make_vars = ()
-    return KernelTree(Path(d["source"]), build=Path(d["build"]) if d.get("build") else None,
+    return KernelTree(setting_path(d["source"]), build=setting_path(d["build"]) if d.get("build") else None,
                       arch=d.get("arch") or None, llvm=bool(d.get("llvm")),
                       cross_compile=d.get("cross_compile") or None, make_vars=make_vars)
 
 
 def recent_label(d: dict[str, str]) -> str:
-    return (d["source"] + (f"  O={d['build']}" if d.get("build") else "")
+    build = f"  O={show_path(setting_path(d['build']))}" if d.get("build") else ""
+    return (show_path(setting_path(d["source"])) + build
             + (f"  ARCH={d['arch']}" if d.get("arch") else "") + ("  LLVM=1" if d.get("llvm") else "")
             + (f"  CROSS_COMPILE={d['cross_compile']}" if d.get("cross_compile") else "")
             + (f"  {d['make_vars']}" if d.get("make_vars") else ""))

@@ -804,7 +804,7 @@ class PresetsController(QObject):
         lt = self.session.lt
         if lt is None or self.recent_trees is None:
             return []
-        from rustconfig_gui.gui.mainwindow import tree_from_dict
+        from rustconfig_gui.gui.dialogs.open_tree import tree_from_dict
 
         out = []
         for entry in self.recent_trees():

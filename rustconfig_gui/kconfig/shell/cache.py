@@ -10,18 +10,32 @@ is unchanged:
   executable through the probe's PATH or is an absolute or cwd-relative path,
   of the values of referenced variables that name programs, of the assembler
   and linker a compiler driver calls, and of every tree script the command
-  runs plus the sibling scripts those name.
+  runs plus the sibling scripts those name;
+* for a compiler driver (gcc, cc, clang, with any prefix), the folders it
+  searches for programs, libraries and crt files (``-print-search-dirs``,
+  asked once per load, with the probe's ``-m32``/``--target=``/``--sysroot=``/
+  ``-B``) and the sysroot's include and library folders: a library or header
+  installed there changes the folder's mtime;
+* the package database's state (``/var/lib/dpkg/status`` and its rpm,
+  pacman, apk and xbps counterparts): every install or removal re-runs
+  the probes once.
+
+Not seen, and so documented as known: a file changed in place with its
+size and mtime kept, and a header added by hand deep below an include
+folder (not through a package manager).
 
 A command whose program cannot be found (and is not a shell builtin) is never
 cached, nor one that runs something whose result depends on state outside
 its words: ``rust_is_available.sh`` (rust-src, libclang), interpreters
 importing modules, rustup/pyenv proxies (the toolchain they pick lives in
-settings files).  Entries are JSON files written atomically; a format change
+settings files, ``rust-toolchain(.toml)``, ``rustup override``), symbolic
+or hard links to ``rustup`` alike.  Entries are JSON files written atomically; a format change
 bumps ``FORMAT``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -54,6 +68,11 @@ _VAR_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _REF_RE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 _SCRIPT_NAME_RE = re.compile(r"[\w.-]+\.(?:sh|py|pl|awk)\b")
+# what package managers rewrite on every install and removal
+_PACKAGE_DATABASES = ("/var/lib/dpkg/status", "/var/lib/rpm/rpmdb.sqlite", "/var/lib/rpm/Packages",
+                      "/var/lib/pacman/local", "/lib/apk/db/installed", "/var/db/xbps")
+# compiler options that choose another target, and so other search folders
+_TARGET_FLAG_RE = re.compile(r"^(?:-m(?:32|64|x32|16)|--target=\S+|--sysroot=\S+|-B\S+)$")
 _DRIVER_RE = re.compile(r"^(?P<prefix>.*?)(?:gcc|cc|clang)(?:-\d+(?:\.\d+)*)?$")
 
 Identity = tuple[str, str, int, int]  # (word, realpath, size, mtime_ns); size -1 = missing
@@ -104,6 +123,7 @@ class ProbeCache:
         self._which: dict[tuple[str, str], str | None] = {}
         self._stat: dict[str, tuple[str, int, int]] = {}
         self._script_text: dict[str, str] = {}
+        self._folders: dict[tuple[object, ...], list[str]] = {}
 
     # -- identity ---------------------------------------------------------
     def key(self, command: str, env: dict[str, str], cwd: str, srctree: str) -> ProbeKey | None:
@@ -154,7 +174,8 @@ class ProbeCache:
             base = os.path.basename(word)
             resolved = self._resolve(word, path, cwd)
             if resolved is not None and (base in _NEVER or "/shims/" in resolved
-                                         or os.path.basename(self._file_id(resolved)[0]) in _NEVER):
+                                         or os.path.basename(self._file_id(resolved)[0]) in _NEVER
+                                         or self._is_rustup_proxy(resolved, env)):
                 raise Uncacheable(word)
             if resolved is None:
                 if is_command:
@@ -173,6 +194,11 @@ class ProbeCache:
             if real.startswith(os.path.realpath(srctree) + os.sep) and real not in scripts:
                 scripts.append(real)
             d = _DRIVER_RE.match(base)
+            if d:
+                # what the compiler reads besides itself: its search folders (a library or header
+                # installed there changes what it links or compiles)
+                for folder in self._compiler_folders(resolved, _target_flags(words), env, cwd):
+                    seen.setdefault(f"folder:{folder}", (f"folder:{folder}", *self._file_id(folder)))
             if d and "/" not in word:
                 prefix = d.group("prefix")
                 for companion in (f"{prefix}as", f"{prefix}ld"):
@@ -195,7 +221,62 @@ class ProbeCache:
                     raise Uncacheable(sibling)
                 if os.path.isfile(sibling):
                     seen.setdefault(sibling, (sibling, *self._file_id(sibling)))
+        # installing or removing a package (a library, headers, a plugin) changes the package database
+        for db in _PACKAGE_DATABASES:
+            ident = self._file_id(db)
+            if ident[1] >= 0:
+                seen.setdefault(f"packages:{db}", (f"packages:{db}", *ident))
         return sorted(seen.values()), var_names
+
+    def _is_rustup_proxy(self, resolved: str, env: dict[str, str]) -> bool:
+        """A hard-linked rustup proxy (rustup before 1.28, RUSTUP_HARDLINK_PROXIES=1): which toolchain
+        it runs depends on rust-toolchain(.toml), ``rustup override`` and ``rustup default``."""
+        try:
+            st = os.stat(resolved)
+        except OSError:
+            return False
+        if st.st_nlink < 2:
+            return False
+        cargo_home = env.get("CARGO_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cargo")
+        for folder in (os.path.dirname(resolved), os.path.join(cargo_home, "bin")):
+            for name in ("rustup", "rustup-init"):
+                try:
+                    other = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+                    return True
+        return False
+
+    def _compiler_folders(self, driver: str, flags: tuple[str, ...], env: dict[str, str], cwd: str) -> list[str]:
+        """The folders ``driver`` searches for programs, libraries, crt files and headers
+        (``-print-search-dirs``, ``-print-sysroot``), asked once per cache instance (one load)."""
+        memo_key = (driver, flags, env.get("PATH", ""), env.get("GCC_EXEC_PREFIX", ""),
+                    env.get("LIBRARY_PATH", ""), env.get("COMPILER_PATH", ""))
+        found = self._folders.get(memo_key)
+        if found is not None:
+            return found
+        from rustconfig_gui.host import process
+
+        folders: list[str] = []
+        sysroot = ""
+        try:
+            done = process.run([driver, *flags, "-print-search-dirs"], env=env, cwd=cwd, timeout=20)
+            if done.returncode == 0:
+                for line in os.fsdecode(done.stdout).splitlines():
+                    name, _, value = line.partition(": ")
+                    if name in ("install", "programs", "libraries"):
+                        folders += [v for v in value.lstrip("=").split(":") if v]
+            done = process.run([driver, *flags, "-print-sysroot"], env=env, cwd=cwd, timeout=20)
+            if done.returncode == 0:
+                sysroot = os.fsdecode(done.stdout).strip()
+        except (OSError, process.Timeout, process.Cancelled):
+            pass
+        folders += [f"{sysroot}/usr/include", f"{sysroot}/usr/local/include", f"{sysroot}/usr/lib",
+                    f"{sysroot}/lib"]
+        found = list(dict.fromkeys(os.path.normpath(f) for f in folders))
+        self._folders[memo_key] = found
+        return found
 
     def _resolve(self, word: str, path: str, cwd: str) -> str | None:
         if not word or word.startswith("-") or "$" in word or "=" in word or "\n" in word:
@@ -268,14 +349,20 @@ class ProbeCache:
                 "stderr": result.stderr.decode("utf-8", "surrogateescape"),
                 "returncode": result.returncode, "seconds": result.seconds}
         target = self._file(key)
+        tmp = ""
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(data, f)
             os.replace(tmp, target)
+            tmp = ""
         except OSError:
             pass  # a cache that cannot be written only costs time
+        finally:
+            if tmp:  # a full disk: no empty temp file left behind
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def clear(self) -> int:
         """Remove every entry; returns how many were removed."""
@@ -285,7 +372,8 @@ class ProbeCache:
         for f in self.root.glob("*/*.json"):
             try:
                 f.unlink()
-                removed += 1
+                # a temp file of a write that never finished is not a result
+                removed += not f.name.startswith(".")
             except OSError:
                 pass
         for d in self.root.iterdir():
@@ -297,7 +385,11 @@ class ProbeCache:
         return removed
 
     def entries(self) -> int:
-        return sum(1 for _ in self.root.glob("*/*.json")) if self.root.is_dir() else 0
+        return sum(1 for f in self.root.glob("*/*.json") if not f.name.startswith(".")) if self.root.is_dir() else 0
+
+
+def _target_flags(words: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in words if _TARGET_FLAG_RE.match(w)))
 
 
 def _words(command: str) -> tuple[list[str], list[bool]]:
