@@ -51,7 +51,11 @@ def settle(ms: int, until: Callable[[], bool] = lambda: False) -> None:
     """Run the event loop for ``ms`` or until ``until()`` holds."""
     loop = QEventLoop()
     poll = QTimer()
-    poll.timeout.connect(lambda: until() and loop.quit())
+    def check() -> None:
+        if until():
+            loop.quit()
+
+    poll.timeout.connect(check)
     poll.start(20)
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
@@ -60,9 +64,17 @@ def settle(ms: int, until: Callable[[], bool] = lambda: False) -> None:
 
 def wait_loaded(w, tree: KernelTree, **kw) -> bool:  # noqa: ANN001 - a MainWindow
     loop = QEventLoop()
-    ok = []
-    w.treeLoaded.connect(lambda: (ok.append(True), loop.quit()))
-    w.loader.failed.connect(lambda msg: (print(msg, file=sys.stderr), loop.quit()))
+    ok: list[bool] = []
+    def loaded() -> None:
+        ok.append(True)
+        loop.quit()
+
+    def failed(msg: str) -> None:
+        print(msg, file=sys.stderr)
+        loop.quit()
+
+    w.treeLoaded.connect(loaded)
+    w.loader.failed.connect(failed)
     if not w.open_tree(tree, **kw):
         return False
     QTimer.singleShot(300_000, loop.quit)
@@ -120,7 +132,8 @@ def render(out: Path, source: Path, *, size: str = "1280x800", palettes: tuple[s
                 w.toolchain_dock.hide()
                 dlg = w.fix_ui.open_for_rust()
                 if dlg is not None:
-                    settle(30_000, until=lambda d=dlg: not getattr(getattr(d, "runner", None), "busy", False))
+                    runner = getattr(dlg, "runner", None)
+                    settle(30_000, until=lambda r=runner: not getattr(r, "busy", False))  # type: ignore[misc]
                     written.append(save(dlg, out / f"fix-{name}{suffix}.png"))
                     dlg.close()
                 pd = w.presets_ui.presets_dialog()

@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     QApplication.setDesktopFileName("io.github.rustconfig_gui.RustconfigGui")
     from rustconfig_gui.gui.style import install as install_style
 
+    assert isinstance(app, QApplication)
     install_style(app)
     window = MainWindow()
     window.show()

@@ -49,6 +49,7 @@ class FilesMixin(_Window):
     recovery_timer: Any
     recovery_bar: Any
     recovery_label: Any
+    build_with: Any
     if TYPE_CHECKING:
         def show_notice(self, html_text: str) -> None: ...
 

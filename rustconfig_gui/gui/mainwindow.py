@@ -359,7 +359,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.build_with = install_build_with(self)
         # new options, their review and what a newer tree changed (gui/upgrade_ui.py)
         self.upgrade_ui = install_upgrade_actions(self)
-        self.upgrade_ui.runner.busyChanged.connect(lambda busy: busy or self._retire_next())
+        self.upgrade_ui.runner.busyChanged.connect(self._writer_busy_changed)
 
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)

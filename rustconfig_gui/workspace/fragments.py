@@ -255,12 +255,12 @@ def complete_fragment(lt: LoadedTree, chosen_text: str, base_text: str, base_lab
                             conflicts.append(f"{req.line_text} needs {line}, but the fragment has "
                                              f"{chosen[sym_name].text}")
                         continue
-                    have = added.get(sym_name)
-                    if have is None:
+                    known = added.get(sym_name)
+                    if known is None:
                         added[sym_name] = Line(line, sym_name, False, list(roots))
                         grew = True
                     else:
-                        have.needed_by += [r for r in roots if r not in have.needed_by]
+                        known.needed_by += [r for r in roots if r not in known.needed_by]
                     if sym_name not in taken:
                         taken.append(sym_name)
                     if kind == "choose":

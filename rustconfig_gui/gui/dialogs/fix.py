@@ -274,8 +274,8 @@ class FixDialog(QDialog):
         plan = self.current_plan()
         if plan is not None:
             self.details.setHtml(plan_html(plan))
-        elif getattr(self, "fix_result", None) is not None:
-            self.details.setHtml(result_html(self.fix_result))
+        elif (result := getattr(self, "fix_result", None)) is not None:
+            self.details.setHtml(result_html(result))
 
     def _show_plan(self, row: int) -> None:
         plan = self.current_plan()
@@ -510,7 +510,7 @@ class FixController(QObject):
     def update_button(self) -> None:
         lt = self.session.lt
         rust = lt.sym("RUST") if lt is not None else None
-        self.rust_button.setVisible(rust is not None and lt.ev.str_value(rust) != "y")
+        self.rust_button.setVisible(lt is not None and rust is not None and lt.ev.str_value(rust) != "y")
 
     def configuration_changed(self) -> None:
         """After a change made elsewhere (an edit, undo, a preset): the open dialog plans
@@ -537,6 +537,7 @@ class FixController(QObject):
     def open_dialog(self, target: Target) -> FixDialog:
         if self.dialog is not None:
             self.dialog.close()
+        assert self.session.lt is not None, "a target belongs to a loaded tree"
         panel = self.toolchain
         probe = self.probe()
         self.dialog = FixDialog(self.parent_widget, self.session.lt, target, probe=probe, apply=self.apply,
@@ -570,7 +571,7 @@ class FixController(QObject):
     def open_for_rust(self) -> FixDialog | None:
         lt = self.session.lt
         rust = lt.sym("RUST") if lt is not None else None
-        if rust is None:
+        if lt is None or rust is None:
             return None
         return self.open_dialog(fix.make_target(lt, rust, "y"))
 

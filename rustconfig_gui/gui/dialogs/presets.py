@@ -187,8 +187,7 @@ class PresetsDialog(QDialog):
         lay.addWidget(self.details)
 
         self.report_view = QTextBrowser()
-        on_palette_change(self.report_view, lambda: self.report is not None
-                          and self.report_view.setHtml(report_html(self.report)))
+        on_palette_change(self.report_view, self._render_report)
         self.report_view.setAccessibleName("Report")
         self.report_view.setOpenLinks(False)
         self.report_view.anchorClicked.connect(self._on_link)
@@ -211,6 +210,10 @@ class PresetsDialog(QDialog):
         self.resize(820, 720)
 
     # -- the list ----------------------------------------------------------------------
+
+    def _render_report(self) -> None:
+        if self.report is not None:
+            self.report_view.setHtml(report_html(self.report))
 
     def _group(self, origin: str) -> QTreeWidgetItem:
         g = self._groups.get(origin)
@@ -389,6 +392,8 @@ class SaveFragmentDialog(QDialog):
     that they stick there, are worked out once per choice of source and base,
     in a worker on a copy of the values; Title and Description only change the
     header in front of them."""
+
+    check_view: QLabel
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, opened: UserState | None = None,
                  start_text: str | None = None, rust_syms: frozenset[Any] = frozenset(),
@@ -796,6 +801,7 @@ class PresetsController(QObject):
         return self.open_fix(target)
 
     def save_dialog(self) -> SaveFragmentDialog:
+        assert self.session.lt is not None
         return SaveFragmentDialog(self.parent_widget, self.session.lt, self.opened, self.start_text,
                                   self.rust_syms(), self.start_label, self.other_trees())
 
@@ -818,6 +824,7 @@ class PresetsController(QObject):
         from rustconfig_gui.gui.dialogs.diff import DiffDialog, read_text
 
         lt = self.session.lt
+        assert lt is not None and self.session.target is not None
         dlg = DiffDialog(self.parent_widget, {s.name for s in self.rust_syms()}, self.rust_icon())
         path: Path = self.session.target
         old = path.with_name(path.name + ".old")

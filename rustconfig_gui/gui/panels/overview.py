@@ -41,9 +41,10 @@ class RustOverview(QFrame):
 
     def stable_height(self) -> int:
         lay = self.layout()
+        assert lay is not None
         m = lay.contentsMargins()
-        others = [lay.itemAt(i).sizeHint().height() for i in range(lay.count())
-                  if lay.itemAt(i).widget() is not self.label]
+        items = [item for i in range(lay.count()) if (item := lay.itemAt(i)) is not None]
+        others = [item.sizeHint().height() for item in items if item.widget() is not self.label]
         text = self.LINES * self.label.fontMetrics().lineSpacing()
         return max([text, *others]) + m.top() + m.bottom() + 2 * self.frameWidth()
 
