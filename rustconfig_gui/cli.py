@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rustconfig_gui import __version__
 from rustconfig_gui.errors import RustconfigError
-from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse_detached
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
@@ -31,6 +31,12 @@ def _tree_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cross-compile", help="CROSS_COMPILE prefix")
     p.add_argument("--make-var", dest="make_vars", action="append", type=_make_var, default=[],
                    metavar="NAME=VALUE", help="extra make variable, e.g. CC=clang or RUSTC=/path/rustc")
+    _cache_argument(p)
+
+
+def _cache_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-cache", action="store_true",
+                   help="parse and run every $(shell,…) probe instead of reusing unchanged results")
 
 
 def _tree(args: argparse.Namespace) -> KernelTree:
@@ -43,19 +49,31 @@ def _load(args: argparse.Namespace) -> LoadedTree:
     if getattr(args, "progress", False) and sys.stderr.isatty():
         def progress(files: int, probes: int) -> None:
             print(f"\rparsing: {files} files, {probes} probes", end="", file=sys.stderr, flush=True)
-    # only commands with a --no-cache flag use the caches
-    use = getattr(args, "no_cache", None) is False
-    loaded = load_tree(_tree(args), progress=progress, probe_cache=ProbeCache() if use else None,
-                       parse_cache=ParseCache() if use else None)
+    loaded = _load_tree(args, _tree(args), progress)
     if progress:
         print(file=sys.stderr)
     return loaded
 
 
-def _keep_parse(args: argparse.Namespace, loaded: LoadedTree) -> None:
-    """After the command's output: store a fresh parse for the next run."""
-    if getattr(args, "no_cache", None) is False:
-        store_parse(loaded, ParseCache())
+def _load_tree(args: argparse.Namespace, tree: KernelTree, progress=None) -> LoadedTree:
+    use = not getattr(args, "no_cache", True)
+    loaded = load_tree(tree, progress=progress, probe_cache=ProbeCache() if use else None,
+                       parse_cache=ParseCache() if use else None)
+    if use:
+        args.keep_parse = loaded
+    return loaded
+
+
+def _keep_parse(args: argparse.Namespace) -> None:
+    """After the command's output: a fresh parse is stored for the next run by
+    a child that finishes on its own (the answer never waits for it)."""
+    loaded = getattr(args, "keep_parse", None)
+    stopped = sys.exc_info()[1]
+    if stopped is not None and not isinstance(stopped, RustconfigError):
+        return  # interrupted (Ctrl+C) or a bug: nothing is left running
+    if loaded is not None:
+        args.keep_parse = None
+        store_parse_detached(loaded, ParseCache())
 
 
 def _report_issues(loaded: LoadedTree) -> None:
@@ -106,7 +124,6 @@ def cmd_info(args: argparse.Namespace) -> int:
     }
     if args.json:
         print(json.dumps(info, indent=2), flush=True)
-        _keep_parse(args, loaded)
         return 0
     print(f"{info['title']}")
     print(f"  source        {info['source']}")
@@ -122,7 +139,6 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"  load time     {info['load_seconds']:.2f} s (make environment "
           f"{info['environment_seconds']:.2f} s, {parse} {info['parse_seconds']:.2f} s)")
     print(f"  defconfig     {info['defconfig'] or '-'}", flush=True)
-    _keep_parse(args, loaded)
     return 0
 
 
@@ -404,7 +420,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.tree is not None:
         from rustconfig_gui.explain.rustclass import rust_symbols
 
-        loaded = load_tree(KernelTree(source=args.tree, arch=args.arch, llvm=args.llvm))
+        loaded = _load_tree(args, KernelTree(source=args.tree, arch=args.arch, llvm=args.llvm))
         rust |= {s.name for s in rust_symbols(loaded)}
     diff = diff_configs(texts[0], texts[1], rust).filtered(args.filter or "", rust_only=args.rust_only)
     if args.json:
@@ -425,8 +441,6 @@ def build_parser() -> argparse.ArgumentParser:
     _tree_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--progress", action="store_true", help="show parsing progress on a terminal")
-    p.add_argument("--no-cache", action="store_true",
-                   help="parse and run every $(shell,…) probe instead of reusing unchanged results")
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("cache", help="the probe-result and parse caches")
@@ -534,6 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tree", type=Path, help="mark Rust rows with this tree's classification, not by name only")
     p.add_argument("--arch", help="ARCH for --tree")
     p.add_argument("--llvm", action="store_true", help="load --tree as with LLVM=1")
+    _cache_argument(p)
     p.set_defaults(func=cmd_diff)
     return parser
 
@@ -542,7 +557,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        try:
+            return int(args.func(args))
+        finally:
+            _keep_parse(args)
     except RustconfigError as e:
         print(f"rustconfig: {e}", file=sys.stderr)
         return 1
