@@ -65,6 +65,7 @@ from rustconfig_gui.gui.workers import (
     LoadOutcome,
     LoadRequest,
     TreeLoader,
+    TreeRechecker,
     retire_work,
     store_parse_work,
 )
@@ -219,6 +220,7 @@ class MainWindow(QMainWindow):
         self.loader.failed.connect(self._on_failed)
         self.loader.cancelled.connect(self._on_cancelled)
         self.loader.busyChanged.connect(self._on_busy)
+        self.rechecker = TreeRechecker(self)  # a tree shown as last loaded is checked behind it
         self.model = ConfigModel(self)
         self.model.rust_icon = QIcon(str(resources_root() / "icons" / "rust-option.svg"))
         self.model.valueEdited.connect(self._on_edited)
@@ -606,6 +608,7 @@ class MainWindow(QMainWindow):
         if not kept:
             self._disk_stamp = FileStamp.of(self.config_path) if src == self.config_path else None
             self._offer_recovery()
+        self.rechecker.loaded(outcome)
         self.treeLoaded.emit()
         # Writing the parse and taking the old tree apart compete with the GUI thread for
         # the GIL: let the new tree be laid out and painted first.
@@ -616,7 +619,7 @@ class MainWindow(QMainWindow):
     def _after_load(self, outcome: LoadOutcome) -> None:
         if outcome.loaded is not self.lt or self._closed:
             return  # another tree came in meanwhile, or the window closed
-        if outcome.parse_cache is not None and not outcome.loaded.timings.parse_cached:
+        if outcome.parse_cache is not None and not outcome.loaded.timings.unchecked:
             self.parse_writer.start(store_parse_work(outcome))
         # everything that showed the old tree has moved to the new one
         self._retire_next()
@@ -849,6 +852,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.loader.shutdown()
+        self.rechecker.shutdown()
         self.parse_writer.shutdown()
         self.recovery_writer.shutdown()
         self.retirer.shutdown()

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
 
 from rustconfig_gui.explain.overview import RustOverviewData, rust_blockers, rust_overview
 from rustconfig_gui.explain.rustclass import rust_node_ids, rust_symbols
 from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.kconfig import configfile
-from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
+from rustconfig_gui.kconfig.loader import (
+    LoadedTree,
+    Recheck,
+    checked,
+    load_tree,
+    open_stored,
+    recheck_stored,
+    store_parse,
+)
 from rustconfig_gui.kconfig.memory import (
     collector_paused,
     exempt_long_lived,
@@ -30,6 +42,8 @@ class LoadRequest:
     prefer_defconfig: bool = False  # no .config: start from the arch defconfig (demo tree)
     carried: Evaluator | None = None  # a copy of the current (unsaved) values, kept over a reload
     use_caches: bool = True  # probe results and parses (kconfig/shell/cache.py, kconfig/parsecache.py)
+    # show the tree as its last load left it, then check it (kconfig/lastload.py; TreeRechecker)
+    stored_first: bool = True
 
 
 @dataclass
@@ -43,6 +57,7 @@ class LoadOutcome:
     overview: RustOverviewData
     rust_nodes: frozenset
     parse_cache: ParseCache | None = None
+    request: LoadRequest | None = None
 
 
 def load_work(req: LoadRequest):
@@ -58,8 +73,12 @@ def load_work(req: LoadRequest):
     def _load(report, stopped) -> LoadOutcome:
         # probe results and the parse are reused while what they depend on is unchanged
         parse_cache = ParseCache() if req.use_caches else None
-        lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped,
-                       probe_cache=ProbeCache() if req.use_caches else None, parse_cache=parse_cache)
+        lt = None
+        if parse_cache is not None and req.stored_first and req.carried is None:
+            lt = open_stored(req.tree, parse_cache, progress=lambda f, p: report((f, p)), cancelled=stopped)
+        if lt is None:
+            lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped,
+                           probe_cache=ProbeCache() if req.use_caches else None, parse_cache=parse_cache)
         source: Path | None = None
         if req.carried is not None:
             report_ = configfile.read_config_text(lt.ev, configfile.config_text(req.carried),
@@ -82,7 +101,7 @@ def load_work(req: LoadRequest):
         rust_syms = frozenset(rust_symbols(lt))
         overview = rust_overview(lt, rust_syms, rust_blockers(lt))
         return LoadOutcome(lt, source, report_, SearchIndex(lt.kconf), rust_syms, overview,
-                           rust_node_ids(lt, rust_syms), parse_cache)
+                           rust_node_ids(lt, rust_syms), parse_cache, req)
 
     return work
 
@@ -97,7 +116,8 @@ def retire_work(lt: LoadedTree):
 
 
 def store_parse_work(outcome: LoadOutcome):
-    """Writing a fresh parse to the parse cache, after the tree is shown."""
+    """Writing a fresh parse to the parse cache, and what the load saw for the
+    next one (kconfig/lastload.py), after the tree is shown."""
 
     def work(report, stopped) -> bool:
         if outcome.parse_cache is None:
@@ -115,5 +135,138 @@ class TreeLoader(JobRunner):
     """Loads one tree at a time off the GUI thread; ``progress`` carries
     (files parsed, probes run), ``finished`` a :class:`LoadOutcome`."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.full_load_next = False  # the next load checks everything before showing (TreeRechecker)
+
     def load(self, request: LoadRequest) -> bool:
-        return self.start(load_work(request))
+        if self.full_load_next:
+            request = replace(request, stored_first=False)
+        started = self.start(load_work(request))
+        if started:
+            self.full_load_next = False
+        return started
+
+
+def recheck_work(check: Callable[[Callable[[], bool]], Recheck]):
+    def work(report, stopped) -> Recheck:
+        return check(stopped)
+
+    return work
+
+
+class TreeRechecker(QObject):
+    """A tree shown as its last load left it (LoadRequest.stored_first) is
+    checked behind it: make's environment, every Kconfig file and every probe
+    (kconfig/lastload.py).  Unchanged: the tree stays, with the probes as they
+    ran now.  Changed, or the check failed: the tree is loaded again, keeping
+    the values the user had and any edit made meanwhile, and the status bar
+    says why.  The window calls :meth:`loaded` for each tree it shows and
+    :meth:`shutdown` when it closes."""
+
+    changed = Signal(str)  # the reload started, and why
+    confirmed = Signal()  # the tree shown is what a load gives
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.job = JobRunner(self)
+        self.job.finished.connect(self._on_checked)
+        self.job.failed.connect(lambda msg: self._reload(f"checking it failed: {msg}"))
+        self.checking: LoadOutcome | None = None
+        self.reloading = False
+        window.loader.failed.connect(self._on_reload_failed)
+        window.loader.cancelled.connect(lambda: self._on_reload_failed("Loading was cancelled."))
+        # edits made while the tree is loaded again: (symbol name, user value), applied to the new tree
+        self.edits_during_reload: dict[str, int | str] | None = None
+        self._reloaded_from: LoadedTree | None = None
+
+    def loaded(self, outcome: LoadOutcome) -> None:
+        """The window shows ``outcome``'s tree."""
+        self.reloading = False
+        self._apply_edits_made_meanwhile(outcome.loaded)
+        lt = outcome.loaded
+        if not lt.timings.unchecked:
+            self.checking = None
+            return
+        self.checking = outcome
+        self.job.cancel()
+        self.job.shutdown()
+        self.job.start(recheck_work(recheck_stored(lt, ProbeCache())))
+        self.window.statusBar().showMessage(
+            f"Opened {lt.title} as last loaded ({lt.timings.total:.1f} s); checking the toolchain and "
+            "Kconfig files…", 15000)
+
+    def shutdown(self) -> None:
+        self.job.shutdown()
+
+    def _on_checked(self, result: Recheck) -> None:
+        outcome = self.checking
+        if outcome is None or outcome.loaded is not self.window.lt:
+            return  # another tree is shown now
+        if result.changed:
+            self._reload(result.changed)
+            return
+        checked(outcome.loaded, result)
+        self.checking = None
+        self.window.statusBar().showMessage(
+            f"Loaded {outcome.loaded.title}: toolchain and Kconfig files checked, unchanged since last "
+            "loaded.", 8000)
+        self.confirmed.emit()
+
+    def _reload(self, why: str) -> None:
+        outcome, self.checking = self.checking, None
+        window = self.window
+        if outcome is None or outcome.loaded is not window.lt or window.loader.busy:
+            return
+        req = outcome.request or LoadRequest(outcome.loaded.tree)
+        self.window.loader.full_load_next = True
+        # with edits: the values as they are now; without: read again as at first
+        keep = bool(window.modified)
+        self._reloaded_from = outcome.loaded
+        self.edits_during_reload = {}
+        window.model.valueEdited.connect(self._record_edit)
+        if keep:
+            started = window.open_tree(req.tree, keep_values=True)
+        else:
+            started = window.open_tree(req.tree, config=req.config, prefer_defconfig=req.prefer_defconfig)
+        if not started:
+            self._stop_recording()
+            return
+        self.reloading = True
+        window.statusBar().showMessage(f"Loading {outcome.loaded.title} again: {why} since it was last "
+                                       "loaded" + ("; your values are kept." if keep else "."), 15000)
+        self.changed.emit(why)
+
+    def _on_reload_failed(self, message: str) -> None:
+        if not self.reloading:
+            return
+        # the tree shown is not what the tree gives now: it must not stay
+        self.reloading = False
+        self._stop_recording()
+        window = self.window
+        window.message.setText("<b>The tree could not be loaded again after its toolchain or Kconfig files "
+                               f"changed.</b><br><br>{message}")
+        window.stack.setCurrentIndex(0)
+        window._set_enabled(False)
+
+    def _record_edit(self, sym: Any) -> None:
+        old = self._reloaded_from
+        if self.edits_during_reload is not None and old is not None and sym in old.ev.user:
+            self.edits_during_reload[sym.name] = old.ev.user[sym]
+
+    def _stop_recording(self) -> None:
+        if self.edits_during_reload is not None:
+            self.window.model.valueEdited.disconnect(self._record_edit)
+        self.edits_during_reload = None
+        self._reloaded_from = None
+
+    def _apply_edits_made_meanwhile(self, lt: LoadedTree) -> None:
+        edits = self.edits_during_reload
+        if edits is None or lt is self._reloaded_from:
+            return
+        self._stop_recording()
+        for name, value in edits.items():
+            sym = lt.sym(name)
+            if sym is not None:
+                self.window.model.set_symbol_value(sym, value)

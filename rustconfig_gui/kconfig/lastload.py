@@ -178,16 +178,16 @@ class Recheck:
     trace: MacroTrace | None = None  # the probes as run now (times, stderr), when unchanged
 
 
-def recheck(tree: KernelTree, env: KconfigEnvironment, kconf: KernelKconfig, *,
-            probe_cache: ProbeCache | None = None, timeout: float = 120.0,
-            cancelled: Callable[[], bool] | None = None) -> Recheck:
-    """Compare a tree shown from :func:`show_stored` with what loading it now
-    would read: make's environment, every Kconfig file's size and mtime, and
-    every probe (through the probe cache), in order."""
+def recheck(tree: KernelTree, env: KconfigEnvironment, calls: list[MacroCall],
+            file_stamps: dict[str, tuple[int, int]], *, probe_cache: ProbeCache | None = None,
+            timeout: float = 120.0, cancelled: Callable[[], bool] | None = None) -> Recheck:
+    """Compare a tree shown from :func:`show_stored` (its environment, its
+    probes in order, its Kconfig files' size and mtime) with what loading it
+    now would read; probes run through the probe cache."""
     now = capture_environment(tree, timeout=timeout)
     if not same_environment(now, env):
         return Recheck(f"make's {environment_difference(now, env)} changed", now)
-    for rel, stamp in kconf.file_stamps.items():
+    for rel, stamp in file_stamps.items():
         try:
             st = os.stat(os.path.join(str(tree.source), rel))
         except OSError:
@@ -197,16 +197,15 @@ def recheck(tree: KernelTree, env: KconfigEnvironment, kconf: KernelKconfig, *,
     shell = ShellProbes(now.variables, str(tree.objtree), str(tree.source), cache=probe_cache,
                         timeout=timeout, cancelled=cancelled)
     try:
-        shown = kconf.trace.calls
-        calls = shell.run_many([(c.command, c.filename, c.line, c.source_line) for c in shown])
+        ran = shell.run_many([(c.command, c.filename, c.line, c.source_line) for c in calls])
     except BaseException:
         shell.close(abandon=True)
         raise
     shell.close()
-    for was, call in zip(shown, calls):
+    for was, call in zip(calls, ran):
         if call.output != was.output:
             return Recheck(f"{call.location}: '{call.command}' now prints something else", now)
-    return Recheck("", now, MacroTrace(calls))
+    return Recheck("", now, MacroTrace(ran))
 
 
 @dataclass

@@ -272,14 +272,29 @@ def open_stored(tree: KernelTree, parse_cache: ParseCache, *, progress: Progress
     return LoadedTree(tree=tree, env=env, kconf=kconf, ev=ev, timings=timings)
 
 
-def recheck_stored(lt: LoadedTree, probe_cache: ProbeCache | None, *, probe_timeout: float = 120.0,
-                   cancelled: Callable[[], bool] | None = None) -> Recheck:
-    """For a tree from :func:`open_stored`: what a load now would see against it.
-    ``changed`` empty: the tree is what a load gives (``trace`` then holds
-    the probes as they ran now); else the first difference, and the tree must
-    be loaded again."""
-    return recheck(lt.tree, lt.env, lt.kconf, probe_cache=probe_cache, timeout=probe_timeout,
-                   cancelled=cancelled)
+def recheck_stored(lt: LoadedTree, probe_cache: ProbeCache | None, *,
+                   probe_timeout: float = 120.0) -> Callable[[Callable[[], bool]], Recheck]:
+    """For a tree from :func:`open_stored`: a function (run it in any thread;
+    it reads nothing of ``lt``) that says what a load now would see against it.
+    ``changed`` empty: the tree is what a load gives (``trace`` then holds the
+    probes as they ran now); else the first difference: the tree must be loaded again."""
+    tree, env = lt.tree, lt.env
+    calls, stamps = list(lt.trace.calls), dict(lt.kconf.file_stamps)
+
+    def check(cancelled: Callable[[], bool]) -> Recheck:
+        return recheck(tree, env, calls, stamps, probe_cache=probe_cache, timeout=probe_timeout,
+                       cancelled=cancelled)
+
+    return check
+
+
+def checked(lt: LoadedTree, result: Recheck) -> None:
+    """``lt`` (from :func:`open_stored`) is what a load gives: keep the probes as they ran now."""
+    if result.trace is not None:
+        lt.kconf.trace = result.trace
+    if result.env is not None:
+        lt.env = result.env
+    lt.timings.unchecked = False
 
 
 def store_parse(lt: LoadedTree, parse_cache: ParseCache, stopped: Callable[[], bool] | None = None) -> bool:
@@ -353,5 +368,5 @@ def load_kconfig_dir(srctree: str | os.PathLike[str], version: tuple[int, ...],
     return kconf, ev
 
 
-__all__ = ["LoadedTree", "LoadTimings", "Recheck", "RustconfigError", "load_tree", "open_stored", "recheck_stored",
-           "store_parse", "store_parse_detached"]
+__all__ = ["LoadTimings", "LoadedTree", "Recheck", "RustconfigError", "checked", "load_tree", "open_stored",
+           "recheck_stored", "store_parse", "store_parse_detached"]

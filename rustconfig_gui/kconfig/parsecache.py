@@ -320,7 +320,7 @@ class ParseCache:
 
     def _prune(self) -> None:
         try:
-            entries = sorted(self.root.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+            entries = sorted(self._entries(), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in entries[self.keep:]:
                 old.unlink()
         except OSError:
@@ -338,7 +338,11 @@ class ParseCache:
         return removed
 
     def entries(self) -> int:
-        return sum(1 for _ in self.root.glob("*.pickle")) if self.root.is_dir() else 0
+        return sum(1 for _ in self._entries())
+
+    def _entries(self) -> list[Path]:
+        # a writer's temporary file (".tmp-…") is no entry
+        return [p for p in self.root.glob("*.pickle") if not p.name.startswith(".")] if self.root.is_dir() else []
 
 
 def _load_chunk(stream: io.BufferedReader, written: list[Any]) -> Any:
