@@ -269,3 +269,75 @@ def test_a_full_disk_costs_only_the_stored_parse(tmp_path: Path):
             assert (done.returncode, done.stdout) == (truth.returncode, truth.stdout)
             assert _parses(tmp_path).entries() == 0
             assert not list(_parses(tmp_path).root.glob(".tmp-*"))
+
+
+# -- the window: the stored tree at once, checked behind it ---------------------------------------
+
+LOAD_TIMEOUT = 120_000
+
+
+def _open(qtbot, window, tree: KernelTree) -> None:
+    with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
+        assert window.open_tree(tree, prefer_defconfig=True)
+
+
+def _stored_by_the_window(qtbot, window, tree: KernelTree) -> None:
+    """A first open (nothing stored), then the window's own writer stores the parse and the record."""
+    _open(qtbot, window, tree)
+    assert not window.lt.timings.unchecked and not window.lt.timings.parse_cached
+    # the record is written after the parse
+    qtbot.waitUntil(lambda: read_last_load(tree, ParseCache()) is not None and not window.parse_writer.busy,
+                    timeout=LOAD_TIMEOUT)
+
+
+def test_window_shows_the_stored_tree_and_an_unchanged_check_keeps_it(qtbot, window, tmp_path: Path):
+    tree = _demo(tmp_path)
+    _stored_by_the_window(qtbot, window, tree)
+    first = window.lt
+    with qtbot.waitSignal(window.rechecker.confirmed, timeout=LOAD_TIMEOUT):
+        _open(qtbot, window, tree)
+        shown = window.lt
+        assert shown is not first and shown.timings.unchecked
+        assert shown.config_text() == first.config_text()
+    assert window.lt is shown and not shown.timings.unchecked  # no reload
+    assert "unchanged" in window.statusBar().currentMessage()
+    assert not window.loader.busy
+
+
+def test_window_reloads_when_a_probe_changed_keeping_edits(qtbot, window, tmp_path: Path):
+    tree = _demo(tmp_path)
+    _stored_by_the_window(qtbot, window, tree)
+    window.modified = False
+    before = read_last_load(tree, ParseCache())
+    # rust-src is gone: RUST_IS_AVAILABLE is n for a load now
+    (tmp_path / "tc" / "sysroot" / "lib/rustlib/src/rust/library/core/src/lib.rs").unlink()
+    changed = []
+    window.rechecker.changed.connect(changed.append)
+    _open(qtbot, window, tree)
+    stale = window.lt
+    assert stale.timings.unchecked and stale.ev.str(stale.sym("RUST_IS_AVAILABLE")) == "y"
+    # an edit before the check ends, and one while the tree loads again
+    assert window.model.set_symbol_value(stale.sym("MODVERSIONS"), 0)
+    with qtbot.waitSignal(window.rechecker.changed, timeout=LOAD_TIMEOUT):
+        pass
+    assert "rust_is_available.sh" in changed[0]
+    assert "again" in window.statusBar().currentMessage()
+    assert window.model.set_symbol_value(stale.sym("LOG_BUF_SHIFT"), "15")
+    qtbot.waitUntil(lambda: window.lt is not stale and not window.loader.busy, timeout=LOAD_TIMEOUT)
+    lt = window.lt
+    assert not lt.timings.unchecked
+    assert lt.ev.str(lt.sym("RUST_IS_AVAILABLE")) == "n"  # the tree shown is the truth now
+    assert lt.ev.str(lt.sym("MODVERSIONS")) == "n"
+    assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "15"
+    assert window.modified
+    # the next open shows the new truth at once, and the check confirms it
+    window.modified = False
+
+    def recorded_rust_src_gone() -> bool:
+        last = read_last_load(tree, ParseCache())
+        return last is not None and last.calls != before.calls and not window.parse_writer.busy
+
+    qtbot.waitUntil(recorded_rust_src_gone, timeout=LOAD_TIMEOUT)
+    with qtbot.waitSignal(window.rechecker.confirmed, timeout=LOAD_TIMEOUT):
+        _open(qtbot, window, tree)
+    assert window.lt.ev.str(window.lt.sym("RUST_IS_AVAILABLE")) == "n"
