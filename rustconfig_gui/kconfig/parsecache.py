@@ -323,18 +323,36 @@ class ParseCache:
             entries = sorted(self._entries(), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in entries[self.keep:]:
                 old.unlink()
+            kept = {p.stem for p in entries[:self.keep]}
+            for lock in self.root.glob("*.lock"):
+                if lock.stem not in kept:
+                    self._drop_lock(lock)
         except OSError:
             pass
 
+    @staticmethod
+    def _drop_lock(lock: Path) -> None:
+        """Remove the lock file of an entry that is gone, unless a writer holds it."""
+        fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.unlink()
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
     def clear(self) -> int:
+        """Remove every entry (the count), writers' temporary files and the
+        records of last loads (kconfig/lastload.py)."""
         removed = 0
         if self.root.is_dir():
             for f in [*self.root.glob("*.pickle"), *self.root.glob(".tmp-*"), *self.root.glob("*.last.json")]:
                 try:
                     f.unlink()
-                    removed += 1
                 except OSError:
-                    pass
+                    continue
+                removed += f.suffix == ".pickle" and not f.name.startswith(".")
         return removed
 
     def entries(self) -> int:
