@@ -131,10 +131,16 @@ def environment_difference(a: KconfigEnvironment, b: KconfigEnvironment) -> str:
     return f"${names[0]}" if names else "KBUILD_DEFCONFIG"
 
 
+# Variables our own process or its shell set that no kernel tool reads: the command
+# line and the window (PySide6 sets PYSIDE6_OPTION_*) must find each other's record.
+_NOT_READ = frozenset({"_", "SHLVL", "OLDPWD"})
+_NOT_READ_PREFIXES = ("PYSIDE6_", "QT_")
+
+
 def _without_scratch(env: KconfigEnvironment) -> dict[str, str]:
     scratch = env.variables.get("O", "")
-    # $_ is the program the calling shell ran last (no probe reads it)
-    return {k: v.replace(scratch, "<O>") if scratch else v for k, v in env.variables.items() if k != "_"}
+    return {k: v.replace(scratch, "<O>") if scratch else v for k, v in env.variables.items()
+            if k not in _NOT_READ and not k.startswith(_NOT_READ_PREFIXES)}
 
 
 class ReplayedProbes(ShellProbes):
