@@ -549,6 +549,8 @@ class MainWindow(QMainWindow):
         if lt is self.lt and self.index is None:
             self.index = index
             self.search.setEnabled(True)
+            if self.search.text().strip() and not self.search_timer.isActive():
+                self._on_search_text(self.search.text())  # typed before the index was ready
 
     def _on_failed(self, message: str) -> None:
         self._restore_index()
@@ -609,6 +611,7 @@ class MainWindow(QMainWindow):
             self._disk_stamp = FileStamp.of(self.config_path) if src == self.config_path else None
             self._offer_recovery()
         self.rechecker.loaded(outcome)
+        self._restore_index()  # when the load left it for after the first paint
         self.treeLoaded.emit()
         # Writing the parse and taking the old tree apart compete with the GUI thread for
         # the GIL: let the new tree be laid out and painted first.

@@ -51,8 +51,8 @@ class LoadOutcome:
     loaded: LoadedTree
     config_source: Path | None
     report: configfile.ConfigReadReport | None
-    # built here, not on the GUI thread
-    index: SearchIndex
+    # built here, not on the GUI thread (None: built by another job once the tree is shown)
+    index: SearchIndex | None
     rust_syms: frozenset
     overview: RustOverviewData
     rust_nodes: frozenset
@@ -100,7 +100,8 @@ def load_work(req: LoadRequest):
         lt.reverse  # noqa: B018 - a cached property, built here
         rust_syms = frozenset(rust_symbols(lt))
         overview = rust_overview(lt, rust_syms, rust_blockers(lt))
-        return LoadOutcome(lt, source, report_, SearchIndex(lt.kconf), rust_syms, overview,
+        # the search index is built after the tree is on screen (MainWindow._restore_index)
+        return LoadOutcome(lt, source, report_, None, rust_syms, overview,
                            rust_node_ids(lt, rust_syms), parse_cache, req)
 
     return work
