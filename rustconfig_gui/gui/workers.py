@@ -176,6 +176,7 @@ class TreeRechecker(QObject):
         self.job.failed.connect(lambda msg: self._reload(f"checking it failed: {msg}"))
         self.checking: LoadOutcome | None = None
         self.reloading = False
+        self.reason = ""
         window.loader.failed.connect(self._on_reload_failed)
         window.loader.cancelled.connect(lambda: self._on_reload_failed("Loading was cancelled."))
         # edits made while the tree is loaded again: (symbol name, user value), applied to the new tree
@@ -184,9 +185,13 @@ class TreeRechecker(QObject):
 
     def loaded(self, outcome: LoadOutcome) -> None:
         """The window shows ``outcome``'s tree."""
-        self.reloading = False
-        self._apply_edits_made_meanwhile(outcome.loaded)
         lt = outcome.loaded
+        if self.reloading:
+            self.window.statusBar().showMessage(
+                f"Loaded {lt.title} again ({self.reason} since it was last opened); the tree shown is up to date.",
+                15000)
+        self.reloading = False
+        self._apply_edits_made_meanwhile(lt)
         if not lt.timings.unchecked:
             self.checking = None
             return
@@ -235,8 +240,9 @@ class TreeRechecker(QObject):
             self._stop_recording()
             return
         self.reloading = True
-        window.statusBar().showMessage(f"Loading {outcome.loaded.title} again: {why} since it was last "
-                                       "loaded" + ("; your values are kept." if keep else "."), 15000)
+        self.reason = why
+        window.statusBar().showMessage(f"Changed since this tree was last opened: {why}. Loading it again"
+                                       + (", keeping your changes…" if keep else "…"), 15000)
         self.changed.emit(why)
 
     def _on_reload_failed(self, message: str) -> None:

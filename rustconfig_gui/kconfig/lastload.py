@@ -175,6 +175,14 @@ def show_stored(tree: KernelTree, parse_cache: ParseCache, *, progress: Progress
     return (last.env, kconf) if kconf is not None else None
 
 
+def program_of(command: str) -> str:
+    """The program a probe's command runs, for a message (``rust_is_available.sh``, ``gcc``)."""
+    words = [w.strip(";&|(){}'\"") for w in command.split()]
+    words = [w for w in words if w and "=" not in w]
+    named = next((w for w in words if "/" in w), words[0] if words else command)
+    return os.path.basename(named) or named
+
+
 @dataclass
 class Recheck:
     """What a load would see now, against the tree shown."""
@@ -210,7 +218,7 @@ def recheck(tree: KernelTree, env: KconfigEnvironment, calls: list[MacroCall],
     shell.close()
     for was, call in zip(calls, ran):
         if call.output != was.output:
-            return Recheck(f"{call.location}: '{call.command}' now prints something else", now)
+            return Recheck(f"{program_of(call.command)} at {call.location} prints something else", now)
     return Recheck("", now, MacroTrace(ran))
 
 
