@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_gui_table:
             gui_rows.append((name, _gui_child(src, arch, llvm)))
         if not args.no_open_table:
-            open_rows.append((name, openbench.measure(src, arch, llvm)))
+            open_rows.append((name, openbench.measure(src, arch, llvm, args.repeat)))
         print(f"measured {name}", file=sys.stderr, flush=True)
     print(f"{'tree':<18} {'C defconfig':>11} {'kconfiglib':>10} {'ours':>7} {'ours/C':>7} "
           f"{'kconfiglib/C':>12} {'probes':>7} {'calls':>5} {'peak RSS':>9}")

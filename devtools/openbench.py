@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -96,9 +97,15 @@ WARM_GOAL = {"window": 0.35, "why RUST": 0.5, "rust-status": 0.5, "fix RUST": 0.
 COLD_GOAL = 1.0
 
 
+_PYCACHE = Path(tempfile.gettempdir()) / "rustconfig-openbench-pycache"
+
+
 def _env(work: Path) -> dict[str, str]:
     env = clean_env()
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    # as installed (pip compiles every module): imports read bytecode, not source
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(_PYCACHE)
     env["QT_QPA_PLATFORM"] = "offscreen"
     for name in ("CONFIG", "DATA", "CACHE"):
         env[f"XDG_{name}_HOME"] = str(work / name.lower())
@@ -164,35 +171,46 @@ def command(label: str, src: str, arch: str, llvm: bool, work: Path) -> float:
     return took
 
 
-def measure(src: str, arch: str, llvm: bool) -> dict[str, object]:
-    """One run of everything for one tree; C first, then each cold/warm pair."""
-    rows: dict[str, tuple[float, float]] = {}
-    extra: dict[str, object] = {}
-    c = c_defconfig(src, arch, llvm)
-    with tempfile.TemporaryDirectory(prefix="rustconfig-openbench-") as tmp:
-        work = Path(tmp) / "window"
-        cold = window(src, arch, llvm, work)
-        # the caches a previous session left: the window stores them after showing the tree
-        subprocess.run([sys.executable, "-m", "rustconfig_gui", "info", src, "--arch", arch,
-                        *(["--llvm"] if llvm else [])], env=_env(work), capture_output=True, timeout=600)
-        _wait_for_writers(work)
-        warm = window(src, arch, llvm, work)
-        rows["window"] = (float(cold["interactive"]), float(warm["interactive"]))
-        extra["window"] = {"cold": cold, "warm": warm}
-        for label, _ in COMMANDS:
-            work = Path(tmp) / label.replace(" ", "-")
-            cold_s = command(label, src, arch, llvm, work)
+def measure(src: str, arch: str, llvm: bool, repeat: int = 1) -> dict[str, object]:
+    """Everything for one tree, ``repeat`` passes in turn (C first in each), medians of each."""
+    with tempfile.TemporaryDirectory() as tmp:
+        # every module compiled once, as an installation has it
+        subprocess.run([sys.executable, "-c", "import rustconfig_gui.cli, rustconfig_gui.gui.app, "
+                        "rustconfig_gui.gui.mainwindow, rustconfig_gui.explain.fix, rustconfig_gui.workspace.presets, "
+                        "rustconfig_gui.workspace.diffconfig"], env=_env(Path(tmp)), check=True, timeout=600)
+    c_runs: list[float] = []
+    runs: dict[str, list[tuple[float, float]]] = {}
+    windows: list[dict[str, object]] = []
+    for _ in range(repeat):
+        c_runs.append(c_defconfig(src, arch, llvm))
+        with tempfile.TemporaryDirectory(prefix="rustconfig-openbench-") as tmp:
+            work = Path(tmp) / "window"
+            cold = window(src, arch, llvm, work)
+            # the caches a previous session left (what the window stores after showing a tree)
+            subprocess.run([sys.executable, "-m", "rustconfig_gui", "info", src, "--arch", arch,
+                            *(["--llvm"] if llvm else [])], env=_env(work), capture_output=True, timeout=600)
             _wait_for_writers(work)
-            warm_s = command(label, src, arch, llvm, work)
-            rows[label] = (cold_s, warm_s)
-    return {"c": c, "rows": rows, "extra": extra}
+            warm = window(src, arch, llvm, work)
+            runs.setdefault("window", []).append((float(cold["interactive"]), float(warm["interactive"])))
+            windows.append({"cold": cold, "warm": warm})
+            for label, _ in COMMANDS:
+                work = Path(tmp) / label.replace(" ", "-")
+                cold_s = command(label, src, arch, llvm, work)
+                _wait_for_writers(work)
+                warm_s = command(label, src, arch, llvm, work)
+                runs.setdefault(label, []).append((cold_s, warm_s))
+    rows = {label: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
+            for label, rs in runs.items()}
+    return {"c": statistics.median(c_runs), "c_runs": c_runs, "rows": rows, "runs": runs,
+            "extra": {"window": windows[-1]}, "repeat": repeat}
 
 
 def print_table(results: list[tuple[str, dict[str, object]]]) -> None:
     print("\nwhole process, one run each, against the tree's own make defconfig (conf built) of the same run:")
     for name, r in results:
         c = float(r["c"])  # type: ignore[arg-type]
-        print(f"\n{name}: C make defconfig {c:.2f}s")
+        c_runs = ", ".join(f"{x:.2f}" for x in r["c_runs"])  # type: ignore[attr-defined]
+        print(f"\n{name}: C make defconfig {c:.2f}s (median of {r['repeat']}: {c_runs})")
         print(f"  {'what':<16} {'cold':>6} {'cold/C':>6} {'goal':>5}   {'warm':>6} {'warm/C':>6} {'goal':>5}")
         rows: dict[str, tuple[float, float]] = r["rows"]  # type: ignore[assignment]
         for label, (cold, warm) in rows.items():
@@ -212,8 +230,9 @@ def print_table(results: list[tuple[str, dict[str, object]]]) -> None:
             print(f"  window, warm: reloaded after the check: {warm_w['reloaded']}")
     print("\ncold = empty caches; warm = the caches one earlier run left; window = process start to the tree "
           "painted\nand taking input; commands = start to exit (a fresh parse is stored by a child after the "
-          "answer);\n'!' = ratio above the goal.  One run on a shared machine: ratios are of the same run, "
-          f"absolute times are noisy. {os.cpu_count()} CPUs.")
+          "answer);\nmedians of the passes, C likewise; bytecode compiled as when installed; '!' = ratio above "
+          "the goal.\nOne bench run on a shared machine: ratios are of the same run, absolute times are noisy. "
+          f"{os.cpu_count()} CPUs.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,12 +242,14 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(prog="python -m devtools.openbench", description=__doc__.split("\n")[0])
     p.add_argument("setups", nargs="*", default=["7.2:x86_64"], metavar="VERSION:ARCH[:llvm]")
+    p.add_argument("--repeat", type=int, default=1, help="passes, one after another (medians are shown)")
     args = p.parse_args(argv)
     results = []
     for item in args.setups:
         parts = item.split(":")
         v, arch, llvm = parts[0], parts[1] if len(parts) > 1 else "x86_64", len(parts) > 2 and parts[2] == "llvm"
-        results.append((f"{v} {arch}{' LLVM=1' if llvm else ''}", measure(str(ensure_tree(v)), arch, llvm)))
+        name = f"{v} {arch}{' LLVM=1' if llvm else ''}"
+        results.append((name, measure(str(ensure_tree(v)), arch, llvm, args.repeat)))
     print_table(results)
     return 0
 

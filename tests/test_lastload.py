@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from fakes import fake_toolchain
+from PySide6.QtCore import Qt
 
 from devtools.cref import clean_env
 from rustconfig_gui.assets import demo_tree
@@ -316,8 +317,11 @@ def test_window_reloads_when_a_probe_changed_keeping_edits(qtbot, window, tmp_pa
     _open(qtbot, window, tree)
     stale = window.lt
     assert stale.timings.unchecked and stale.ev.str(stale.sym("RUST_IS_AVAILABLE")) == "y"
-    # an edit before the check ends, and one while the tree loads again
-    assert window.model.set_symbol_value(stale.sym("MODVERSIONS"), 0)
+    # an edit before the check ends (with the keyboard), and one while the tree loads again
+    assert window.select_symbol("MODVERSIONS")
+    with qtbot.waitSignal(window.model.valueEdited):
+        qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    assert stale.ev.str(stale.sym("MODVERSIONS")) == "n"
     with qtbot.waitSignal(window.rechecker.changed, timeout=LOAD_TIMEOUT):
         pass
     assert "rust_is_available.sh" in changed[0]
