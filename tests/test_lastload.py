@@ -173,6 +173,20 @@ def test_every_command_uses_the_caches_and_answers_as_without(tmp_path: Path, co
                           _parses(tmp_path)) is not None
 
 
+def test_real_tree_commands_on_the_caches_write_what_they_write_without(tmp_path: Path, tree_72: Path):
+    env = _cli_env(tmp_path)
+    build = tmp_path / "build"
+    outputs = []
+    for extra in ([], [], ["--no-cache"]):
+        for command in ("defconfig", "savedefconfig"):
+            done = _cli(command, str(tree_72), "--arch", "x86_64", "-O", str(build), *extra, env=env)
+            assert done.returncode == 0, done.stderr
+        outputs.append(((build / ".config").read_bytes(), (build / "defconfig").read_bytes()))
+        _parses(tmp_path).wait_for_writers()
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert read_last_load(KernelTree(tree_72, build=build, arch="x86_64"), _parses(tmp_path)) is not None
+
+
 def test_info_says_the_stored_parse_was_used_and_no_cache_turns_it_off(tmp_path: Path):
     tc = fake_toolchain(tmp_path / "tc")
     env = _cli_env(tmp_path)
