@@ -359,3 +359,22 @@ def test_window_reloads_when_a_probe_changed_keeping_edits(qtbot, window, tmp_pa
     with qtbot.waitSignal(window.rechecker.confirmed, timeout=LOAD_TIMEOUT):
         _open(qtbot, window, tree)
     assert window.lt.ev.str(window.lt.sym("RUST_IS_AVAILABLE")) == "n"
+
+
+def test_window_does_not_keep_a_stored_tree_that_no_longer_loads(qtbot, window, tmp_path: Path):
+    copy = tmp_path / "src"
+    shutil.copytree(demo_tree(), copy, symlinks=True)
+    tc = fake_toolchain(tmp_path / "tc")
+    tree = KernelTree(copy, build=tmp_path / "build", make_vars=tc.make_vars)
+    _stored_by_the_window(qtbot, window, tree)
+    window.modified = False
+    (copy / "Makefile").write_text("$(error this tree is broken now)\n")
+    failed = []
+    window.loader.failed.connect(failed.append)
+    _open(qtbot, window, tree)
+    assert window.lt.timings.unchecked and window.stack.currentIndex() == 1
+    qtbot.waitUntil(lambda: bool(failed), timeout=LOAD_TIMEOUT)
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 0, timeout=LOAD_TIMEOUT)
+    assert "could not be loaded again" in window.message.text()
+    assert "this tree is broken now" in window.message.text()
+    assert not window.act_save.isEnabled()

@@ -553,6 +553,8 @@ class MainWindow(QMainWindow):
                 self._on_search_text(self.search.text())  # typed before the index was ready
 
     def _on_failed(self, message: str) -> None:
+        if self.rechecker.load_failed(message):
+            return
         self._restore_index()
         self.statusBar().showMessage("Loading failed.", 10000)
         if self.lt is None:
@@ -562,6 +564,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Could not open the tree", message)
 
     def _on_cancelled(self) -> None:
+        if self.rechecker.load_failed("Loading was cancelled."):
+            return
         self._restore_index()
         self.statusBar().showMessage("Loading cancelled.", 5000)
         if self.lt is None:

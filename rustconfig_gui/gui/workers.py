@@ -177,8 +177,6 @@ class TreeRechecker(QObject):
         self.checking: LoadOutcome | None = None
         self.reloading = False
         self.reason = ""
-        window.loader.failed.connect(self._on_reload_failed)
-        window.loader.cancelled.connect(lambda: self._on_reload_failed("Loading was cancelled."))
         # edits made while the tree is loaded again: (symbol name, user value), applied to the new tree
         self.edits_during_reload: dict[str, int | str] | None = None
         self._reloaded_from: LoadedTree | None = None
@@ -245,10 +243,12 @@ class TreeRechecker(QObject):
                                        + (", keeping your changes…" if keep else "…"), 15000)
         self.changed.emit(why)
 
-    def _on_reload_failed(self, message: str) -> None:
+    def load_failed(self, message: str) -> bool:
+        """The window's load failed or was cancelled: True when it was the
+        reload of a tree found changed, handled here (the tree shown is not
+        what the tree gives now, so it does not stay on screen)."""
         if not self.reloading:
-            return
-        # the tree shown is not what the tree gives now: it must not stay
+            return False
         self.reloading = False
         self._stop_recording()
         window = self.window
@@ -256,6 +256,8 @@ class TreeRechecker(QObject):
                                f"changed.</b><br><br>{message}")
         window.stack.setCurrentIndex(0)
         window._set_enabled(False)
+        window.statusBar().showMessage("Loading failed.", 10000)
+        return True
 
     def _record_edit(self, sym: Any) -> None:
         old = self._reloaded_from
