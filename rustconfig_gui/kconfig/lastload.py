@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rustconfig_gui.errors import LoadCancelled
 from rustconfig_gui.kconfig.parsecache import ParseCache, code_fingerprint
 from rustconfig_gui.kconfig.parser import (
     KernelKconfig,
@@ -231,7 +232,8 @@ class Ahead:
     environment_seconds: float
 
 
-def load_ahead(tree: KernelTree, parse_cache: ParseCache, shell_for: Callable[[dict[str, str]], ShellProbes], *,
+def load_ahead(tree: KernelTree, parse_cache: ParseCache,
+               shell_for: Callable[[dict[str, str], Callable[[], bool] | None], ShellProbes], *,
                timeout: float, progress: Progress | None = None) -> Ahead | None:
     """Make's environment captured while the recorded probes run and the stored
     parse is read; None without a record.  The parse is returned only when the
@@ -241,22 +243,30 @@ def load_ahead(tree: KernelTree, parse_cache: ParseCache, shell_for: Callable[[d
     if last is None:
         return None
     result: Future[tuple[KconfigEnvironment, float]] = Future()
+    differs = threading.Event()
 
     def capture() -> None:
         t0 = time.monotonic()
         try:
             env = capture_environment(tree, timeout=timeout)
+            if not same_environment(env, last.env):
+                differs.set()  # what runs with the recorded environment stops: of no use
             result.set_result((env, time.monotonic() - t0))
         except BaseException as e:  # noqa: BLE001 - raised again in the loading thread
             result.set_exception(e)
 
     thread = threading.Thread(target=capture, name="rustconfig-environment", daemon=True)
     thread.start()
-    shell = shell_for(last.env.variables)
+    shell = shell_for(last.env.variables, differs.is_set)
     try:
         for call in last.calls:
             shell.start(call.command)
-        kconf = parse_cache.load(shell, progress=progress)
+        try:
+            kconf = parse_cache.load(shell, progress=progress)
+        except LoadCancelled:
+            if not differs.is_set():
+                raise  # cancelled by the caller
+            kconf = None
         env, seconds = result.result()
     except BaseException:
         shell.close(abandon=True)
@@ -267,7 +277,7 @@ def load_ahead(tree: KernelTree, parse_cache: ParseCache, shell_for: Callable[[d
         return Ahead(env, shell, kconf, True, seconds)
     # probes ran with another environment: of no use to the load that follows
     shell.close(abandon=True)
-    return Ahead(env, shell_for(env.variables), None, False, seconds)
+    return Ahead(env, shell_for(env.variables, None), None, False, seconds)
 
 
 __all__ = ["Ahead", "LastLoad", "Recheck", "ReplayedProbes", "load_ahead", "read_last_load", "recheck",

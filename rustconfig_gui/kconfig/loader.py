@@ -208,10 +208,13 @@ def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callab
     timings = LoadTimings()
     t0 = time.monotonic()
 
-    def shell_for(variables: dict[str, str]) -> ShellProbes:
+    def shell_for(variables: dict[str, str], also_stop: Callable[[], bool] | None = None) -> ShellProbes:
         # one command runs once per load, whether the stored parse's check or the parse asks for it
+        stop = cancelled
+        if also_stop is not None:
+            stop = (lambda: also_stop() or cancelled()) if cancelled is not None else also_stop
         return ShellProbes(variables, str(tree.objtree), str(tree.source), cache=probe_cache,
-                           timeout=probe_timeout, cancelled=cancelled)
+                           timeout=probe_timeout, cancelled=stop)
 
     ahead = None
     if parse_cache is not None and base_env is None and tree.objtree.is_dir():
