@@ -117,7 +117,20 @@ def remember_load(tree: KernelTree, env: KconfigEnvironment, trace: MacroTrace, 
             except OSError:
                 pass
         return False
+    _prune(target.parent)
     return True
+
+
+KEEP_RECORDS = 32
+
+
+def _prune(root: Path) -> None:
+    try:
+        records = sorted(root.glob("*.last.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in records[KEEP_RECORDS:]:
+            old.unlink()
+    except OSError:
+        pass
 
 
 def same_environment(a: KconfigEnvironment, b: KconfigEnvironment) -> bool:
