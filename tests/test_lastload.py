@@ -348,6 +348,12 @@ def test_window_reloads_when_a_probe_changed_keeping_edits(qtbot, window, tmp_pa
     assert lt.ev.str(lt.sym("MODVERSIONS")) == "n"
     assert lt.ev.str(lt.sym("LOG_BUF_SHIFT")) == "15"
     assert window.modified
+    # searching works on the tree loaded again (its index is built after it is shown)
+    qtbot.waitUntil(lambda: window.index is not None and window.search.isEnabled(), timeout=LOAD_TIMEOUT)
+    window.focus_search()
+    qtbot.keyClicks(window.search, "MODVERSIONS")
+    qtbot.waitUntil(lambda: window.results.count() > 0, timeout=LOAD_TIMEOUT)
+    window.search.clear()
     # the next open shows the new truth at once, and the check confirms it
     window.modified = False
 

@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         self._search_activate = False
         self._to_retire: list[LoadedTree] = []
         # a tree is taken apart only once no writer still reads it
-        for job in (self.retirer, self.parse_writer, self.recovery_writer):
+        for job in (self.retirer, self.parse_writer, self.recovery_writer, self.indexer):
             job.busyChanged.connect(lambda busy: busy or self._retire_next())
         self.recovery_writer.failed.connect(
             lambda msg: self.statusBar().showMessage(f"Could not keep a recovery copy: {msg}", 8000))
@@ -551,6 +551,8 @@ class MainWindow(QMainWindow):
             self.search.setEnabled(True)
             if self.search.text().strip() and not self.search_timer.isActive():
                 self._on_search_text(self.search.text())  # typed before the index was ready
+        elif not self.loader.busy:
+            self._restore_index()  # another tree came while this one was indexed
 
     def _on_failed(self, message: str) -> None:
         if self.rechecker.load_failed(message):
@@ -634,7 +636,8 @@ class MainWindow(QMainWindow):
     def _retire_next(self) -> None:
         if self._closed:
             return  # the process ends; no thread may outlive the window
-        if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer)):
+        if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer,
+                                                        self.indexer)):
             self.retirer.start(retire_work(self._to_retire.pop(0)))
 
     def _toggle_caches(self, on: bool) -> None:
