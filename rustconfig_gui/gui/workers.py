@@ -235,6 +235,7 @@ class TreeRechecker(QObject):
         else:
             started = window.open_tree(req.tree, config=req.config, prefer_defconfig=req.prefer_defconfig)
         if not started:
+            window.loader.full_load_next = False
             self._stop_recording()
             return
         self.reloading = True
