@@ -66,6 +66,7 @@ from rustconfig_gui.gui.workers import (
     LoadRequest,
     TreeLoader,
     TreeRechecker,
+    index_work,
     retire_work,
     store_parse_work,
 )
@@ -542,7 +543,7 @@ class MainWindow(QMainWindow):
         if self.lt is None or self.index is not None:
             return
         lt = self.lt
-        self.indexer.start(lambda _report, _stopped: (lt, SearchIndex(lt.kconf)))
+        self.indexer.start(index_work(lt))
 
     def _on_index(self, answer: tuple[LoadedTree, SearchIndex]) -> None:
         lt, index = answer

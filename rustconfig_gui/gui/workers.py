@@ -107,6 +107,20 @@ def load_work(req: LoadRequest):
     return work
 
 
+def index_work(lt: LoadedTree):
+    """The search index of a tree on screen, built after its first paint.  Like a
+    load: the collector paused (a full collection would hold the GIL, and the GUI
+    thread, while ~100k new objects are made), the index then exempted from it."""
+
+    def work(report, stopped) -> tuple[LoadedTree, SearchIndex]:
+        with collector_paused():
+            index = SearchIndex(lt.kconf)
+            exempt_long_lived()
+        return lt, index
+
+    return work
+
+
 def retire_work(lt: LoadedTree):
     """Taking apart a tree the window no longer shows (kconfig/memory.py)."""
 
@@ -149,9 +163,9 @@ class TreeLoader(JobRunner):
         return started
 
 
-def recheck_work(check: Callable[[Callable[[], bool]], Recheck]):
-    def work(report, stopped) -> Recheck:
-        return check(stopped)
+def recheck_work(lt: LoadedTree, check: Callable[[Callable[[], bool]], Recheck]):
+    def work(report, stopped) -> tuple[LoadedTree, Recheck]:
+        return lt, check(stopped)
 
     return work
 
@@ -173,7 +187,9 @@ class TreeRechecker(QObject):
         self.window = window
         self.job = JobRunner(self)
         self.job.finished.connect(self._on_checked)
-        self.job.failed.connect(lambda msg: self._reload(f"checking it failed: {msg}"))
+        self.job.failed.connect(self._on_check_failed)
+        self.job.cancelled.connect(self._start_pending)
+        self._checked_tree: LoadedTree | None = None  # what the running check is about
         self.checking: LoadOutcome | None = None
         self.reloading = False
         self.reason = ""
@@ -194,9 +210,10 @@ class TreeRechecker(QObject):
             self.checking = None
             return
         self.checking = outcome
-        self.job.cancel()
-        self.job.shutdown()
-        self.job.start(recheck_work(recheck_stored(lt, ProbeCache())))
+        if self.job.busy:
+            self.job.cancel()  # about another tree: this check starts when it has stopped (never waited for here)
+        else:
+            self._start_pending()
         self.window.statusBar().showMessage(
             f"Opened {lt.title} as last loaded ({lt.timings.total:.1f} s); checking the toolchain and "
             "Kconfig files…", 15000)
@@ -204,10 +221,31 @@ class TreeRechecker(QObject):
     def shutdown(self) -> None:
         self.job.shutdown()
 
-    def _on_checked(self, result: Recheck) -> None:
+    def _start_pending(self) -> None:
         outcome = self.checking
-        if outcome is None or outcome.loaded is not self.window.lt:
-            return  # another tree is shown now
+        if outcome is None or outcome.loaded is not self.window.lt or self.job.busy:
+            return
+        self._checked_tree = outcome.loaded
+        self.job.start(recheck_work(outcome.loaded, recheck_stored(outcome.loaded, ProbeCache())))
+
+    def _current(self, lt: LoadedTree | None) -> bool:
+        """Whether a check about ``lt`` is the one wanted now (else the wanted one starts)."""
+        outcome = self.checking
+        if outcome is not None and outcome.loaded is lt and lt is self.window.lt:
+            return True
+        self._start_pending()
+        return False
+
+    def _on_check_failed(self, message: str) -> None:
+        if self._current(self._checked_tree):
+            self._reload(f"checking it failed: {message}")
+
+    def _on_checked(self, answer: tuple[LoadedTree, Recheck]) -> None:
+        lt, result = answer
+        if not self._current(lt):
+            return  # about a tree no longer shown
+        outcome = self.checking
+        assert outcome is not None
         if result.changed:
             self._reload(result.changed)
             return
