@@ -618,7 +618,8 @@ class MainWindow(QMainWindow):
             self._disk_stamp = FileStamp.of(self.config_path) if src == self.config_path else None
             self._offer_recovery()
         self.rechecker.loaded(outcome)
-        self._restore_index()  # when the load left it for after the first paint
+        # the search index, after the first layout and paint (a worker beside them makes them wait for the GIL)
+        QTimer.singleShot(self.BACKGROUND_DELAY_MS // 2, self._restore_index)
         self.treeLoaded.emit()
         # Writing the parse and taking the old tree apart compete with the GUI thread for
         # the GIL: let the new tree be laid out and painted first.

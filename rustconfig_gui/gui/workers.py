@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from rustconfig_gui.explain.overview import RustOverviewData, rust_blockers, rust_overview
 from rustconfig_gui.explain.rustclass import rust_node_ids, rust_symbols
@@ -181,6 +181,7 @@ class TreeRechecker(QObject):
 
     changed = Signal(str)  # the reload started, and why
     confirmed = Signal()  # the tree shown is what a load gives
+    START_DELAY_MS = 250
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -213,7 +214,8 @@ class TreeRechecker(QObject):
         if self.job.busy:
             self.job.cancel()  # about another tree: this check starts when it has stopped (never waited for here)
         else:
-            self._start_pending()
+            # a worker beside the first layout and paint makes them wait for the GIL at every model call
+            QTimer.singleShot(self.START_DELAY_MS, self._start_pending)
         self.window.statusBar().showMessage(
             f"Opened {lt.title} as last loaded ({lt.timings.total:.1f} s); checking the toolchain and "
             "Kconfig files…", 15000)
