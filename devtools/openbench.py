@@ -219,6 +219,9 @@ def print_table(results: list[tuple[str, dict[str, object]]]) -> None:
             warm_mark = " " if wg is None or warm / c <= wg else "!"
             print(f"  {label:<16} {cold:>5.2f}s {cold / c:>6.2f} {COLD_GOAL:>5.2f}{cold_mark}  {warm:>5.2f}s "
                   f"{warm / c:>6.2f} {(f'{wg:.2f}' if wg else '-'):>5}{warm_mark}")
+        passes = r["runs"]["window"]  # type: ignore[index]
+        print("  window, each pass (cold/warm): " + ", ".join(f"{a:.2f}/{b:.2f}s" for a, b in passes)
+              + "; C: " + ", ".join(f"{x:.2f}s" for x in r["c_runs"]))  # type: ignore[attr-defined]
         win = r["extra"]["window"]  # type: ignore[index]
         warm_w = win["warm"]
         if "checked" in warm_w:
