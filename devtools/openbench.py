@@ -179,27 +179,31 @@ def measure(src: str, arch: str, llvm: bool, repeat: int = 1) -> dict[str, objec
                         "rustconfig_gui.gui.mainwindow, rustconfig_gui.explain.fix, rustconfig_gui.workspace.presets, "
                         "rustconfig_gui.workspace.diffconfig"], env=_env(Path(tmp)), check=True, timeout=600)
     c_runs: list[float] = []
-    runs: dict[str, list[tuple[float, float]]] = {}
+    # (cold, warm, C measured just before them): the machine's load drifts between measurements
+    runs: dict[str, list[tuple[float, float, float]]] = {}
     windows: list[dict[str, object]] = []
     for _ in range(repeat):
-        c_runs.append(c_defconfig(src, arch, llvm))
         with tempfile.TemporaryDirectory(prefix="rustconfig-openbench-") as tmp:
             work = Path(tmp) / "window"
+            c_runs.append(c_defconfig(src, arch, llvm))
             cold = window(src, arch, llvm, work)
             # the caches a previous session left (what the window stores after showing a tree)
             subprocess.run([sys.executable, "-m", "rustconfig_gui", "info", src, "--arch", arch,
                             *(["--llvm"] if llvm else [])], env=_env(work), capture_output=True, timeout=600)
             _wait_for_writers(work)
             warm = window(src, arch, llvm, work)
-            runs.setdefault("window", []).append((float(cold["interactive"]), float(warm["interactive"])))
+            runs.setdefault("window", []).append((float(cold["interactive"]), float(warm["interactive"]), c_runs[-1]))
             windows.append({"cold": cold, "warm": warm})
             for label, _ in COMMANDS:
                 work = Path(tmp) / label.replace(" ", "-")
+                c_runs.append(c_defconfig(src, arch, llvm))
                 cold_s = command(label, src, arch, llvm, work)
                 _wait_for_writers(work)
                 warm_s = command(label, src, arch, llvm, work)
-                runs.setdefault(label, []).append((cold_s, warm_s))
-    rows = {label: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
+                runs.setdefault(label, []).append((cold_s, warm_s, c_runs[-1]))
+    # medians of the times, and of each time's ratio to the C run just before it
+    rows = {label: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs),
+                    statistics.median(r[0] / r[2] for r in rs), statistics.median(r[1] / r[2] for r in rs))
             for label, rs in runs.items()}
     return {"c": statistics.median(c_runs), "c_runs": c_runs, "rows": rows, "runs": runs,
             "extra": {"window": windows[-1]}, "repeat": repeat}
@@ -210,32 +214,32 @@ def print_table(results: list[tuple[str, dict[str, object]]]) -> None:
     for name, r in results:
         c = float(r["c"])  # type: ignore[arg-type]
         c_runs = ", ".join(f"{x:.2f}" for x in r["c_runs"])  # type: ignore[attr-defined]
-        print(f"\n{name}: C make defconfig {c:.2f}s (median of {r['repeat']}: {c_runs})")
+        print(f"\n{name}: C make defconfig {c:.2f}s (median of {len(r['c_runs'])}: {c_runs})")
         print(f"  {'what':<16} {'cold':>6} {'cold/C':>6} {'goal':>5}   {'warm':>6} {'warm/C':>6} {'goal':>5}")
-        rows: dict[str, tuple[float, float]] = r["rows"]  # type: ignore[assignment]
-        for label, (cold, warm) in rows.items():
+        rows: dict[str, tuple[float, float, float, float]] = r["rows"]  # type: ignore[assignment]
+        for label, (cold, warm, cold_c, warm_c) in rows.items():
             wg = WARM_GOAL.get(label)
-            cold_mark = " " if cold / c <= COLD_GOAL else "!"
-            warm_mark = " " if wg is None or warm / c <= wg else "!"
-            print(f"  {label:<16} {cold:>5.2f}s {cold / c:>6.2f} {COLD_GOAL:>5.2f}{cold_mark}  {warm:>5.2f}s "
-                  f"{warm / c:>6.2f} {(f'{wg:.2f}' if wg else '-'):>5}{warm_mark}")
+            cold_mark = " " if cold_c <= COLD_GOAL else "!"
+            warm_mark = " " if wg is None or warm_c <= wg else "!"
+            print(f"  {label:<16} {cold:>5.2f}s {cold_c:>6.2f} {COLD_GOAL:>5.2f}{cold_mark}  {warm:>5.2f}s "
+                  f"{warm_c:>6.2f} {(f'{wg:.2f}' if wg else '-'):>5}{warm_mark}")
         passes = r["runs"]["window"]  # type: ignore[index]
-        print("  window, each pass (cold/warm): " + ", ".join(f"{a:.2f}/{b:.2f}s" for a, b in passes)
-              + "; C: " + ", ".join(f"{x:.2f}s" for x in r["c_runs"]))  # type: ignore[attr-defined]
+        print("  window, each pass (cold/warm, C just before): "
+              + ", ".join(f"{a:.2f}/{b:.2f}s ({x:.2f}s)" for a, b, x in passes))
         win = r["extra"]["window"]  # type: ignore[index]
         warm_w = win["warm"]
         if "checked" in warm_w:
-            print(f"  window, warm: shown as last loaded; the check behind it ended at {warm_w['checked']:.2f}s "
-                  f"({float(warm_w['checked']) / c:.2f}× C)")
+            print(f"  window, warm (last pass): shown as last loaded; the check behind it ended at "
+                  f"{warm_w['checked']:.2f}s")
         elif not warm_w.get("stored_first"):
             print("  window, warm: the stored tree was not shown first (no record)")
         if "reloaded" in warm_w:
             print(f"  window, warm: reloaded after the check: {warm_w['reloaded']}")
     print("\ncold = empty caches; warm = the caches one earlier run left; window = process start to the tree "
           "painted\nand taking input; commands = start to exit (a fresh parse is stored by a child after the "
-          "answer);\nmedians of the passes, C likewise; bytecode compiled as when installed; '!' = ratio above "
-          "the goal.\nOne bench run on a shared machine: ratios are of the same run, absolute times are noisy. "
-          f"{os.cpu_count()} CPUs.")
+          "answer);\nmedians of the passes; each ratio is to the C run just before it, then the median of "
+          "those;\nbytecode compiled as when installed; '!' = ratio above the goal.\nOne bench run on a shared "
+          f"machine: ratios are of the same run, absolute times are noisy. {os.cpu_count()} CPUs.")
 
 
 def main(argv: list[str] | None = None) -> int:
