@@ -213,8 +213,9 @@ def print_table(results: list[tuple[str, dict[str, object]]]) -> None:
     print("\nwhole process, one run each, against the tree's own make defconfig (conf built) of the same run:")
     for name, r in results:
         c = float(r["c"])  # type: ignore[arg-type]
-        c_runs = ", ".join(f"{x:.2f}" for x in r["c_runs"])  # type: ignore[attr-defined]
-        print(f"\n{name}: C make defconfig {c:.2f}s (median of {len(r['c_runs'])}: {c_runs})")
+        all_c: list[float] = r["c_runs"]  # type: ignore[assignment]
+        c_runs = ", ".join(f"{x:.2f}" for x in all_c)
+        print(f"\n{name}: C make defconfig {c:.2f}s (median of {len(all_c)}: {c_runs})")
         print(f"  {'what':<16} {'cold':>6} {'cold/C':>6} {'goal':>5}   {'warm':>6} {'warm/C':>6} {'goal':>5}")
         rows: dict[str, tuple[float, float, float, float]] = r["rows"]  # type: ignore[assignment]
         for label, (cold, warm, cold_c, warm_c) in rows.items():
