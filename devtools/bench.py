@@ -18,6 +18,10 @@ process (so peak RSS is that measurement's own):
    version; search and toggle latency in the core.
 3. The real window offscreen (``devtools/stallbench.py``): the longest GUI-thread
    stall in each step a user takes, search latency, peak RSS with the window up.
+4. Whole processes (``devtools/openbench.py``): the window from process start
+   to the tree on screen taking input, and every ``rustconfig`` command that
+   loads a tree, cold and warm, as ratios to the C ``make defconfig`` of the
+   same run.
 
 Setups whose toolchain is too old here (LLVM=1 on 7.2 with clang 14) are
 listed as not measured, with the reason.  Nothing here is asserted in tests;
@@ -36,6 +40,7 @@ import sys
 import time
 from pathlib import Path
 
+from devtools import openbench
 from devtools.cref import Build, CConf, clean_env
 from devtools.parity import llvm_too_old
 from devtools.trees import ensure_tree
@@ -212,10 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (median is shown)")
     p.add_argument("--no-cache-table", action="store_true", help="skip the cache measurements")
     p.add_argument("--no-gui-table", action="store_true", help="skip the window measurements")
+    p.add_argument("--no-open-table", action="store_true", help="skip the whole-process measurements")
     args = p.parse_args(argv)
     rows = []
     cache_rows = []
     gui_rows = []
+    open_rows = []
     skipped = []
     for v, arch, llvm in _setups(args.setups):
         name = f"{v} {arch}{' LLVM=1' if llvm else ''}"
@@ -237,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             cache_rows.append((name, c, _cached_child(src, arch, llvm)))
         if not args.no_gui_table:
             gui_rows.append((name, _gui_child(src, arch, llvm)))
+        if not args.no_open_table:
+            open_rows.append((name, openbench.measure(src, arch, llvm, args.repeat)))
         print(f"measured {name}", file=sys.stderr, flush=True)
     print(f"{'tree':<18} {'C defconfig':>11} {'kconfiglib':>10} {'ours':>7} {'ours/C':>7} "
           f"{'kconfiglib/C':>12} {'probes':>7} {'calls':>5} {'peak RSS':>9}")
@@ -270,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'edit → rows on screen':<28}" + "".join(f" {r['toggle_ms']:>16.0f}ms" for _, r in gui_rows))
         print(f"{'edit → every open menu':<28}" + "".join(f" {r['toggle_all_ms']:>16.0f}ms" for _, r in gui_rows))
         print(f"{'peak RSS, window up':<28}" + "".join(f" {r['rss_mb']:>16.0f}MB" for _, r in gui_rows))
+    if open_rows:
+        openbench.print_table(open_rows)
     return 0
 
 

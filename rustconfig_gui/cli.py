@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from rustconfig_gui import __version__
 from rustconfig_gui.errors import RustconfigError
 from rustconfig_gui.host import process
 from rustconfig_gui.host.paths import clean_for_json, install_escape_errors
-from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
+from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse_detached
 from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree
@@ -41,6 +43,12 @@ def _tree_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cross-compile", help="CROSS_COMPILE prefix")
     p.add_argument("--make-var", dest="make_vars", action="append", type=_make_var, default=[],
                    metavar="NAME=VALUE", help="extra make variable, e.g. CC=clang or RUSTC=/path/rustc")
+    _cache_argument(p)
+
+
+def _cache_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-cache", action="store_true",
+                   help="parse and run every $(shell,…) probe instead of reusing unchanged results")
 
 
 def _tree(args: argparse.Namespace) -> KernelTree:
@@ -48,24 +56,38 @@ def _tree(args: argparse.Namespace) -> KernelTree:
                       cross_compile=args.cross_compile, make_vars=tuple(args.make_vars))
 
 
-def _load(args: argparse.Namespace) -> LoadedTree:
-    def show_progress(files: int, probes: int) -> None:
-        print(f"\rparsing: {files} files, {probes} probes", end="", file=sys.stderr, flush=True)
+def _show_progress(files: int, probes: int) -> None:
+    print(f"\rparsing: {files} files, {probes} probes", end="", file=sys.stderr, flush=True)
 
-    progress = show_progress if getattr(args, "progress", False) and sys.stderr.isatty() else None
-    # only commands with a --no-cache flag use the caches
-    use = getattr(args, "no_cache", None) is False
-    loaded = load_tree(_tree(args), progress=progress, probe_cache=ProbeCache() if use else None,
-                       parse_cache=ParseCache() if use else None)
-    if progress:
+
+def _load(args: argparse.Namespace) -> LoadedTree:
+    progress = _show_progress if getattr(args, "progress", False) and sys.stderr.isatty() else None
+    loaded = _load_tree(args, _tree(args), progress)
+    if progress is not None:
         print(file=sys.stderr)
     return loaded
 
 
-def _keep_parse(args: argparse.Namespace, loaded: LoadedTree) -> None:
-    """After the command's output: store a fresh parse for the next run."""
-    if getattr(args, "no_cache", None) is False:
-        store_parse(loaded, ParseCache())
+def _load_tree(args: argparse.Namespace, tree: KernelTree,
+               progress: Callable[[int, int], None] | None = None) -> LoadedTree:
+    use = not getattr(args, "no_cache", True)
+    loaded = load_tree(tree, progress=progress, probe_cache=ProbeCache() if use else None,
+                       parse_cache=ParseCache() if use else None)
+    if use:
+        args.keep_parse = loaded
+    return loaded
+
+
+def _keep_parse(args: argparse.Namespace) -> None:
+    """After the command's output: a fresh parse is stored for the next run by
+    a child that finishes on its own (the answer never waits for it)."""
+    loaded = getattr(args, "keep_parse", None)
+    stopped = sys.exc_info()[1]
+    if stopped is not None and not isinstance(stopped, RustconfigError):
+        return  # interrupted (Ctrl+C) or a bug: nothing is left running
+    if loaded is not None:
+        args.keep_parse = None
+        store_parse_detached(loaded, ParseCache())
 
 
 def _report_issues(loaded: LoadedTree) -> None:
@@ -117,7 +139,6 @@ def cmd_info(args: argparse.Namespace) -> int:
     }
     if args.json:
         print(_dumps(info), flush=True)
-        _keep_parse(args, loaded)
         return 0
     print(f"{info['title']}")
     # the folders as given (a symlinked tree keeps its name)
@@ -136,7 +157,6 @@ def cmd_info(args: argparse.Namespace) -> int:
     if loaded.timings.parse_miss.startswith("damaged"):
         print(f"  stored parse  {loaded.timings.parse_miss} (the damaged entry was removed)")
     print(f"  defconfig     {info['defconfig'] or '-'}", flush=True)
-    _keep_parse(args, loaded)
     return 0
 
 
@@ -566,7 +586,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.tree is not None:
         from rustconfig_gui.explain.rustclass import rust_symbols
 
-        loaded = load_tree(KernelTree(source=args.tree, arch=args.arch, llvm=args.llvm))
+        loaded = _load_tree(args, KernelTree(source=args.tree, arch=args.arch, llvm=args.llvm))
         rust |= {s.name for s in rust_symbols(loaded)}
     diff = diff_configs(texts[0], texts[1], rust).filtered(args.filter or "", rust_only=args.rust_only)
     if args.json:
@@ -587,8 +607,6 @@ def build_parser() -> argparse.ArgumentParser:
     _tree_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--progress", action="store_true", help="show parsing progress on a terminal")
-    p.add_argument("--no-cache", action="store_true",
-                   help="parse and run every $(shell,…) probe instead of reusing unchanged results")
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("cache", help="the probe-result and parse caches")
@@ -732,6 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tree", type=Path, help="mark Rust rows with this tree's classification, not by name only")
     p.add_argument("--arch", help="ARCH for --tree")
     p.add_argument("--llvm", action="store_true", help="load --tree as with LLVM=1")
+    _cache_argument(p)
     p.set_defaults(func=cmd_diff)
     return parser
 
@@ -759,6 +778,20 @@ def main(argv: list[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors=errors)
+    code = _main(argv)
+    if argv is None:
+        # run as the command: the answer is out and the parse writer on its own; tearing
+        # down a loaded tree's ~1M objects at exit would only delay the caller (0.1–0.3 s)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     previous = {}
@@ -766,7 +799,10 @@ def main(argv: list[str] | None = None) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             previous[signum] = signal.signal(signum, _on_signal)
     try:
-        return int(args.func(args))
+        try:
+            return int(args.func(args))
+        finally:
+            _keep_parse(args)
     except RustconfigError as e:
         print(f"rustconfig: {e}", file=sys.stderr)
         return 1

@@ -77,10 +77,13 @@ def test_version_and_help():
 
 def test_info_reuses_a_stored_parse_until_told_not_to(tmp_path: Path):
     from rustconfig_gui.assets import demo_tree
+    from rustconfig_gui.kconfig.parsecache import ParseCache
 
     env = dict(clean_env(), XDG_CACHE_HOME=str(tmp_path / "cache"))
     args = ("info", str(demo_tree()), "--build", str(tmp_path / "build"), "--json")
     first = json.loads(rustconfig(*args, env=env).stdout)
+    # the parse is stored by a child that outlives the command (the answer never waits for it)
+    ParseCache(tmp_path / "cache" / "rustconfig-gui" / "parses").wait_for_writers()
     second = json.loads(rustconfig(*args, env=env).stdout)
     assert not first["parse_cached"] and second["parse_cached"]
     assert second["symbols"] == first["symbols"] and second["macro_calls"] == first["macro_calls"]

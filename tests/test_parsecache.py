@@ -212,7 +212,9 @@ def test_stopped_store_leaves_nothing(demo):
     lt = _load(tree, root)
     cache = ParseCache(root / "parses")
     assert not store_parse(lt, cache, stopped=lambda: True)
-    assert not list((root / "parses").iterdir())
+    # the entry's writer lock (an empty file) stays for the next writer
+    assert [p.suffix for p in (root / "parses").iterdir()] == [".lock"]
+    assert not (root / "parses").glob("*.lock").__next__().stat().st_size
 
 
 def test_only_the_newest_entries_are_kept(demo, tmp_path):

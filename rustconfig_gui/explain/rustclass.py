@@ -21,10 +21,11 @@ Rules 3 and 4 are applied until nothing changes.
 
 from __future__ import annotations
 
+import functools
 import re
 import weakref
 
-from kconfiglib import AND, EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL, UNEQUAL, MenuNode, Symbol, split_expr
+from kconfiglib import AND, EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL, UNEQUAL, MenuNode, Symbol
 
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
@@ -50,6 +51,7 @@ def name_is_rust(name: str) -> bool:
     return any(part in RUST_WORDS for part in name.upper().split("_"))
 
 
+@functools.lru_cache(maxsize=4096)  # ~1,600 Kconfig files against ~19,000 entries
 def file_is_rust(filename: str) -> bool:
     f = filename.replace("\\", "/")
     if f.startswith(("rust/", "samples/rust/")):
@@ -61,11 +63,17 @@ def _required(sym: Symbol) -> set[Symbol]:
     """Symbols that must be set for ``sym`` to be possible (plain or compared AND terms)."""
     out: set[Symbol] = set()
     for node in sym.nodes:
-        for term in split_expr(node.dep, AND):
+        # the AND terms (kconfiglib's split_expr, without its recursion: ~19,000 symbols)
+        stack = [node.dep]
+        while stack:
+            term = stack.pop()
             if term.__class__ is Symbol:
                 out.add(term)
-            elif term.__class__ is tuple and term[0] in _RELATIONS:
-                out.update(s for s in term[1:] if s.__class__ is Symbol)
+            elif term.__class__ is tuple:
+                if term[0] == AND:
+                    stack += (term[1], term[2])
+                elif term[0] in _RELATIONS:
+                    out.update(s for s in term[1:] if s.__class__ is Symbol)
     return {s for s in out if not s.is_constant and s.nodes}
 
 
@@ -84,17 +92,20 @@ def _classify(lt: LoadedTree) -> set[Symbol]:
     syms = lt.kconf.unique_defined_syms
     related = {s for s in syms
                if name_is_rust(s.name) or any(file_is_rust(n.filename) for n in s.nodes)}
-    required = {s: _required(s) for s in syms}
-    selects = {s: {t for t, _ in s.selects if not _capability(t.name)} for s in syms}
-    changed = True
-    while changed:
-        changed = False
-        for s in syms:
-            if s in related:
-                continue
-            if required[s] & related or selects[s] & related:
+    # rules 3 and 4 until nothing changes: from each related symbol to those that require or select it
+    users: dict[Symbol, list[Symbol]] = {}
+    for s in syms:
+        for t in _required(s):
+            users.setdefault(t, []).append(s)
+        for t, _ in s.selects:
+            if not _capability(t.name):
+                users.setdefault(t, []).append(s)
+    work = list(related)
+    while work:
+        for s in users.get(work.pop(), ()):
+            if s not in related:
                 related.add(s)
-                changed = True
+                work.append(s)
     _CACHE[lt.kconf] = related
     return related
 

@@ -63,6 +63,7 @@ from rustconfig_gui.gui.workers import (
     LoadOutcome,
     LoadRequest,
     TreeLoader,
+    TreeRechecker,
     retire_work,
     store_parse_work,
 )
@@ -144,7 +145,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self._search_activate = False
         self._to_retire: list[LoadedTree] = []
         # a tree is taken apart only once no writer still reads it
-        for job in (self.retirer, self.parse_writer, self.recovery_writer):
+        for job in (self.retirer, self.parse_writer, self.recovery_writer, self.indexer):
             job.busyChanged.connect(self._writer_busy_changed)
         self.recovery_writer.finished.connect(self._recovery_written)
         self.recovery_writer.failed.connect(
@@ -154,6 +155,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.loader.failed.connect(self._on_failed)
         self.loader.cancelled.connect(self._on_cancelled)
         self.loader.busyChanged.connect(self._on_busy)
+        self.rechecker = TreeRechecker(self)  # a tree shown as last loaded is checked behind it
         self.model = ConfigModel(self)
         self.model.set_session(self.session)
         self.model.rust_icon = QIcon(str(resources_root() / "icons" / "rust-option.svg"))
@@ -490,6 +492,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
 
 
     def _on_failed(self, message: str) -> None:
+        if self.rechecker.load_failed(message):
+            return
         self._restore_index()
         self.statusBar().showMessage("Loading failed.", 10000)
         if self.lt is None:
@@ -499,6 +503,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             QMessageBox.warning(self, "Could not open the tree", message)
 
     def _on_cancelled(self) -> None:
+        if self.rechecker.load_failed("Loading was cancelled."):
+            return
         self._restore_index()
         self.statusBar().showMessage("Loading cancelled.", 5000)
         if self.lt is None:
@@ -557,6 +563,9 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             target = self.session.target
             self._seen = {target: Seen.look(target, src)} if target is not None else {}
             self._offer_recovery()
+        self.rechecker.loaded(outcome)
+        # the search index, after the first layout and paint (a worker beside them makes them wait for the GIL)
+        QTimer.singleShot(self.BACKGROUND_DELAY_MS // 2, self._restore_index)
         self.treeLoaded.emit()
         # Writing the parse and taking the old tree apart compete with the GUI thread for
         # the GIL: let the new tree be laid out and painted first.
@@ -567,7 +576,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
     def _after_load(self, outcome: LoadOutcome) -> None:
         if outcome.loaded is not self.lt or self._closed:
             return  # another tree came in meanwhile, or the window closed
-        if outcome.parse_cache is not None and not outcome.loaded.timings.parse_cached:
+        if outcome.parse_cache is not None and not outcome.loaded.timings.unchecked:
             self.parse_writer.start(store_parse_work(outcome))
         # everything that showed the old tree has moved to the new one
         self._retire_next()
@@ -580,7 +589,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         if self._closed:
             return  # the process ends; no thread may outlive the window
         if self._to_retire and not any(j.busy for j in (self.retirer, self.parse_writer, self.recovery_writer,
-                                                        self.upgrade_ui.runner)):
+                                                        self.upgrade_ui.runner, self.indexer)):
             self.retirer.start(retire_work(self._to_retire.pop(0)))
 
     def _toggle_caches(self, on: bool) -> None:
@@ -673,6 +682,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self._closed = True
         self.recovery_timer.stop()  # the copy is written, saved or discarded by now
         self.loader.shutdown()
+        self.rechecker.shutdown()
         self.parse_writer.shutdown()
         self.recovery_writer.shutdown()
         self.retirer.shutdown()

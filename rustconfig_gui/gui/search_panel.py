@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidgetItem
 
+from rustconfig_gui.gui.workers import index_work
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.workspace.search import Hit, SearchIndex
 
@@ -30,6 +31,7 @@ class SearchMixin(_Window):
     searcher: Any
     indexer: Any
     search_timer: Any
+    loader: Any
     rust_syms: frozenset[Any]
     model: Any
     view: Any
@@ -46,13 +48,17 @@ class SearchMixin(_Window):
         if self.lt is None or self.index is not None:
             return
         lt = self.lt
-        self.indexer.start(lambda _report, _stopped: (lt, SearchIndex(lt.kconf)))
+        self.indexer.start(index_work(lt))
 
     def _on_index(self, answer: tuple[LoadedTree, SearchIndex]) -> None:
         lt, index = answer
         if lt is self.lt and self.index is None:
             self.index = index
             self.search.setEnabled(True)
+            if self.search.text().strip() and not self.search_timer.isActive():
+                self._on_search_text(self.search.text())  # typed before the index was ready
+        elif not self.loader.busy:
+            self._restore_index()  # another tree came while this one was indexed
 
     def focus_search(self) -> None:
         self.search.setFocus()

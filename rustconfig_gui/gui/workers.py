@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from rustconfig_gui.explain.overview import RustOverviewData, rust_blockers, rust_overview
 from rustconfig_gui.explain.rustclass import rust_node_ids, rust_symbols
 from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.kconfig import configfile
-from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse
+from rustconfig_gui.kconfig.loader import (
+    LoadedTree,
+    Recheck,
+    checked,
+    load_tree,
+    open_stored,
+    recheck_stored,
+    store_parse,
+)
 from rustconfig_gui.kconfig.memory import (
     collector_paused,
     exempt_long_lived,
@@ -30,6 +42,8 @@ class LoadRequest:
     prefer_defconfig: bool = False  # no .config: start from the arch defconfig (demo tree)
     carried: Evaluator | None = None  # a copy of the current (unsaved) values, kept over a reload
     use_caches: bool = True  # probe results and parses (kconfig/shell/cache.py, kconfig/parsecache.py)
+    # show the tree as its last load left it, then check it (kconfig/lastload.py; TreeRechecker)
+    stored_first: bool = True
 
 
 @dataclass
@@ -37,12 +51,13 @@ class LoadOutcome:
     loaded: LoadedTree
     config_source: Path | None
     report: configfile.ConfigReadReport | None
-    # built here, not on the GUI thread
-    index: SearchIndex
+    # built here, not on the GUI thread (None: built by another job once the tree is shown)
+    index: SearchIndex | None
     rust_syms: frozenset
     overview: RustOverviewData
     rust_nodes: frozenset
     parse_cache: ParseCache | None = None
+    request: LoadRequest | None = None
 
 
 def load_work(req: LoadRequest):
@@ -58,8 +73,12 @@ def load_work(req: LoadRequest):
     def _load(report, stopped) -> LoadOutcome:
         # probe results and the parse are reused while what they depend on is unchanged
         parse_cache = ParseCache() if req.use_caches else None
-        lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped,
-                       probe_cache=ProbeCache() if req.use_caches else None, parse_cache=parse_cache)
+        lt = None
+        if parse_cache is not None and req.stored_first and req.carried is None:
+            lt = open_stored(req.tree, parse_cache, progress=lambda f, p: report((f, p)), cancelled=stopped)
+        if lt is None:
+            lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped,
+                           probe_cache=ProbeCache() if req.use_caches else None, parse_cache=parse_cache)
         source: Path | None = None
         report_: configfile.ConfigReadReport | None
         if req.carried is not None:
@@ -82,8 +101,23 @@ def load_work(req: LoadRequest):
         lt.reverse  # noqa: B018 - a cached property, built here
         rust_syms = frozenset(rust_symbols(lt))
         overview = rust_overview(lt, rust_syms, rust_blockers(lt))
-        return LoadOutcome(lt, source, report_, SearchIndex(lt.kconf), rust_syms, overview,
-                           rust_node_ids(lt, rust_syms), parse_cache)
+        # the search index is built after the tree is on screen (MainWindow._restore_index)
+        return LoadOutcome(lt, source, report_, None, rust_syms, overview,
+                           rust_node_ids(lt, rust_syms), parse_cache, req)
+
+    return work
+
+
+def index_work(lt: LoadedTree):
+    """The search index of a tree on screen, built after its first paint.  Like a
+    load: the collector paused (a full collection would hold the GIL, and the GUI
+    thread, while ~100k new objects are made), the index then exempted from it."""
+
+    def work(report, stopped) -> tuple[LoadedTree, SearchIndex]:
+        with collector_paused():
+            index = SearchIndex(lt.kconf)
+            exempt_long_lived()
+        return lt, index
 
     return work
 
@@ -98,7 +132,8 @@ def retire_work(lt: LoadedTree):
 
 
 def store_parse_work(outcome: LoadOutcome):
-    """Writing a fresh parse to the parse cache, after the tree is shown."""
+    """Writing a fresh parse to the parse cache, and what the load saw for the
+    next one (kconfig/lastload.py), after the tree is shown."""
 
     def work(report, stopped) -> bool:
         if outcome.parse_cache is None:
@@ -116,5 +151,173 @@ class TreeLoader(JobRunner):
     """Loads one tree at a time off the GUI thread; ``progress`` carries
     (files parsed, probes run), ``finished`` a :class:`LoadOutcome`."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.full_load_next = False  # the next load checks everything before showing (TreeRechecker)
+
     def load(self, request: LoadRequest) -> bool:
-        return self.start(load_work(request))
+        if self.full_load_next:
+            request = replace(request, stored_first=False)
+        started = self.start(load_work(request))
+        if started:
+            self.full_load_next = False
+        return started
+
+
+def recheck_work(lt: LoadedTree, check: Callable[[Callable[[], bool]], Recheck]):
+    def work(report, stopped) -> tuple[LoadedTree, Recheck]:
+        return lt, check(stopped)
+
+    return work
+
+
+class TreeRechecker(QObject):
+    """A tree shown as its last load left it (LoadRequest.stored_first) is
+    checked behind it: make's environment, every Kconfig file and every probe
+    (kconfig/lastload.py).  Unchanged: the tree stays, with the probes as they
+    ran now.  Changed, or the check failed: the tree is loaded again, keeping
+    the values the user had and any edit made meanwhile, and the status bar
+    says why.  The window calls :meth:`loaded` for each tree it shows and
+    :meth:`shutdown` when it closes."""
+
+    changed = Signal(str)  # the reload started, and why
+    confirmed = Signal()  # the tree shown is what a load gives
+    START_DELAY_MS = 250
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.job = JobRunner(self)
+        self.job.finished.connect(self._on_checked)
+        self.job.failed.connect(self._on_check_failed)
+        self.job.cancelled.connect(self._start_pending)
+        self._checked_tree: LoadedTree | None = None  # what the running check is about
+        self.checking: LoadOutcome | None = None
+        self.reloading = False
+        self.reason = ""
+        # edits made while the tree is loaded again: (symbol name, user value), applied to the new tree
+        self.edits_during_reload: dict[str, int | str] | None = None
+        self._reloaded_from: LoadedTree | None = None
+
+    def loaded(self, outcome: LoadOutcome) -> None:
+        """The window shows ``outcome``'s tree."""
+        lt = outcome.loaded
+        if self.reloading:
+            self.window.statusBar().showMessage(
+                f"Loaded {lt.title} again ({self.reason} since it was last opened); the tree shown is up to date.",
+                15000)
+        self.reloading = False
+        self._apply_edits_made_meanwhile(lt)
+        if not lt.timings.unchecked:
+            self.checking = None
+            return
+        self.checking = outcome
+        if self.job.busy:
+            self.job.cancel()  # about another tree: this check starts when it has stopped (never waited for here)
+        else:
+            # a worker beside the first layout and paint makes them wait for the GIL at every model call
+            QTimer.singleShot(self.START_DELAY_MS, self._start_pending)
+        self.window.statusBar().showMessage(
+            f"Opened {lt.title} as last loaded ({lt.timings.total:.1f} s); checking the toolchain and "
+            "Kconfig files…", 15000)
+
+    def shutdown(self) -> None:
+        self.job.shutdown()
+
+    def _start_pending(self) -> None:
+        outcome = self.checking
+        if outcome is None or outcome.loaded is not self.window.lt or self.job.busy:
+            return
+        self._checked_tree = outcome.loaded
+        self.job.start(recheck_work(outcome.loaded, recheck_stored(outcome.loaded, ProbeCache())))
+
+    def _current(self, lt: LoadedTree | None) -> bool:
+        """Whether a check about ``lt`` is the one wanted now (else the wanted one starts)."""
+        outcome = self.checking
+        if outcome is not None and outcome.loaded is lt and lt is self.window.lt:
+            return True
+        self._start_pending()
+        return False
+
+    def _on_check_failed(self, message: str) -> None:
+        if self._current(self._checked_tree):
+            self._reload(f"checking it failed: {message}")
+
+    def _on_checked(self, answer: tuple[LoadedTree, Recheck]) -> None:
+        lt, result = answer
+        if not self._current(lt):
+            return  # about a tree no longer shown
+        outcome = self.checking
+        assert outcome is not None
+        if result.changed:
+            self._reload(result.changed)
+            return
+        checked(outcome.loaded, result)
+        self.checking = None
+        self.window.statusBar().showMessage(
+            f"Loaded {outcome.loaded.title}: toolchain and Kconfig files checked, unchanged since last "
+            "loaded.", 8000)
+        self.confirmed.emit()
+
+    def _reload(self, why: str) -> None:
+        outcome, self.checking = self.checking, None
+        window = self.window
+        if outcome is None or outcome.loaded is not window.lt or window.loader.busy:
+            return
+        req = outcome.request or LoadRequest(outcome.loaded.tree)
+        self.window.loader.full_load_next = True
+        # with edits: the values as they are now; without: read again as at first
+        keep = bool(window.modified)
+        self._reloaded_from = outcome.loaded
+        self.edits_during_reload = {}
+        window.model.valueEdited.connect(self._record_edit)
+        if keep:
+            started = window.open_tree(req.tree, keep_values=True)
+        else:
+            started = window.open_tree(req.tree, config=req.config, prefer_defconfig=req.prefer_defconfig)
+        if not started:
+            window.loader.full_load_next = False
+            self._stop_recording()
+            return
+        self.reloading = True
+        self.reason = why
+        window.statusBar().showMessage(f"Changed since this tree was last opened: {why}. Loading it again"
+                                       + (", keeping your changes…" if keep else "…"), 15000)
+        self.changed.emit(why)
+
+    def load_failed(self, message: str) -> bool:
+        """The window's load failed or was cancelled: True when it was the
+        reload of a tree found changed, handled here (the tree shown is not
+        what the tree gives now, so it does not stay on screen)."""
+        if not self.reloading:
+            return False
+        self.reloading = False
+        self._stop_recording()
+        window = self.window
+        window.message.setText("<b>The tree could not be loaded again after its toolchain or Kconfig files "
+                               f"changed.</b><br><br>{message}")
+        window.stack.setCurrentIndex(0)
+        window._set_enabled(False)
+        window.statusBar().showMessage("Loading failed.", 10000)
+        return True
+
+    def _record_edit(self, sym: Any) -> None:
+        old = self._reloaded_from
+        if self.edits_during_reload is not None and old is not None and sym in old.ev.user:
+            self.edits_during_reload[sym.name] = old.ev.user[sym]
+
+    def _stop_recording(self) -> None:
+        if self.edits_during_reload is not None:
+            self.window.model.valueEdited.disconnect(self._record_edit)
+        self.edits_during_reload = None
+        self._reloaded_from = None
+
+    def _apply_edits_made_meanwhile(self, lt: LoadedTree) -> None:
+        edits = self.edits_during_reload
+        if edits is None or lt is self._reloaded_from:
+            return
+        self._stop_recording()
+        for name, value in edits.items():
+            sym = lt.sym(name)
+            if sym is not None:
+                self.window.model.set_symbol_value(sym, value)

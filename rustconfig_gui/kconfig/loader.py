@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from kconfiglib import Symbol
 
 from rustconfig_gui.errors import ConfigFileError, RustconfigError
 from rustconfig_gui.kconfig import configfile
+from rustconfig_gui.kconfig.lastload import Recheck, load_ahead, recheck, remember_load, show_stored
 from rustconfig_gui.kconfig.memory import collector_paused
 from rustconfig_gui.kconfig.menutree import ReverseDeps
 from rustconfig_gui.kconfig.parsecache import ParseCache
@@ -37,6 +39,8 @@ class LoadTimings:
     parse_cached: bool = False
     # why a stored parse was not used ("" when none was looked for, or it was used)
     parse_miss: str = ""
+    # shown as the last load left it, not checked yet (open_stored; recheck_stored says)
+    unchecked: bool = False
 
     @property
     def total(self) -> float:
@@ -206,17 +210,34 @@ def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callab
                parse_cache: ParseCache | None, lookahead: bool) -> LoadedTree:
     timings = LoadTimings()
     t0 = time.monotonic()
-    env = capture_environment(tree, timeout=probe_timeout, base_env=base_env)
-    timings.environment = time.monotonic() - t0
-    t1 = time.monotonic()
-    if tree.build is not None:
-        tree.build.mkdir(parents=True, exist_ok=True)
-    # one command runs once per load, whether the stored parse's check or the parse asks for it
-    shell = ShellProbes(env.variables, str(tree.objtree), str(tree.source), cache=probe_cache,
-                        timeout=probe_timeout, cancelled=cancelled)
+
+    def shell_for(variables: dict[str, str], also_stop: Callable[[], bool] | None = None) -> ShellProbes:
+        # one command runs once per load, whether the stored parse's check or the parse asks for it
+        stop = cancelled
+        if also_stop is not None:
+            stop = (lambda: also_stop() or cancelled()) if cancelled is not None else also_stop
+        return ShellProbes(variables, str(tree.objtree), str(tree.source), cache=probe_cache,
+                           timeout=probe_timeout, cancelled=stop)
+
+    ahead = None
+    if parse_cache is not None and base_env is None and tree.objtree.is_dir():
+        # make's environment, the recorded probes and reading the stored parse side by side
+        ahead = load_ahead(tree, parse_cache, shell_for, timeout=probe_timeout, progress=progress)
+    kconf = None
+    if ahead is not None:
+        env, shell, kconf = ahead.env, ahead.shell, ahead.kconf
+        timings.parse_cached = kconf is not None
+        timings.environment = ahead.environment_seconds
+        t1 = t0 + ahead.environment_seconds
+    else:
+        env = capture_environment(tree, timeout=probe_timeout, base_env=base_env)
+        timings.environment = time.monotonic() - t0
+        t1 = time.monotonic()
+        if tree.build is not None:
+            tree.build.mkdir(parents=True, exist_ok=True)
+        shell = shell_for(env.variables)
     try:
-        kconf = None
-        if parse_cache is not None:
+        if parse_cache is not None and kconf is None and (ahead is None or not ahead.checked):
             kconf = parse_cache.load(shell, progress=progress)
             timings.parse_cached = kconf is not None
             timings.parse_miss = "" if kconf is not None else parse_cache.last_miss
@@ -240,12 +261,105 @@ def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callab
     return LoadedTree(tree=tree, env=env, kconf=kconf, ev=ev, timings=timings)
 
 
+def open_stored(tree: KernelTree, parse_cache: ParseCache, *, progress: Progress | None = None,
+                cancelled: Callable[[], bool] | None = None) -> LoadedTree | None:
+    """The tree as its last load left it (make's environment and every probe's
+    result as recorded, the stored parse), running nothing: for showing at
+    once.  None when there is nothing to show that way.  Not checked
+    (``timings.unchecked``): :func:`recheck_stored` says whether a load now
+    gives the same."""
+    t0 = time.monotonic()
+    with collector_paused():
+        shown = show_stored(tree, parse_cache, progress=progress, cancelled=cancelled)
+    if shown is None:
+        return None
+    env, kconf = shown
+    timings = LoadTimings(parse=time.monotonic() - t0, probes=0.0, parse_cached=True, unchecked=True)
+    ev = Evaluator(kconf, Semantics.for_version(env.version), kconf.transitional_syms)
+    return LoadedTree(tree=tree, env=env, kconf=kconf, ev=ev, timings=timings)
+
+
+def recheck_stored(lt: LoadedTree, probe_cache: ProbeCache | None, *,
+                   probe_timeout: float = 120.0) -> Callable[[Callable[[], bool]], Recheck]:
+    """For a tree from :func:`open_stored`: a function (run it in any thread;
+    it reads nothing of ``lt``) that says what a load now would see against it.
+    ``changed`` empty: the tree is what a load gives (``trace`` then holds the
+    probes as they ran now); else the first difference: the tree must be loaded again."""
+    tree, env = lt.tree, lt.env
+    calls, stamps = list(lt.trace.calls), dict(lt.kconf.file_stamps)
+
+    def check(cancelled: Callable[[], bool]) -> Recheck:
+        return recheck(tree, env, calls, stamps, probe_cache=probe_cache, timeout=probe_timeout,
+                       cancelled=cancelled)
+
+    return check
+
+
+def checked(lt: LoadedTree, result: Recheck) -> None:
+    """``lt`` (from :func:`open_stored`) is what a load gives: keep the probes as they ran now."""
+    if result.trace is not None:
+        lt.kconf.trace = result.trace
+    if result.env is not None:
+        lt.env = result.env
+    lt.timings.unchecked = False
+
+
 def store_parse(lt: LoadedTree, parse_cache: ParseCache, stopped: Callable[[], bool] | None = None) -> bool:
-    """Keep a fresh parse for the next load (reads the parse only: may run
-    in a worker while the tree is in use)."""
+    """Keep a fresh parse for the next load, and what this load saw (make's
+    environment, every probe) for :mod:`.lastload`; reads the parse only: may
+    run in a worker while the tree is in use.  True when a parse was written."""
+    stored = False
+    if not lt.timings.parse_cached:
+        stored = parse_cache.store(lt.kconf, stopped)
+        if not stored:
+            return False
+    # what this load saw, for the next one (lastload.py)
+    remember_load(lt.tree, lt.env, lt.trace, parse_cache)
+    return stored
+
+
+def store_parse_detached(lt: LoadedTree, parse_cache: ParseCache) -> int | None:
+    """:func:`store_parse` in a child process that outlives this one, so a
+    command's answer never waits for the write (call it after the output).
+
+    The entry's writer lock is taken here and handed to the child: a second
+    writer of the same entry stops at once, and
+    :meth:`ParseCache.wait_for_writers` waits for the child.  The child runs
+    in a session of its own with stdin, stdout and stderr on /dev/null (a
+    caller reading our output sees its end when we exit).  Returns the
+    child's pid; None when nothing needed writing, another writer holds the
+    entry, or it was written here because no child could be made."""
     if lt.timings.parse_cached:
-        return False
-    return parse_cache.store(lt.kconf, stopped)
+        remember_load(lt.tree, lt.env, lt.trace, parse_cache)  # a small file, usually unchanged
+        return None
+    lock = parse_cache.claim(lt.kconf)
+    if lock is None:
+        return None
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    try:
+        pid = os.fork()
+    except OSError:
+        with collector_paused():
+            if parse_cache.store(lt.kconf, claimed=lock):
+                remember_load(lt.tree, lt.env, lt.trace, parse_cache)
+        return None
+    if pid == 0:  # the writer
+        try:
+            os.setsid()
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            with collector_paused():
+                if parse_cache.store(lt.kconf, claimed=lock):
+                    remember_load(lt.tree, lt.env, lt.trace, parse_cache)
+        finally:
+            os._exit(0)
+    lock.release()  # the child's copy keeps the entry locked until it is done
+    return pid
 
 
 def load_kconfig_dir(srctree: str | os.PathLike[str], version: tuple[int, ...],
@@ -261,4 +375,5 @@ def load_kconfig_dir(srctree: str | os.PathLike[str], version: tuple[int, ...],
     return kconf, ev
 
 
-__all__ = ["LoadedTree", "LoadTimings", "RustconfigError", "load_tree", "store_parse"]
+__all__ = ["LoadTimings", "LoadedTree", "Recheck", "RustconfigError", "checked", "load_tree", "open_stored",
+           "recheck_stored", "store_parse", "store_parse_detached"]

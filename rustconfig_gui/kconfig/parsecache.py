@@ -31,6 +31,7 @@ the GUI thread waited.
 from __future__ import annotations
 
 import copyreg
+import fcntl
 import gc
 import hashlib
 import io
@@ -98,6 +99,24 @@ def _module_bytes(mod: Any) -> bytes:
         return marshal.dumps(code)
     except Exception:  # no code either: the module's name and its version, if it says
         return f"{mod.__name__} {getattr(mod, '__version__', '')}".encode()
+
+
+class WriterLock:
+    """An exclusive ``flock`` on one entry's lock file; released by ``with`` or :meth:`release`."""
+
+    def __init__(self, fd: int, target: Path) -> None:
+        self.fd, self.target = fd, target
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self) -> WriterLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 class ParseCache:
@@ -230,12 +249,56 @@ class ParseCache:
 
     # -- writing ------------------------------------------------------------
 
-    def store(self, kconf: KernelKconfig, stopped: Callable[[], bool] | None = None) -> bool:
+    def store(self, kconf: KernelKconfig, stopped: Callable[[], bool] | None = None, *,
+              claimed: WriterLock | None = None) -> bool:
         """Write ``kconf`` (just parsed, not evaluated by kconfiglib) for later
-        loads; False when the tree cannot be stored or writing stopped or failed."""
+        loads; False when the tree cannot be stored, another writer is storing
+        it (one at a time, :meth:`claim`), or writing stopped or failed.
+
+        The entry is written to a temporary file and renamed into place: a
+        reader sees the old entry or the whole new one, never a part; a writer
+        that dies midway leaves a temporary file that the next writer of the
+        same entry removes; a full disk leaves the old entry."""
         if kconf.rewrites.optional_sources:
             self.last_miss = "the tree uses osource or a glob in source"
             return False
+        lock = claimed or self.claim(kconf)
+        if lock is None:
+            return False  # another process or thread is writing this entry
+        with lock:
+            return self._store(kconf, stopped or (lambda: False), lock.target)
+
+    def claim(self, kconf: KernelKconfig) -> WriterLock | None:
+        """The right to write ``kconf``'s entry, or None when another writer
+        holds it.  Held until released (``with``), also across ``fork``: the
+        child that inherits it writes while the parent goes on."""
+        shell = kconf._rc_shell
+        target = self._file(shell.srctree, shell.cwd, shell.env)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(target.with_suffix(".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return None
+        return WriterLock(fd, target)
+
+    def wait_for_writers(self) -> None:
+        """Until no writer holds an entry (each writer holds its entry's lock)."""
+        for lock in self.root.glob("*.lock") if self.root.is_dir() else ():
+            try:
+                fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            finally:
+                os.close(fd)
+
+    def _store(self, kconf: KernelKconfig, stopped: Callable[[], bool], target: Path) -> bool:
         shell = kconf._rc_shell
         header = {
             "format": FORMAT, "fingerprint": code_fingerprint(),
@@ -247,15 +310,20 @@ class ParseCache:
                       for i, c in enumerate(kconf.trace.calls[:kconf.parse_calls])
                       if i not in kconf.late_only_calls],
         }
-        target = self._file(shell.srctree, shell.cwd, shell.env)
+        prefix = f".tmp-{target.stem}-"
+        # the lock is ours: a temporary file of this entry is what a writer that died left
+        for left in target.parent.glob(prefix + "*"):
+            try:
+                left.unlink()
+            except OSError:
+                pass
         tmp = ""
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".pickle")
             with os.fdopen(fd, "wb") as f:
                 f.write(_MAGIC)
                 summed = _SummingWriter(f)
-                if not _write_objects(summed, header, kconf, stopped or (lambda: False)):
+                if not _write_objects(summed, header, kconf, stopped):
                     f.close()
                     os.unlink(tmp)
                     return False
@@ -273,25 +341,47 @@ class ParseCache:
 
     def _prune(self) -> None:
         try:
-            entries = sorted(self.root.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+            entries = sorted(self._entries(), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in entries[self.keep:]:
                 old.unlink()
+            kept = {p.stem for p in entries[:self.keep]}
+            for lock in self.root.glob("*.lock"):
+                if lock.stem not in kept:
+                    self._drop_lock(lock)
         except OSError:
             pass
 
+    @staticmethod
+    def _drop_lock(lock: Path) -> None:
+        """Remove the lock file of an entry that is gone, unless a writer holds it."""
+        fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock.unlink()
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
     def clear(self) -> int:
+        """Remove every entry (the count), writers' temporary files and the
+        records of last loads (kconfig/lastload.py)."""
         removed = 0
         if self.root.is_dir():
-            for f in [*self.root.glob("*.pickle"), *self.root.glob(".tmp-*")]:
+            for f in [*self.root.glob("*.pickle"), *self.root.glob(".tmp-*"), *self.root.glob("*.last.json")]:
                 try:
                     f.unlink()
-                    removed += not f.name.startswith(".")  # a temp file is not a stored parse
                 except OSError:
-                    pass
+                    continue
+                removed += f.suffix == ".pickle" and not f.name.startswith(".")
         return removed
 
     def entries(self) -> int:
-        return sum(1 for f in self.root.glob("*.pickle") if not f.name.startswith(".")) if self.root.is_dir() else 0
+        return sum(1 for _ in self._entries())
+
+    def _entries(self) -> list[Path]:
+        # a writer's temporary file (".tmp-…") is no entry
+        return [p for p in self.root.glob("*.pickle") if not p.name.startswith(".")] if self.root.is_dir() else []
 
 
 # -- checksums: a stored parse with a flipped bit is never used ------------------
@@ -486,4 +576,4 @@ def _write_objects(f: Any, header: dict[str, Any], kconf: KernelKconfig, stopped
     return True
 
 
-__all__ = ["ParseCache", "code_fingerprint", "default_root"]
+__all__ = ["ParseCache", "WriterLock", "code_fingerprint", "default_root"]
