@@ -21,9 +21,13 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHeaderView,
     QMainWindow,
+    QPushButton,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
+    QStyleOptionButton,
     QStyleOptionViewItem,
+    QStylePainter,
     QToolTip,
     QTreeView,
     QWidget,
@@ -358,3 +362,29 @@ class DockRoom(QObject):
         sizes[self.tree_index] = tree
         sizes[other] = total - tree
         self.splitter.setSizes(sizes)
+
+
+class ElidedButton(QPushButton):
+    """A button whose long text (a command) is drawn elided in the middle to the width it is
+    given, so it never widens its panel; ``text()`` stays whole (and the tooltip shows it)."""
+
+    MIN_CHARS = 16
+
+    def _least(self) -> int:
+        return self.fontMetrics().averageCharWidth() * self.MIN_CHARS
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        # QPushButton's own minimumSizeHint asks sizeHint: both from the whole text here
+        return QSize(self._least(), QPushButton.sizeHint(self).height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = QPushButton.sizeHint(self)
+        return QSize(min(hint.width(), self._least() * 3), hint.height())
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt API
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        room = max(0, self.width() - 2 * self.fontMetrics().averageCharWidth() - 12)
+        option.text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, room)
+        painter = QStylePainter(self)
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.gui.layout import ElidedButton
 from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.tree import KernelTree, path_breakers
 from rustconfig_gui.toolchain.doctor import Check, DoctorReport, run_doctor
@@ -404,8 +405,8 @@ class ToolchainPanel(QWidget):
                 if r.run is None or r.run in seen:
                     continue
                 seen.add(r.run)
-                b = QPushButton(f"Run: {r.command}")
-                b.setToolTip(f"{r.title}\nRuns without root, here; output below; Cancel stops it.")
+                b = ElidedButton(f"Run: {r.command}")
+                b.setToolTip(f"{r.command}\n{r.title}\nRuns without root, here; output below; Cancel stops it.")
                 b.setAccessibleName(f"Run {r.command}")
                 b.clicked.connect(lambda _=False, r=r: self.run_remedy(r))
                 self.fix_row.addWidget(b)
