@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fakes import Toolchain, fake_toolchain
+from kconfiglib import Symbol
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
@@ -222,3 +223,76 @@ def test_marks_rule_is_conf_rule_on_the_demo_tree(qtbot, window: MainWindow, tmp
     marked = {n.item.name for n in ev.walk() if n.prompt and ev.menu_is_visible(n)
               and str(window.model.index_for_node(n).data()).endswith(" (NEW)")}
     assert marked == {s.name for s in newoptions.new_symbols(ev)} and marked
+
+
+def _shown_nodes(model) -> list:
+    """Every row the model shows (all menus walked, whatever the view has open)."""
+    out, todo = [], [model.index(r, 0) for r in range(model.rowCount())]
+    while todo:
+        idx = todo.pop()
+        out.append(model.item(idx))
+        todo += [model.index(r, 0, idx) for r in range(model.rowCount(idx))]
+    return out
+
+
+def test_new_options_only_filter_with_the_lens_and_search(qtbot, window: MainWindow, tmp_path: Path):
+    from rustconfig_gui.assets import demo_tree
+
+    tree = KernelTree(demo_tree(), build=tmp_path / "demo-build")
+    with qtbot.waitSignal(window.treeLoaded, timeout=LOAD_TIMEOUT):
+        assert window.open_tree(tree, prefer_defconfig=True)
+    act = window.upgrade_ui.act_new_only
+    assert not act.isEnabled()  # started from the defconfig: nothing is new
+    cfg = tmp_path / "partial.config"
+    cfg.write_text("CONFIG_MODULES=y\nCONFIG_NET=y\n")
+    with qtbot.waitSignal(window.upgrade_ui.reportReady, timeout=REPORT_TIMEOUT):
+        window.load_config(cfg)
+    assert act.isEnabled()
+    ev, model = window.lt.ev, window.model
+    new = {s.name for s in newoptions.new_symbols(ev)}
+    assert new
+    qtbot.keyClick(window.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert act.isChecked() and model.new_only
+    shown = _shown_nodes(model)
+    leaves = {n.item.name for n in shown if n.item.__class__ is Symbol and newoptions.is_new(ev, n)}
+    # every new option is there, and every row is new or a menu on the way to one
+    assert leaves == new
+    for n in shown:
+        assert newoptions.is_new(ev, n) or any(newoptions.is_new(ev, m) for m in _below(n)), n
+    # with the lens: the Rust ones among them
+    window.act_lens.trigger()
+    rust = window.rust_syms
+    both = _shown_nodes(model)
+    assert both and len(both) < len(shown)
+    for n in both:
+        around = [n, *_below(n)]
+        assert any(newoptions.is_new(ev, m) for m in around), n
+        assert any(m.item in rust for m in around), n
+    shown_ids = {id(n) for n in both}
+    assert all(id(n) in shown_ids for n in shown if n.item in rust and newoptions.is_new(ev, n))
+    window.act_lens.trigger()
+    # search lists only new entries while the filter is on
+    window.focus_search()
+    qtbot.keyClicks(window.search, "support")
+    qtbot.waitUntil(lambda: window.results.count() > 0, timeout=10_000)
+    names = {window.results.item(i).data(Qt.ItemDataRole.UserRole).node for i in range(window.results.count())}
+    assert names and all(newoptions.is_new(ev, n) for n in names)
+    # a link to an entry that is not new turns the filter off and shows it
+    old = next(s for s in window.lt.kconf.unique_defined_syms if s.nodes and s.nodes[0].prompt
+               and ev.menu_is_visible(s.nodes[0])
+               and not any(newoptions.is_new(ev, m) for m in [s.nodes[0], *_below(s.nodes[0])]))
+    assert window.model.index_for_node(old.nodes[0]).isValid() is False
+    assert window.select_symbol(old.name)
+    assert not act.isChecked() and not model.new_only and window.current_node() is old.nodes[0]
+
+
+def _below(node) -> list:
+    out, todo = [], [node.list] if node.list else []
+    while todo:
+        n = todo.pop()
+        out.append(n)
+        if n.list:
+            todo.append(n.list)
+        if n.next:
+            todo.append(n.next)
+    return out

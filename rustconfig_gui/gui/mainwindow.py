@@ -252,7 +252,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.edit_menu = self.menuBar().addMenu("&Edit")
         self.edit_menu.addAction(self.act_undo)
         self.edit_menu.addAction(self.act_redo)
-        view = self.menuBar().addMenu("&View")
+        view = self.view_menu = self.menuBar().addMenu("&View")
         for a in (self.act_show_all, self.act_lens, self.act_find, self.act_back, self.act_forward):
             view.addAction(a)
         tools = self.menuBar().addMenu("&Tools")

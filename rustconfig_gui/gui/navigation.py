@@ -278,6 +278,14 @@ class NavigationMixin(_Window):
             self.act_show_all.setChecked(True)
             self._set_mode(show_all=True)
             idx = self.model.index_for_node(node)
+        if not idx.isValid() and self.model.new_only:
+            upgrade = getattr(self, "upgrade_ui", None)
+            if upgrade is not None:
+                upgrade.act_new_only.setChecked(False)  # turns the filter off, keeping the place
+            else:
+                self._set_mode(new_only=False)
+            self.statusBar().showMessage("New options only is off: that entry is not new.", 6000)
+            idx = self.model.index_for_node(node)
         if not idx.isValid() and self.act_lens.isChecked():
             self.act_lens.setChecked(False)
             self._toggle_lens(False)

@@ -85,6 +85,9 @@ class SearchMixin(_Window):
                 self._on_search_text(self._search_wanted)
             return
         self.results.clear()
+        if self.model.new_only:
+            # "New options only" holds for the results too
+            hits = [h for h in hits if self.model.is_new_entry(h.node)]
         for h in hits:
             label = f"{h.name or h.prompt}"
             if h.name and h.prompt and h.prompt != h.name:

@@ -27,7 +27,7 @@ from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.menutree import ComputedGroup, Kind
 from rustconfig_gui.kconfig.newoptions import is_new
 from rustconfig_gui.workspace.session import Change, Session
-from rustconfig_gui.workspace.upgrade import marks_new
+from rustconfig_gui.workspace.upgrade import marks_new, new_node_ids
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
@@ -124,6 +124,10 @@ class ConfigModel(QAbstractItemModel):
         self.show_all = False
         self.rust_lens = False
         self.new_marks = False
+        # "New options only": the entries marked (NEW) when it was turned on, and their menus
+        self.new_only = False
+        self._new_entries: frozenset[int] = frozenset()
+        self._new_nodes: frozenset[int] = frozenset()
         self.rust_syms: frozenset[Symbol] = frozenset()
         self._rust_nodes: frozenset[int] = frozenset()  # ids of nodes with Rust inside (lens)
         self.group: ComputedGroup | None = None
@@ -183,24 +187,40 @@ class ConfigModel(QAbstractItemModel):
             self.set_session(Session(lt))
         # menuconfig's "(NEW)": shown entries the loaded .config gave no value (kconfig/newoptions.py)
         self.new_marks = lt is not None and marks_new(lt)
+        self._take_new_nodes()  # ids of the tree replaced mean nothing in this one
         if lt is not None:
             promptless = tuple(s for s in lt.symbols if s in rust_syms and not any(n.prompt for n in s.nodes))
             self.group = ComputedGroup("Computed (no prompt)", promptless)
             self._rust_nodes = rust_node_ids(lt, rust_syms) if rust_nodes is None else rust_nodes
         self.endResetModel()
 
-    def set_mode(self, *, show_all: bool | None = None, rust_lens: bool | None = None) -> None:
+    def set_mode(self, *, show_all: bool | None = None, rust_lens: bool | None = None,
+                 new_only: bool | None = None) -> None:
         self.beginResetModel()
         self._todo = None  # a reset supersedes a refresh in progress
         if show_all is not None:
             self.show_all = show_all
         if rust_lens is not None:
             self.rust_lens = rust_lens
+        if new_only is not None:
+            self.new_only = new_only
+            # taken when turned on: an answered option stays in the list while it is reviewed
+            self._take_new_nodes()
         self._kids.clear()
         self._has_kids.clear()
         self._recheck_todo.clear()
         self._rows.clear()
         self.endResetModel()
+
+    def _take_new_nodes(self) -> None:
+        if self.new_only and self.lt is not None:
+            self._new_entries, self._new_nodes = new_node_ids(self.lt)
+        else:
+            self._new_entries, self._new_nodes = frozenset(), frozenset()
+
+    def is_new_entry(self, node: MenuNode) -> bool:
+        """Was ``node`` marked (NEW) when "New options only" was turned on?"""
+        return id(node) in self._new_entries
 
     # -- structure ---------------------------------------------------------------
 
@@ -216,12 +236,15 @@ class ConfigModel(QAbstractItemModel):
         for child in menutree.static_children(node):
             if self.rust_lens and id(child) not in self._rust_nodes:
                 continue
+            if self.new_only and id(child) not in self._new_nodes:
+                continue
             if not self.show_all and not menutree.is_shown(lt.ev, child):
                 continue
             out.append(child)
             if first_only:
                 return out
-        if item is None and self.group and self.group.symbols and (self.show_all or self.rust_lens):
+        if item is None and self.group and self.group.symbols and (self.show_all or self.rust_lens) \
+                and not self.new_only:
             out.append(self.group)
         return out
 

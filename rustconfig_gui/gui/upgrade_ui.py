@@ -98,11 +98,19 @@ class UpgradeController(QObject):
         self.act_review.triggered.connect(lambda: self.open_review())
         self.act_changes = QAction("What the new tree changed…", window)
         self.act_changes.triggered.connect(lambda: self.open_changes())
+        # the tree shows only the entries marked (NEW) and their menus; with the lens, the Rust ones
+        self.act_new_only = QAction("New options only", window)
+        self.act_new_only.setCheckable(True)
+        self.act_new_only.setShortcut("Ctrl+Shift+N")
+        self.act_new_only.setStatusTip("Show only the options marked (NEW) (combines with the Rust lens and search)")
+        self.act_new_only.toggled.connect(self._toggle_new_only)
+        self.act_new_only.setEnabled(False)
         for a in (self.act_review, self.act_changes):
             a.setEnabled(False)
         self.bar = UpgradeBar()
         self.bar.linkActivated.connect(self.on_link)
         window.treeLoaded.connect(self.refresh)
+        window.treeLoaded.connect(self._follow_marks)
         # Load configuration…, Revert and their undo give the tree another configuration report
         window.session.subscribe(self._on_change)
         window.installEventFilter(self)
@@ -112,6 +120,24 @@ class UpgradeController(QObject):
         menu.addSeparator()
         menu.addAction(self.act_review)
         menu.addAction(self.act_changes)
+        self.w.view_menu.addAction(self.act_new_only)
+
+    def _toggle_new_only(self, on: bool) -> None:
+        if on and not self.w.model.new_marks:
+            self.act_new_only.setChecked(False)
+            return
+        if on != self.w.model.new_only:
+            self.w._set_mode(new_only=on)
+
+    def _follow_marks(self) -> None:
+        """Another configuration (a load, Revert, their undo) or tree: the filter takes its marks."""
+        marks = bool(self.w.model.new_marks)
+        self.act_new_only.setEnabled(marks)
+        if self.act_new_only.isChecked():
+            if marks:
+                self.w._set_mode(new_only=True)
+            else:
+                self.act_new_only.setChecked(False)
         # the bar goes below the recovery bar, above the tree
         lay = self.w.recovery_bar.parentWidget().layout()
         lay.insertWidget(lay.indexOf(self.w.recovery_bar) + 1, self.bar)
@@ -124,7 +150,10 @@ class UpgradeController(QObject):
     # -- the report ----------------------------------------------------------------------
 
     def _on_change(self, _change: Any) -> None:
+        before = self._for
         self._maybe_refresh()
+        if self._for is not before:
+            self._follow_marks()
         # an answer, an edit in the tree, an undo: the review's marks and details follow
         if self.review is not None and self.review.isVisible():
             self.review.refresh_states()

@@ -51,6 +51,29 @@ def tree_version(lt: LoadedTree) -> str:
     return header_version(f"# {lt.title}") or lt.version_text
 
 
+def new_node_ids(lt: LoadedTree) -> tuple[frozenset[int], frozenset[int]]:
+    """(ids of the entries marked "(NEW)" now, ids of those and of every menu holding one):
+    what the "New options only" filter shows; empty when marks mean nothing here."""
+    if not marks_new(lt):
+        return frozenset(), frozenset()
+    ev = lt.ev
+    new: set[int] = set()
+    shown: set[int] = set()
+
+    def mark(node: MenuNode) -> bool:
+        has = newoptions.is_new(ev, node)
+        if has:
+            new.add(id(node))
+        for child in menutree.static_children(node):
+            has = mark(child) or has
+        if has:
+            shown.add(id(node))
+        return has
+
+    mark(lt.kconf.top_node)
+    return frozenset(new), frozenset(shown)
+
+
 def marks_new(lt: LoadedTree) -> bool:
     """Do "(NEW)" marks mean anything for the configuration now loaded?
 
