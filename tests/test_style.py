@@ -191,3 +191,29 @@ def test_links_are_made_readable_in_a_dark_palette_with_default_links(qapp):
     assert fixed.color(QPalette.ColorRole.Link) == light.color(QPalette.ColorRole.Link)
     for role in (QPalette.ColorRole.Link, QPalette.ColorRole.LinkVisited):
         assert contrast(fixed.color(role), fixed.color(QPalette.ColorRole.Base)) >= MIN_CONTRAST
+
+
+def test_a_palette_hook_keeps_no_widget_alive_in_a_cycle(qtbot):
+    """A widget owns its hook; the hook must not hold the widget's wrapper back (a cycle the
+    collector would take apart after Qt deleted the widget, which crashed the process)."""
+    import gc
+
+    from PySide6.QtWidgets import QWidget
+
+    from rustconfig_gui.gui.style import on_palette_change
+
+    class Panel(QWidget):
+        def render_again(self) -> None:
+            pass
+
+    gc.collect()
+    panel = Panel()
+    on_palette_change(panel, panel.render_again)
+    del panel
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        assert not [o for o in gc.garbage if isinstance(o, Panel)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()

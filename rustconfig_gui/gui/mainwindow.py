@@ -328,7 +328,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.info.setAccessibleName("Details")
         self.info.setOpenLinks(False)
         self.info.anchorClicked.connect(lambda url: self._on_link(url.toString()))
-        on_palette_change(self.info, lambda: self._show_info(self.view.currentIndex()))
+        on_palette_change(self.info, self._show_current_info)
 
         self.hsplit = QSplitter(Qt.Orientation.Horizontal)
         self.hsplit.addWidget(self.vsplit)
@@ -580,6 +580,10 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             self.parse_writer.start(store_parse_work(outcome))
         # everything that showed the old tree has moved to the new one
         self._retire_next()
+
+    def _show_current_info(self) -> None:
+        """The details again (the palette changed: their colours come from it)."""
+        self._show_info(self.view.currentIndex())
 
     def _writer_busy_changed(self, busy: bool) -> None:
         if not busy:

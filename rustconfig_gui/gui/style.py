@@ -13,6 +13,8 @@ the ones they use and render again when the palette changes
 from __future__ import annotations
 
 import html
+import inspect
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -168,12 +170,20 @@ class _PaletteHook(QObject):
 
     def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
         super().__init__(widget)
-        self._callback = callback
+        # a bound method is held weakly: the hook (owned by the widget) must not keep the
+        # widget's wrapper alive in a cycle the collector later takes apart after Qt deleted it
+        self._callback: Callable[[], Callable[[], None] | None] = (
+            weakref.WeakMethod(callback) if inspect.ismethod(callback) else (lambda: callback))
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(callback)
+        self._timer.timeout.connect(self._fire)
         widget.installEventFilter(self)
+
+    def _fire(self) -> None:
+        callback = self._callback()
+        if callback is not None:
+            callback()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
