@@ -421,12 +421,16 @@ class SaveFragmentDialog(QDialog):
         form = QFormLayout(self)
         self.source = QComboBox()
         self.source.setAccessibleName("What to save")
-        for key, label in SOURCES:
+        def named(key: str | None, label: str) -> str:
+            """The file behind "the file loaded at start" and "the defconfig", when there is one."""
             if key == "start" and start_label:
-                label += f" ({start_label})"
-            elif key == "defconfig" and lt.defconfig_path() is not None:
-                label += f" ({lt.defconfig_name})"
-            self.source.addItem(label, key)
+                return f"{label} ({start_label})"
+            if key == "defconfig" and lt.defconfig_path() is not None:
+                return f"{label} ({lt.defconfig_name})"
+            return label
+
+        for key, label in SOURCES:
+            self.source.addItem(named(key, label), key)
         self.source.currentIndexChanged.connect(self._recompute)
         form.addRow("Save:", self.source)
         self.base = QComboBox()
@@ -436,11 +440,7 @@ class SaveFragmentDialog(QDialog):
                              "it; then the fragment merged onto it with merge_config.sh and olddefconfig must "
                              "give every line")
         for base, text in BASES:
-            if base == "start" and start_label:
-                text += f" ({start_label})"
-            elif base == "defconfig" and lt.defconfig_path() is not None:
-                text += f" ({lt.defconfig_name})"
-            self.base.addItem(text, base)
+            self.base.addItem(named(base, text), base)
         self.base.currentIndexChanged.connect(self._recompute)
         form.addRow("Add what they need on:", self.base)
         self.title = QLineEdit()
