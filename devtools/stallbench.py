@@ -5,8 +5,9 @@ the real main window (offscreen), with a timer on the GUI thread that ticks
 every 5 ms; the longest gap between two ticks, minus the 5 ms, is how long
 the GUI thread could not answer.  Each step a user takes is one phase: load
 with empty caches, load with warm caches, reload after rustc was touched,
-``make rustavailable``, typing a search, toggling options, opening an
-option's explanation, saving.  Prints one JSON line: worst stall per phase,
+``make rustavailable``, typing a search, toggling options, opening the
+"Make Rust available…" dialog and editing while it is open (it plans again
+after every change), opening an option's explanation, saving.  Prints one JSON line: worst stall per phase,
 the time each step took, the slowest search, how long the slowest edit took
 to reach the rows on screen and every open menu, and peak RSS with the
 window up.
@@ -27,6 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 TICK_MS = 5
+# options toggled (and toggled back) with the "Make Rust available…" dialog open
+FIX_DIALOG_EDITS = ("MODVERSIONS", "DEBUG_INFO_BTF", "EXT4_FS", "IPV6", "DEBUG_FS")
 
 
 def _rss_now_mb() -> float:
@@ -224,6 +227,30 @@ def main(argv: list[str]) -> int:
                 toggle_all_ms.append((time.monotonic() - t0) * 1000)
                 settle(60)
     app.removeEventFilter(watch)
+
+    def fix_dialog_idle() -> bool:
+        dlg = w.fix_ui.dialog
+        return dlg is None or not getattr(dlg, "planning", False)
+
+    if w.lt is not None and w.lt.sym("RUST") is not None:
+        with phase("opening the fix dialog"):
+            assert w.fix_ui.open_for_rust() is not None
+            wait_until(fix_dialog_idle)
+        with phase("edit with the fix dialog open"):
+            # every change plans again while the dialog is open (a plan for RUST=y)
+            for name in FIX_DIALOG_EDITS:
+                sym = w.lt.sym(name)
+                if sym is None or len(w.lt.ev.assignable(sym)) < 2:
+                    continue
+                old = w.lt.ev.tri(sym)
+                for value in (0 if old else 2, old):
+                    w.model.set_symbol_value(sym, value)
+                    settle(60)
+                    wait_until(fix_dialog_idle)
+        with phase("closing the fix dialog"):
+            dialog = w.fix_ui.dialog
+            if dialog is not None:
+                dialog.close()
     with phase("showing why RUST is hidden"):
         w.select_symbol("RUST")
         settle(200)

@@ -48,6 +48,13 @@ def shot(widget, folder: Path, name: str) -> Path:
     return path
 
 
+def planned(qtbot, dlg: FixDialog) -> fix.FixResult:
+    """The dialog plans on a worker: wait for the answer on screen."""
+    qtbot.waitUntil(lambda: not dlg.planning, timeout=60_000)
+    assert dlg.fix_result is not None
+    return dlg.fix_result
+
+
 def undoable(session: Session):
     def apply(plan: fix.Plan, target: fix.Target):
         return session.apply_plan(plan, target)
@@ -63,6 +70,7 @@ def test_plans_apply_as_one_undoable_step(qtbot, working: LoadedTree, tmp_path: 
     dlg = FixDialog(None, lt, fix.make_target(lt, rust, "y"), apply=undoable(stack))
     qtbot.addWidget(dlg)
     dlg.show()
+    planned(qtbot, dlg)
     # the demo's RUST: depends on !MODVERSIONS || GENDWARFKSYMS, two ways
     assert dlg.plans.count() == len(dlg.fix_result.plans) >= 2
     assert "MODVERSIONS=n" in dlg.plans.item(0).text()
@@ -85,6 +93,10 @@ def test_plans_apply_as_one_undoable_step(qtbot, working: LoadedTree, tmp_path: 
     # the second plan, from the start again
     stack.undo()
     dlg.replan()
+    # until the answer is back the plans of before are greyed out and cannot be applied
+    assert dlg.planning and not dlg.apply_button.isEnabled() and not dlg.plans.isEnabled()
+    assert dlg.apply_selected() is None
+    planned(qtbot, dlg)
     plan = dlg.select_plan(1)
     assert [s.short for s in plan.steps][-1] == "choose GENDWARFKSYMS"
     dlg.apply_selected()
@@ -99,6 +111,7 @@ def test_outside_steps_checklist_with_copy_buttons(qtbot, tmp_path: Path, tools:
     dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUST"), "y"), apply=undoable(stack))
     qtbot.addWidget(dlg)
     dlg.show()
+    planned(qtbot, dlg)
     plan = dlg.current_plan()
     assert plan.steps[0].kind == "toolchain" and plan.verified
     assert dlg.outside_box.isVisibleTo(dlg)
@@ -124,11 +137,12 @@ def test_wanted_value_replans(qtbot, working: LoadedTree):
     dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUST"), "y"))
     qtbot.addWidget(dlg)
     assert not dlg.apply_button.isVisible()  # no apply callback: plans only
+    planned(qtbot, dlg)
     assert dlg.set_want("n")
-    assert dlg.fix_result.already and dlg.plans.count() == 0
+    assert planned(qtbot, dlg).already and dlg.plans.count() == 0
     assert "Nothing to do" in dlg.details.toPlainText()
     assert dlg.set_want("visible")
-    assert dlg.fix_result.want == "visible" and dlg.fix_result.plans
+    assert planned(qtbot, dlg).want == "visible" and dlg.fix_result.plans
     assert not dlg.set_want("maybe")
     assert dlg.target.want == "visible"
 
@@ -137,6 +151,7 @@ def test_impossible_target_says_why(qtbot, working: LoadedTree):
     lt = working
     dlg = FixDialog(None, lt, fix.make_target(lt, lt.sym("RUSTC_VERSION")))
     qtbot.addWidget(dlg)
+    planned(qtbot, dlg)
     assert dlg.plans.count() == 0
     text = dlg.details.toPlainText()
     assert "Nothing can reach RUSTC_VERSION=visible" in text and "has no prompt" in text
@@ -154,6 +169,7 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
     ctl.rust_button.click()
     dlg = ctl.dialog
     assert dlg is not None and dlg.isVisible() and dlg.target.label == "RUST=y"
+    planned(qtbot, dlg)
     shot(window, tmp_path, "fix-window.png")
     report = dlg.apply_selected()
     assert report.reached and lt.ev.str_value(lt.sym("RUST")) == "y"
@@ -165,6 +181,7 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
     assert window.select_symbol("SAMPLE_RUST_MINIMAL")
     ctl.act_fix.trigger()
     assert ctl.dialog is not dlg and ctl.dialog.target.label == "SAMPLE_RUST_MINIMAL=y"
+    planned(qtbot, ctl.dialog)
     node = window.current_node()
     assert target_for_node(lt, node).item is lt.sym("SAMPLE_RUST_MINIMAL")
     ctl.dialog.close()
@@ -180,6 +197,7 @@ def test_window_hook_shares_the_windows_undo(qtbot, window, tmp_path: Path, tool
     edit = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Edit")
     assert ctl.act_fix in edit.actions() and window.act_undo in edit.actions()
     dlg = ctl.open_for_rust()
+    planned(qtbot, dlg)
     dlg.apply_selected()
     assert lt.ev.str_value(rust) == "y" and window.modified and len(window.session.history.commands) == 1
     assert window.act_undo.isEnabled() and "Make RUST=y available" in window.act_undo.text()

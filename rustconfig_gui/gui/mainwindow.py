@@ -694,6 +694,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.indexer.shutdown()
         self.toolchain.shutdown()
         self.build_with.shutdown()
+        self.fix_ui.shutdown()
         self._save_settings()
         event.accept()
 

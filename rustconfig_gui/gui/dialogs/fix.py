@@ -1,5 +1,10 @@
 """"Make available…": the planner's plans, their steps and side effects, Apply as one
-undoable change, and the steps outside the configuration as a checklist with copy buttons."""
+undoable change, and the steps outside the configuration as a checklist with copy buttons.
+
+The plans are made on a worker (:mod:`rustconfig_gui.gui.dialogs.fix_planner`): the
+dialog opens at once and says it is planning; after a change of the configuration it
+plans again, and until the new answer is back it shows no plan of before (the plans
+are greyed out and Apply is off)."""
 
 from __future__ import annotations
 
@@ -8,10 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from kconfiglib import BOOL, TRISTATE, Choice, MenuNode, Symbol
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -38,6 +42,7 @@ from rustconfig_gui.explain.fix import (
     Plan,
     Target,
 )
+from rustconfig_gui.gui.dialogs.fix_planner import FixPlanner, PlanAnswer
 from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.toolchain.doctor import DoctorReport
@@ -127,7 +132,11 @@ def wanted_values(target: Target) -> list[str]:
 
 class FixDialog(QDialog):
     """Plans for one target.  ``apply(plan, target)`` makes the config steps (one undoable
-    change in the window); without it the Apply button is hidden."""
+    change in the window); without it the Apply button is hidden.  Planning runs on a
+    worker: ``planned`` tells when an answer is on screen, :attr:`planning` whether one
+    is still awaited."""
+
+    planned = Signal(object)  # FixResult
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, target: Target, *,
                  probe: ProbeResult | DoctorReport | None = None, apply: ApplyFn | None = None,
@@ -143,6 +152,13 @@ class FixDialog(QDialog):
         self.fix_result: FixResult | None = None
         self.last_report: ApplyReport | None = None
         self.copied: str | None = None
+        # the session's state the plans are (being) made for (set by the controller)
+        self.state_id: int | None = None
+        self.planner = FixPlanner(lt, self)
+        self.planner.planned.connect(self._on_planned)
+        self.planner.failed.connect(self._on_plan_failed)
+        self._replan_on_show = False
+        self._hidden = False  # hidden after being shown: plans again once shown again
 
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -230,13 +246,58 @@ class FixDialog(QDialog):
         self.replan()
         return True
 
-    def replan(self) -> FixResult:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.fix_result = fix.plan_fix(self.lt, self.target, probe=self.probe)
-        finally:
-            QApplication.restoreOverrideCursor()
-        r = self.fix_result
+    @property
+    def runner(self) -> FixPlanner:
+        return self.planner
+
+    @property
+    def planning(self) -> bool:
+        """An answer for the configuration as it is now is still awaited."""
+        return self.planner.busy
+
+    def replan(self) -> None:
+        """Plan again from the configuration as it is now (on the worker); meanwhile the
+        plans of before are greyed out and cannot be applied."""
+        if self._hidden:
+            self._replan_on_show = True  # nobody sees it now: plan when shown again
+            return
+        self._show_planning()
+        self.planner.request(self.target, self.probe)
+
+    def _show_planning(self) -> None:
+        again = self.fix_result is not None
+        self.setWindowTitle(f"Make available — {self.target.label}")
+        value = self.target.value(self.lt)
+        self.heading.setText(f"<b>{_esc(self.target.label)}</b> &nbsp; now <code>{_esc(value or chr(34) * 2)}</code>")
+        self.summary.setText(style_for(self).span(
+            "muted", "Planning again for the configuration as it is now…" if again else "Planning…"))
+        for w in (self.plans, self.details, self.outside_box):
+            w.setEnabled(False)
+        self.apply_button.setEnabled(False)
+        self.apply_button.setToolTip("Wait for the plans of the configuration as it is now")
+        self.setCursor(Qt.CursorShape.BusyCursor)
+
+    def _ready(self) -> None:
+        for w in (self.plans, self.details, self.outside_box):
+            w.setEnabled(True)
+        self.unsetCursor()
+
+    def _on_plan_failed(self, message: str) -> None:
+        self._ready()
+        self.summary.setText(style_for(self).span("bad", _esc(f"Planning failed: {message.splitlines()[0]}")))
+        self.plans.clear()
+        self.details.clear()
+        self._fill_checklist(None)
+        self.apply_button.setEnabled(False)
+        self.fix_result = None
+
+    def _on_planned(self, answer: PlanAnswer) -> None:
+        self._ready()
+        self.show_result(answer.result)
+        self.planned.emit(answer.result)
+
+    def show_result(self, r: FixResult) -> None:
+        self.fix_result = r
         self.setWindowTitle(f"Make available — {r.target}")
         self.heading.setText(f"<b>{_esc(r.target)}</b> &nbsp; now <code>{_esc(r.value or chr(34) * 2)}</code>")
         self.summary.setText(r.summary)
@@ -255,7 +316,31 @@ class FixDialog(QDialog):
             self.details.setHtml(result_html(r))
             self._fill_checklist(None)
             self.apply_button.setEnabled(False)
-        return r
+
+    # -- the worker follows the dialog ----------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._hidden = False
+        if self._replan_on_show:
+            self._replan_on_show = False
+            self.replan()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt API
+        # hidden (Close, Escape, the window closing): no worker goes on planning for it
+        if self.planner.busy:
+            self._replan_on_show = True
+        self._hidden = True
+        self.planner.stop()
+        super().hideEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.planner.stop()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop planning and wait for the worker (the window is closing)."""
+        self.planner.stop()
 
     # -- one plan ----------------------------------------------------------------------------
 
@@ -381,8 +466,8 @@ class FixDialog(QDialog):
 
     def apply_selected(self) -> ApplyReport | None:
         plan = self.current_plan()
-        if plan is None or self.apply_fn is None or not plan.config_steps:
-            return None
+        if plan is None or self.apply_fn is None or not plan.config_steps or self.planning:
+            return None  # a plan of before is never applied
         report = self.apply_fn(plan, self.target)
         self.last_report = report
         if report is None:
@@ -491,6 +576,8 @@ class FixController(QObject):
             self.on_tree_loaded()
         elif change.values:
             self.update_button()
+            # at once: the open dialog shows no plan of before from now on
+            self.configuration_changed()
 
     def on_tree_loaded(self) -> None:
         self.act_fix.setEnabled(self.session.lt is not None)
@@ -514,10 +601,20 @@ class FixController(QObject):
 
     def configuration_changed(self) -> None:
         """After a change made elsewhere (an edit, undo, a preset): the open dialog plans
-        from the configuration as it is now, so it shows no value of before."""
+        from the configuration as it is now (on its worker), so it shows no value of
+        before; once per state of the configuration."""
         dlg = self.dialog
-        if dlg is not None and dlg.isVisible() and not self._applying and dlg.lt is self.session.lt:
-            dlg.replan()
+        if dlg is None or not dlg.isVisible() or self._applying or dlg.lt is not self.session.lt:
+            return
+        if dlg.state_id == self.session.state_id:
+            return  # planned (or being planned) for this state already
+        dlg.state_id = self.session.state_id
+        dlg.replan()
+
+    def shutdown(self) -> None:
+        """The window closes: the dialog's worker is stopped and joined."""
+        if self.dialog is not None:
+            self.dialog.shutdown()
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -542,6 +639,7 @@ class FixController(QObject):
         probe = self.probe()
         self.dialog = FixDialog(self.parent_widget, self.session.lt, target, probe=probe, apply=self.apply,
                                 link=self._link, run=self._run_remedy if panel is not None else None)
+        self.dialog.state_id = self.session.state_id
         self.dialog.show()
         if probe is None and panel is not None and target.item.__class__ is Symbol \
                 and target.item.name in ("RUST", "RUST_IS_AVAILABLE") and self.session.lt is not None \
@@ -583,6 +681,9 @@ class FixController(QObject):
             report = self.session.apply_plan(plan, target)
         finally:
             self._applying = False
+        if self.dialog is not None:
+            # what the dialog shows now is the apply's report, no plan of any state
+            self.dialog.state_id = None
         self.status(
             f"Made {len(report.applied)} change{'s' if len(report.applied) != 1 else ''} for {target.label}"
             + (f"; {len(report.pending)} wait for the outside steps" if report.pending else ""), 10000)

@@ -1,0 +1,182 @@
+"""Planning for the "Make available…" dialog on a worker thread.
+
+The planner (:func:`rustconfig_gui.explain.fix.plan_fix`) tries its steps on the
+evaluator it is given (``set_value``, ``choose``, ``assume``, then ``restore``),
+so it must never run on the window's evaluator while the GUI thread edits it.
+Blocking edits while a plan runs would make the tree wait for the dialog; so the
+worker plans on an evaluator of its own over the same parse (the parse is never
+written after loading, see ``LoadedTree.values_copy``): the GUI thread hands it a
+snapshot of the user input (a copy of four dicts) with a generation number, the
+worker restores it and plans on it, and the answer goes back with its generation.
+
+* One plan runs at a time; a request made meanwhile cancels the running one (it
+  stops at its next trial step) and starts when it has ended: only the newest
+  state is planned.
+* An answer for an older generation is dropped.
+* :meth:`FixPlanner.stop` cancels and joins (the dialog calls it when it is
+  hidden or closed, the window when it closes): no thread outlives the dialog.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kconfiglib import Symbol
+from PySide6.QtCore import QObject, Signal
+
+from rustconfig_gui.errors import LoadCancelled
+from rustconfig_gui.explain import fix
+from rustconfig_gui.explain.fix import FixResult, Target
+from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.kconfig.loader import LoadedTree
+from rustconfig_gui.kconfig.semantics import Evaluator, UserState
+from rustconfig_gui.toolchain.doctor import DoctorReport
+from rustconfig_gui.toolchain.rustavailable import ProbeResult
+
+
+class PlanningEvaluator(Evaluator):
+    """The worker's own evaluator over the window's parse.  A cancelled plan ends at
+    its next trial step (``LoadCancelled``), not after the whole search."""
+
+    def __init__(self, model: Evaluator) -> None:
+        super().__init__(model.kconf, model.sem, model.transitional)
+        self.stopped: Callable[[], bool] = lambda: False
+
+    def _check(self) -> None:
+        if self.stopped():
+            raise LoadCancelled()
+
+    def set_value(self, sym: Symbol, value: int | str) -> bool:
+        self._check()
+        return super().set_value(sym, value)
+
+    def choose(self, sym: Symbol) -> None:
+        self._check()
+        super().choose(sym)
+
+    def assume(self, sym: Symbol, value: str) -> None:
+        self._check()
+        super().assume(sym, value)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What to plan, and from which state (taken on the GUI thread)."""
+
+    generation: int
+    target: Target
+    state: UserState
+    assumed: dict[Symbol, str]
+    probe: ProbeResult | DoctorReport | None
+
+
+@dataclass(frozen=True)
+class PlanAnswer:
+    generation: int
+    result: FixResult
+
+
+def planning_copy(lt: LoadedTree) -> LoadedTree:
+    """``lt`` with an evaluator of its own (the parse, the reverse dependencies and
+    the rest shared: nothing writes them after loading)."""
+    twin = copy.copy(lt)
+    twin.ev = PlanningEvaluator(lt.ev)
+    return twin
+
+
+def plan_work(twin: LoadedTree, req: PlanRequest) -> Callable[[Callable[[Any], None], Callable[[], bool]], Any]:
+    """The job: the request's state restored in the worker's own evaluator, then planned."""
+    def work(_report: Callable[[Any], None], stopped: Callable[[], bool]) -> PlanAnswer:
+        ev = twin.ev
+        assert isinstance(ev, PlanningEvaluator)
+        ev.stopped = stopped
+        ev.restore(req.state)
+        for sym, value in req.assumed.items():
+            ev.assume(sym, value)
+        if stopped():
+            raise LoadCancelled()
+        return PlanAnswer(req.generation, fix.plan_fix(twin, req.target, probe=req.probe))
+    return work
+
+
+class FixPlanner(QObject):
+    """Plans for one loaded tree on a worker; ``planned`` carries the newest answer only."""
+
+    planned = Signal(object)  # PlanAnswer
+    failed = Signal(str)
+
+    def __init__(self, lt: LoadedTree, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lt = lt
+        self.runner = self._new_runner()
+        self.generation = 0
+        self._pending: PlanRequest | None = None
+        self._twin: LoadedTree | None = None
+
+    def _new_runner(self) -> JobRunner:
+        runner = JobRunner(self)
+        runner.finished.connect(self._on_finished)
+        runner.failed.connect(self._on_failed)
+        runner.cancelled.connect(self._on_cancelled)
+        return runner
+
+    @property
+    def busy(self) -> bool:
+        """A plan is being made or waits to start."""
+        return self.runner.busy or self._pending is not None
+
+    def request(self, target: Target, probe: ProbeResult | DoctorReport | None) -> int:
+        """Plan ``target`` from the configuration as it is now; the generation its answer has."""
+        self.generation += 1
+        ev = self.lt.ev
+        req = PlanRequest(self.generation, target, ev.snapshot(), dict(ev.assumed), probe)
+        if self.runner.busy:
+            # the running plan is for an older state: stop it, start this one once it has ended
+            self._pending = req
+            self.runner.cancel()
+        else:
+            self._start(req)
+        return self.generation
+
+    def _start(self, req: PlanRequest) -> None:
+        if self._twin is None:
+            self._twin = planning_copy(self.lt)
+        started = self.runner.start(plan_work(self._twin, req))
+        assert started, "one plan at a time"
+
+    def _next(self) -> bool:
+        req, self._pending = self._pending, None
+        if req is None:
+            return False
+        self._start(req)
+        return True
+
+    def _on_finished(self, answer: PlanAnswer) -> None:
+        if self._next() or answer.generation != self.generation:
+            return  # planned from an older state
+        self.planned.emit(answer)
+
+    def _on_cancelled(self) -> None:
+        self._next()
+
+    def _on_failed(self, message: str) -> None:
+        if not self._next():
+            self.failed.emit(message)
+
+    def stop(self) -> None:
+        """Cancel and wait for the worker (the dialog hidden, the window closing).  An
+        answer still on its way is dropped; a later :meth:`request` starts afresh."""
+        self._pending = None
+        self.generation += 1
+        old, self.runner = self.runner, self._new_runner()
+        for signal in (old.finished, old.failed, old.cancelled):
+            signal.disconnect()
+        old.shutdown()
+        old.setParent(None)
+        old.deleteLater()
+
+
+__all__ = ["FixPlanner", "PlanAnswer", "PlanRequest", "PlanningEvaluator", "plan_work", "planning_copy"]
