@@ -152,6 +152,7 @@ def test_the_place_survives_every_change_on_612_with_debians_config(qtbot, windo
     modv = lt.sym("MODVERSIONS")
     assert lt.ev.str_value(modv) == "y"
     dlg = w.fix_ui.open_for_rust()
+    qtbot.waitUntil(lambda: not dlg.planning, timeout=60_000)  # planned on a worker
     plan = dlg.current_plan()
     assert plan is not None and "MODVERSIONS" in {s.symbol for s in plan.config_steps}
     report = dlg.apply_selected()
@@ -303,6 +304,7 @@ def test_load_config_start_from_saves_to_the_build_folder_and_open_saves_back(qt
     # the plan of the issue: apply a plan, then Save writes the build folder's .config
     rust = lt.sym("RUST")
     dlg = w.fix_ui.open_for_rust()
+    qtbot.waitUntil(lambda: not dlg.planning, timeout=60_000)
     assert dlg.apply_selected().reached
     dlg.close()
     # the unsaved-changes question names where Save writes

@@ -9,9 +9,12 @@ written after loading, see ``LoadedTree.values_copy``): the GUI thread hands it 
 snapshot of the user input (a copy of four dicts) with a generation number, the
 worker restores it and plans on it, and the answer goes back with its generation.
 
-* One plan runs at a time; a request made meanwhile cancels the running one (it
-  stops at its next trial step) and starts when it has ended: only the newest
-  state is planned.
+* A request cancels the running plan at once (it stops at its next trial step)
+  and starts a moment later (:data:`PLAN_DELAY_MS`), from the state as it is
+  then: the window brings the rows on screen up to date after an edit first,
+  without a worker taking the GIL from it at every model call, and a burst of
+  edits is planned once.  One plan runs at a time: only the newest state is
+  planned.
 * An answer for an older generation is dropped.
 * :meth:`FixPlanner.stop` cancels and joins (the dialog calls it when it is
   hidden or closed, the window when it closes): no thread outlives the dialog.
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kconfiglib import Symbol
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from rustconfig_gui.errors import LoadCancelled
 from rustconfig_gui.explain import fix
@@ -35,6 +38,10 @@ from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import Evaluator, UserState
 from rustconfig_gui.toolchain.doctor import DoctorReport
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
+
+
+#: how long after a request (the dialog opened, an edit) the plan starts
+PLAN_DELAY_MS = 250
 
 
 class PlanningEvaluator(Evaluator):
@@ -107,14 +114,20 @@ class FixPlanner(QObject):
 
     planned = Signal(object)  # PlanAnswer
     failed = Signal(str)
+    started = Signal(int)  # the generation a worker plans now
 
-    def __init__(self, lt: LoadedTree, parent: QObject | None = None) -> None:
+    def __init__(self, lt: LoadedTree, parent: QObject | None = None, *, delay_ms: int = PLAN_DELAY_MS) -> None:
         super().__init__(parent)
         self.lt = lt
         self.runner = self._new_runner()
         self.generation = 0
         self._pending: PlanRequest | None = None
         self._twin: LoadedTree | None = None
+        self._wanted: tuple[Target, ProbeResult | DoctorReport | None] | None = None
+        self._delay = QTimer(self)
+        self._delay.setSingleShot(True)
+        self._delay.setInterval(delay_ms)
+        self._delay.timeout.connect(self._take_request)
 
     def _new_runner(self) -> JobRunner:
         runner = JobRunner(self)
@@ -126,11 +139,23 @@ class FixPlanner(QObject):
     @property
     def busy(self) -> bool:
         """A plan is being made or waits to start."""
-        return self.runner.busy or self._pending is not None
+        return self._delay.isActive() or self.runner.busy or self._pending is not None
 
     def request(self, target: Target, probe: ProbeResult | DoctorReport | None) -> int:
-        """Plan ``target`` from the configuration as it is now; the generation its answer has."""
+        """Plan ``target`` a moment from now, from the configuration as it is then; any
+        answer for an earlier request is dropped.  The generation the answer will have."""
         self.generation += 1
+        self._wanted = (target, probe)
+        self._pending = None
+        if self.runner.busy:
+            self.runner.cancel()  # planned from an older state: stop it now
+        self._delay.start()
+        return self.generation
+
+    def _take_request(self) -> None:
+        if self._wanted is None:
+            return
+        (target, probe), self._wanted = self._wanted, None
         ev = self.lt.ev
         req = PlanRequest(self.generation, target, ev.snapshot(), dict(ev.assumed), probe)
         if self.runner.busy:
@@ -139,13 +164,13 @@ class FixPlanner(QObject):
             self.runner.cancel()
         else:
             self._start(req)
-        return self.generation
 
     def _start(self, req: PlanRequest) -> None:
         if self._twin is None:
             self._twin = planning_copy(self.lt)
         started = self.runner.start(plan_work(self._twin, req))
         assert started, "one plan at a time"
+        self.started.emit(req.generation)
 
     def _next(self) -> bool:
         req, self._pending = self._pending, None
@@ -163,13 +188,15 @@ class FixPlanner(QObject):
         self._next()
 
     def _on_failed(self, message: str) -> None:
-        if not self._next():
+        if not self._next() and not self._delay.isActive():
             self.failed.emit(message)
 
     def stop(self) -> None:
         """Cancel and wait for the worker (the dialog hidden, the window closing).  An
         answer still on its way is dropped; a later :meth:`request` starts afresh."""
         self._pending = None
+        self._wanted = None
+        self._delay.stop()
         self.generation += 1
         old, self.runner = self.runner, self._new_runner()
         for signal in (old.finished, old.failed, old.cancelled):
