@@ -411,3 +411,39 @@ def test_undo_and_redo_from_the_keyboard_keep_the_row(qtbot, window: MainWindow,
     settle(qtbot, w)
     assert place_of(w) == before
     panels_are_current(w)
+
+
+def test_bounded_undo_history_from_the_keyboard(qtbot, window: MainWindow, tmp_path: Path):
+    """Past the history's bound the oldest steps go: Undo stops there (disabled), and the
+    values stay modified (the loaded file's state went with the oldest steps)."""
+    w = window
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    open_and_wait(qtbot, w, KernelTree(demo_tree(), build=tmp_path / "b"), prefer_defconfig=True)
+    w.session.history.max_steps = 2
+    lt = w.lt
+    ipc = lt.sym("SYSVIPC")
+    assert w.select_node(ipc.nodes[0])
+    w.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.view)
+    settle(qtbot, w)
+    values = [lt.ev.str_value(ipc)]
+    for _ in range(3):
+        qtbot.keyClick(w.view, Qt.Key.Key_Space)
+        values.append(lt.ev.str_value(ipc))
+        settle(qtbot, w)
+    assert values[1] != values[0] and w.modified and len(w.session.history.commands) == 2
+    for i in (2, 1):
+        assert w.act_undo.isEnabled()
+        qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert lt.ev.str_value(ipc) == values[i]
+        settle(qtbot, w)
+    # nothing older is kept: Undo is off, and the values are not those of the file
+    assert not w.act_undo.isEnabled() and w.act_undo.text() == "Undo"
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert lt.ev.str_value(ipc) == values[1] and w.modified and w.isWindowModified()
+    assert w.act_redo.isEnabled()
+    qtbot.keyClick(w.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert lt.ev.str_value(ipc) == values[2]
+    settle(qtbot, w)
+    panels_are_current(w)

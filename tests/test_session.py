@@ -242,3 +242,108 @@ def test_reload_keeps_values_and_history(demo: LoadedTree, make_env: dict[str, s
     s.redo()
     s.redo()
     assert new.config_text() == text
+
+
+def test_history_keeps_a_bounded_number_of_steps_oldest_dropped_first(demo: LoadedTree, tmp_path: Path):
+    lt = demo
+    s = Session(lt, target=tmp_path / "build" / ".config")
+    s.history.max_steps = 3
+    shift = lt.sym("LOG_BUF_SHIFT")
+    texts = [lt.config_text()]
+    for value in ("13", "14", "15", "16", "17"):
+        assert s.set_value(shift, value)
+        texts.append(lt.config_text())
+    h = s.history
+    assert len(h.commands) == 3 and h.dropped == 2 and h.pos == 3
+    assert [c.label for c in h.commands] == ["change LOG_BUF_SHIFT"] * 3
+    assert s.modified
+    # undo goes back three steps, to the state after the second edit, and no further
+    for i in range(3):
+        assert s.can_undo
+        s.undo()
+        assert lt.config_text() == texts[4 - i]
+    assert not s.can_undo and s.undo() is None and lt.config_text() == texts[2]
+    # the file's values were dropped with the oldest steps: still modified
+    assert s.modified
+    # redo all the way, and a new step cuts nothing it should not
+    while s.can_redo:
+        s.redo()
+    assert lt.config_text() == texts[5]
+    s.save()
+    assert not s.modified
+    assert s.set_value(shift, "18")
+    s.undo()
+    assert not s.modified and lt.config_text() == texts[5]
+
+
+def test_saved_state_at_the_new_start_of_the_history_is_still_reached(demo: LoadedTree, tmp_path: Path):
+    lt = demo
+    s = Session(lt, target=tmp_path / "build" / ".config")
+    s.history.max_steps = 2
+    shift = lt.sym("LOG_BUF_SHIFT")
+    assert s.set_value(shift, "13")
+    s.save()
+    saved = lt.config_text()
+    assert s.set_value(shift, "14") and s.set_value(shift, "15")
+    # the saved state is where the kept steps start: undoing both reaches it
+    assert s.history.dropped == 1 and s.modified
+    s.undo()
+    s.undo()
+    assert not s.can_undo and lt.config_text() == saved and not s.modified
+
+
+def test_history_is_bounded_in_entries_and_keeps_reports_for_the_newest_steps(demo: LoadedTree):
+    lt = demo
+    s = Session(lt)
+    h = s.history
+    rust = lt.sym("RUST")
+    target = fix.make_target(lt, rust, "y")
+    plan = next(p for p in fix.plan_fix(lt, target).plans if p.verified and not p.outside_steps)
+    h.keep_reports = 2
+    reports = []
+    for _ in range(3):
+        reports.append(s.apply_plan(plan, target))
+        s.undo()
+        s.redo()
+    # only the newest two steps keep what they reported (a copy of all user input each)
+    assert [c.report is not None for c in h.commands] == [False, True, True]
+    assert h.commands[-1].report is reports[-1]
+    assert h.commands[-1].size > h.commands[0].size >= h.commands[0].delta.size > 0
+    # a bound in entries: the oldest steps go until the rest fit; the newest always stays
+    h.max_entries = h.commands[-1].size
+    assert s.set_value(lt.sym("LOG_BUF_SHIFT"), "13")
+    assert len(h.commands) == 1 and h.commands[0].label == "change LOG_BUF_SHIFT" and h.size <= h.max_entries
+    h.max_entries = 0
+    assert s.set_value(lt.sym("LOG_BUF_SHIFT"), "14")
+    assert len(h.commands) == 1 and s.can_undo
+    s.undo()
+    assert lt.ev.str_value(lt.sym("LOG_BUF_SHIFT")) == "13" and not s.can_undo
+
+
+def test_history_bound_on_a_distribution_config(tree_72: Path, make_env: dict[str, str], tmp_path: Path):
+    """Debian's 7.2 configuration read, cleared and read again (~10,000 entries each step),
+    with edits between: the history stays within its bound in entries, and undo walks back
+    through the states it kept, exactly."""
+    from devtools.trees import ensure_distro_config
+
+    lt = load_tree(KernelTree(tree_72, build=tmp_path / "build", arch="x86_64"), base_env=make_env)
+    lt.defconfig()
+    s = Session(lt)
+    h = s.history
+    h.max_entries = 30_000
+    distro = ensure_distro_config("7.2")
+    shift = lt.sym("LOG_BUF_SHIFT")
+    texts = [lt.config_text()]
+    steps = [lambda: s.load_config(distro, LoadMode.START), lambda: s.set_value(shift, "14"), s.clear,
+             lambda: s.load_config(distro, LoadMode.START), lambda: s.set_value(shift, "15"), s.clear,
+             lambda: s.load_config(distro, LoadMode.START)]
+    for step in steps:
+        step()
+        texts.append(lt.config_text())
+        assert h.size <= h.max_entries or len(h.commands) == 1
+    assert h.commands[-1].size > 5_000  # thousands of values differ from Kconfig's defaults
+    assert h.dropped >= 1 and len(h.commands) + h.dropped == len(steps)
+    for i in range(len(steps) - 1, h.dropped - 1, -1):
+        s.undo()
+        assert lt.config_text() == texts[i]
+    assert not s.can_undo

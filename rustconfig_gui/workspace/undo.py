@@ -6,6 +6,12 @@ the entries that differ (a :class:`Delta`), not as two copies of a 6,000-value
 configuration, and which file the values came from and are saved to.  Undo
 and redo put the entries back and forget only the values that can depend on
 them (``Evaluator.invalidate_from``), as an edit does.
+
+The history is bounded: at most :data:`MAX_STEPS` steps and :data:`MAX_ENTRIES`
+entries (the entries of the deltas, and the values a report keeps: a plan's or a
+preset's report holds whole copies of the user input, ~10,000 entries, ~0.3 MB on
+a distribution's configuration); past either, the oldest steps are dropped first.
+Only the newest :data:`KEEP_REPORTS` steps keep their reports.
 """
 
 from __future__ import annotations
@@ -22,6 +28,14 @@ from rustconfig_gui.kconfig.semantics import Evaluator, UserState
 
 #: "no entry" in a delta (a symbol without a user value, a choice without a user selection)
 ABSENT: Any = object()
+
+#: the most steps the history keeps (the oldest go first)
+MAX_STEPS = 500
+#: the most entries it keeps: ~115 bytes each measured with a distribution's
+#: configuration read on 7.2 (10,133 entries, 1.1 MB with its read report)
+MAX_ENTRIES = 200_000
+#: how many of the newest steps keep what the change reported
+KEEP_REPORTS = 20
 
 _serials = itertools.count(1)
 
@@ -71,6 +85,12 @@ class Delta:
 
     def __bool__(self) -> bool:
         return bool(self.user or self.choice_order or self.choice_user_sel or self.choice_user_tri)
+
+    @property
+    def size(self) -> int:
+        """Entries kept (a choice's order counts its members, both sides)."""
+        return (len(self.user) + sum(len(a) + len(b) for a, b in self.choice_order.values())
+                + len(self.choice_user_sel) + len(self.choice_user_tri))
 
     def inputs(self) -> frozenset[Symbol | Choice]:
         """The symbols and choices whose user input differs."""
@@ -139,15 +159,48 @@ class Command:
     #: the state the command leaves (see :attr:`History.state_id`)
     serial: int = field(default_factory=next_serial)
 
+    @property
+    def size(self) -> int:
+        """Entries this step keeps: its delta's and its report's (see :func:`report_size`)."""
+        return self.delta.size + report_size(self.report)
+
+
+def state_size(state: UserState) -> int:
+    return (len(state.user) + sum(len(o) for o in state.choice_order.values()) + len(state.choice_user_sel)
+            + len(state.choice_user_tri))
+
+
+def report_size(report: Any) -> int:
+    """Entries a report keeps: the copies of the user input it holds (a plan's or a
+    preset's ``before``/``after``) and its list of issues."""
+    if report is None:
+        return 0
+    size = 1
+    for name in ("before", "after"):
+        state = getattr(report, name, None)
+        if isinstance(state, UserState):
+            size += state_size(state)
+    issues = getattr(report, "issues", None)
+    if isinstance(issues, list):
+        size += len(issues)
+    return size
+
 
 class History:
-    """Undo and redo of :class:`Command` objects, with the state last saved."""
+    """Undo and redo of :class:`Command` objects, with the state last saved; bounded
+    (see the module's docstring: ``max_steps``, ``max_entries``, ``keep_reports``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_steps: int = MAX_STEPS, max_entries: int = MAX_ENTRIES,
+                 keep_reports: int = KEEP_REPORTS) -> None:
         self.commands: list[Command] = []
         self.pos = 0  # commands[:pos] are done
         self.base = next_serial()  # the state before the first command
         self.clean: int | None = self.base
+        self.max_steps = max_steps
+        self.max_entries = max_entries
+        self.keep_reports = keep_reports
+        #: steps dropped from the start since the last reset (undo stops short of them)
+        self.dropped = 0
 
     @property
     def state_id(self) -> int:
@@ -160,12 +213,41 @@ class History:
         del self.commands[self.pos:]
         self.commands.append(cmd)
         self.pos += 1
+        self._bound()
+
+    @property
+    def size(self) -> int:
+        """Entries kept by all steps (see :attr:`Command.size`)."""
+        return sum(c.size for c in self.commands)
+
+    def _bound(self) -> None:
+        """After a push (every step done, none to redo): reports only on the newest
+        steps, then the oldest steps dropped while over either limit; the newest
+        step always stays, however large."""
+        if self.keep_reports >= 0:
+            for c in self.commands[:max(0, len(self.commands) - self.keep_reports)]:
+                c.report = None
+        sizes = [c.size for c in self.commands]
+        total = sum(sizes)
+        drop = 0
+        while len(self.commands) - drop > 1 and (len(self.commands) - drop > self.max_steps
+                                                  or total > self.max_entries):
+            total -= sizes[drop]
+            drop += 1
+        if drop:
+            # the state the first kept step starts from is the new start of the history;
+            # a saved state dropped with them stays unreachable (the values stay modified)
+            self.base = self.commands[drop - 1].serial
+            del self.commands[:drop]
+            self.pos -= drop
+            self.dropped += drop
 
     def reset(self) -> None:
         self.commands.clear()
         self.pos = 0
         self.base = next_serial()
         self.clean = self.base
+        self.dropped = 0
 
     @property
     def can_undo(self) -> bool:
@@ -203,4 +285,5 @@ def translators(new_syms: dict[str, Symbol], new_choices: Iterable[Choice]
     return sym, choice
 
 
-__all__ = ["ABSENT", "Command", "Delta", "Files", "History", "next_serial", "translators"]
+__all__ = ["ABSENT", "Command", "Delta", "Files", "History", "KEEP_REPORTS", "MAX_ENTRIES", "MAX_STEPS",
+           "next_serial", "report_size", "state_size", "translators"]
