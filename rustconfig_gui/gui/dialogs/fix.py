@@ -272,7 +272,13 @@ class FixDialog(QDialog):
         self.summary.setText(style_for(self).span(
             "muted", "Planning again for the configuration as it is now…" if again else "Planning…"))
         for w in (self.plans, self.details, self.outside_box):
-            w.setEnabled(False)
+            w.setEnabled(False)  # greyed out, links and buttons off
+        # a palette may keep the disabled highlight as bright as the enabled one
+        self.plans.blockSignals(True)
+        self.plans.clearSelection()
+        self.plans.blockSignals(False)
+        # the details' colours and links would still read as current: they go until the answer
+        self.details.setHtml(f"<p>{style_for(self).span('muted', 'Planning…')}</p>")
         self.apply_button.setEnabled(False)
         self.apply_button.setToolTip("Wait for the plans of the configuration as it is now")
         self.setCursor(Qt.CursorShape.BusyCursor)
@@ -356,6 +362,9 @@ class FixDialog(QDialog):
 
     def _rerender(self) -> None:
         """The plan's colours follow a palette change."""
+        if self.planning:
+            self.details.setHtml(f"<p>{style_for(self).span('muted', 'Planning…')}</p>")
+            return
         plan = self.current_plan()
         if plan is not None:
             self.details.setHtml(plan_html(plan))

@@ -39,7 +39,6 @@ from rustconfig_gui.kconfig.semantics import Evaluator, UserState
 from rustconfig_gui.toolchain.doctor import DoctorReport
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
 
-
 #: how long after a request (the dialog opened, an edit) the plan starts
 PLAN_DELAY_MS = 250
 
