@@ -447,3 +447,29 @@ def test_bounded_undo_history_from_the_keyboard(qtbot, window: MainWindow, tmp_p
     assert lt.ev.str_value(ipc) == values[2]
     settle(qtbot, w)
     panels_are_current(w)
+
+
+def test_lens_from_a_non_rust_row_lands_on_hidden_rust_support_on_612(qtbot, window: MainWindow,
+                                                                        distro_612: KernelTree):
+    """Debian's 6.12 config has MODVERSIONS=y: "Rust support" is hidden, and "General setup"
+    is in the lens for it alone.  Ctrl+R from a General setup row lands on Rust support (Show
+    all on), its details saying why it is hidden, not on an empty menu."""
+    w = window
+    w.resize(1280, 800)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    open_and_wait(qtbot, w, distro_612)
+    lt = w.lt
+    rust = lt.sym("RUST")
+    assert not lt.ev.visibility(rust) and not w.act_show_all.isChecked()
+    assert w.select_node(lt.sym("LOG_BUF_SHIFT").nodes[0])
+    w.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is w.view)
+    settle(qtbot, w)
+    qtbot.keyClick(w.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, w)
+    assert w.act_lens.isChecked() and w.act_show_all.isChecked()
+    assert w.current_node() is rust.nodes[0]
+    assert "Rust support is hidden" in w.statusBar().currentMessage()
+    assert "RUST is hidden" in w.info.toPlainText()
+    panels_are_current(w)

@@ -183,13 +183,23 @@ class NavigationMixin(_Window):
             self._select_nearest_rust(place.current)
 
     def _select_nearest_rust(self, item: Item) -> None:
-        """The first Rust entry in the nearest menu still shown, else "Rust support"."""
+        """The first Rust entry in the nearest menu still shown, else "Rust support"; when
+        that is hidden too (a menu listed for hidden Rust entries only, e.g. "General setup"
+        on 6.12 with MODVERSIONS=y), Show all goes on so its row and why it is hidden show."""
         anc = shown_or_ancestor(self.model, item)
         target = self.model.index(0, 0, anc) if anc.isValid() else QModelIndex()
         if not target.isValid():
             rust = self.lt.sym("RUST") if self.lt is not None else None
             if rust is not None:
                 target = self.model.index_for_node(rust.nodes[0])
+                if not target.isValid() and not self.act_show_all.isChecked():
+                    self.act_show_all.setChecked(True)
+                    self._set_mode(show_all=True)
+                    self.view.expandAll()
+                    target = self.model.index_for_node(rust.nodes[0])
+                    if target.isValid():
+                        self.statusBar().showMessage(
+                            "Rust support is hidden: Show all is on to show it and why (see the details).", 8000)
         if target.isValid():
             self.view.selectionModel().setCurrentIndex(
                 target, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
