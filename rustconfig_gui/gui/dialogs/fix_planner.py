@@ -203,6 +203,8 @@ class FixPlanner(QObject):
         old.shutdown()
         old.setParent(None)
         old.deleteLater()
+        # its computed values go with it (a closed dialog is kept by the window until the next)
+        self._twin = None
 
 
 __all__ = ["FixPlanner", "PlanAnswer", "PlanRequest", "PlanningEvaluator", "plan_work", "planning_copy"]
