@@ -290,7 +290,7 @@ class FixDialog(QDialog):
 
     def _on_plan_failed(self, message: str) -> None:
         self._ready()
-        self.summary.setText(style_for(self).span("bad", _esc(f"Planning failed: {message.splitlines()[0]}")))
+        self.summary.setText(style_for(self).span("bad", _esc(f"Planning failed: {(message.splitlines() or [''])[0]}")))
         self.plans.clear()
         self.details.clear()
         self._fill_checklist(None)
@@ -322,6 +322,7 @@ class FixDialog(QDialog):
             self.details.setHtml(result_html(r))
             self._fill_checklist(None)
             self.apply_button.setEnabled(False)
+            self.apply_button.setToolTip("No plan to apply")
 
     # -- the worker follows the dialog ----------------------------------------------------------
 
