@@ -201,7 +201,7 @@ def test_sigterm_during_a_load_leaves_no_probe_running(tmp_path: Path):
 
     t0 = time.monotonic()
     win.send_signal(signal.SIGTERM)
-    assert win.wait(timeout=60) == 128 + signal.SIGTERM
+    assert win.wait(timeout=60) == 128 + signal.SIGTERM, win.communicate()[1][-3000:]
     print(f"window ended {time.monotonic() - t0:.2f} s after SIGTERM during a load")
     for pid in started:
         wait_gone(pid)
