@@ -86,6 +86,7 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("why RUST", ["why", "{tree}", "RUST"]),
     ("rust-status", ["rust-status", "{tree}"]),
     ("fix RUST", ["fix", "{tree}", "RUST"]),
+    ("doctor", ["doctor", "{tree}"]),
     ("defconfig", ["defconfig", "{tree}", "-O", "{build}"]),
     ("olddefconfig", ["olddefconfig", "{tree}", "-O", "{build}"]),
     ("savedefconfig", ["savedefconfig", "{tree}", "-O", "{build}"]),
@@ -93,7 +94,7 @@ COMMANDS: list[tuple[str, list[str]]] = [
     ("diff --tree", ["diff", "{build}/.config", "{build}/.config", "--tree", "{tree}"]),
 ]
 # goals of issue 21 (ratio to C); commands without one are only reported
-WARM_GOAL = {"window": 0.35, "why RUST": 0.5, "rust-status": 0.5, "fix RUST": 0.5, "defconfig": 0.5,
+WARM_GOAL = {"window": 0.35, "why RUST": 0.5, "rust-status": 0.5, "fix RUST": 0.5, "doctor": 0.5, "defconfig": 0.5,
              "olddefconfig": 0.5, "savedefconfig": 0.5}
 COLD_GOAL = 1.0
 

@@ -184,3 +184,36 @@ def test_sigterm_while_the_early_load_runs_leaves_no_probe_running(tmp_path):
     for pid in started:
         wait_gone(pid)
     assert list(tmp.iterdir()) == []
+
+
+def test_cancel_in_the_window_stops_the_early_load_it_took_over(qtbot, tmp_path):
+    from test_reliability_two import _hanger
+
+    from rustconfig_gui.gui.workers import TreeLoader
+
+    src = tmp_path / "src"
+    shutil.copytree(demo_tree(), src)
+    tc = fake_toolchain(tmp_path / "tc")
+    pids = tmp_path / "pids"
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    _hanger(bin_ / "rustc", pids, then=f'[ "$*" = "--version --verbose" ] || exec {tc.rustc} "$@"')
+    (bin_ / "bindgen").symlink_to(tc.bindgen)
+    path = os.environ["PATH"]
+    os.environ["PATH"] = f"{bin_}:{path}"
+    try:
+        request = LoadRequest(KernelTree(src, build=tmp_path / "b"), use_caches=False)
+        early = EarlyLoad(request)
+        loader = TreeLoader()
+        assert loader.load(request, early) and early.adopted
+        # the early load reaches the hanging probe
+        qtbot.waitUntil(lambda: pids.exists() and len(pids.read_text().split()) >= 2, timeout=60_000)
+        started = [int(x) for x in pids.read_text().split()]
+        with qtbot.waitSignal(loader.cancelled, timeout=60_000):
+            loader.cancel()
+        for pid in started:
+            wait_gone(pid)
+        loader.shutdown()
+        assert not early._thread.is_alive()
+    finally:
+        os.environ["PATH"] = path
