@@ -201,7 +201,7 @@ def test_sigterm_during_a_load_leaves_no_probe_running(tmp_path: Path):
 
     t0 = time.monotonic()
     win.send_signal(signal.SIGTERM)
-    assert win.wait(timeout=60) == 128 + signal.SIGTERM
+    assert win.wait(timeout=60) == 128 + signal.SIGTERM, win.communicate()[1][-3000:]
     print(f"window ended {time.monotonic() - t0:.2f} s after SIGTERM during a load")
     for pid in started:
         wait_gone(pid)
@@ -388,3 +388,15 @@ def test_the_recovery_copy_follows_every_change_the_session_reports(qtbot, windo
     assert "CONFIG_LOG_BUF_SHIFT=13" in recovery.read_recovery(tree).text
     assert window.save()
     assert not recovery.recovery_path(tree).exists() and recovery.read_recovery(tree) is None
+
+
+def test_closing_right_after_a_load_starts_no_indexer_afterwards(qtbot, window, tmp_path: Path):
+    """The search index is built by a timer 350 ms after a tree is shown; closing the window
+    before it fires must not start that worker (it outlived the window: 'QThread: Destroyed
+    while thread is still running')."""
+    _open(qtbot, window, KernelTree(demo_tree(), build=tmp_path / "b"))
+    assert window.index is None  # not built yet: the timer is pending
+    window.modified = False
+    window.close()
+    qtbot.wait(window.BACKGROUND_DELAY_MS + 200)
+    assert not window.indexer.busy and window.index is None

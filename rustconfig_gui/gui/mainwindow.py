@@ -60,6 +60,7 @@ from rustconfig_gui.gui.style import ClearCheckBoxes, on_palette_change
 from rustconfig_gui.gui.tree_model import ConfigModel
 from rustconfig_gui.gui.upgrade_ui import install_upgrade_actions
 from rustconfig_gui.gui.workers import (
+    EarlyLoad,
     LoadOutcome,
     LoadRequest,
     TreeLoader,
@@ -450,7 +451,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             self.open_tree(dlg.tree())
 
     def open_tree(self, tree: KernelTree, config: Path | None = None, prefer_defconfig: bool = False,
-                  keep_values: bool = False) -> bool:
+                  keep_values: bool = False, early: EarlyLoad | None = None) -> bool:
+        """Load ``tree`` (with ``early``: the same load started before the window, taken over)."""
         if self.loader.busy:
             self.statusBar().showMessage("A tree is loading; cancel it first.", 5000)
             return False
@@ -467,7 +469,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self._drop_index()
         self.stack.setCurrentIndex(0 if self.lt is None else 1)
         self.loader.load(LoadRequest(tree, config=config, prefer_defconfig=prefer_defconfig,
-                                     carried=carried, use_caches=self.act_caches.isChecked()))
+                                     carried=carried, use_caches=self.act_caches.isChecked()), early=early)
         return True
 
     def reload_with(self, tree: KernelTree) -> bool:

@@ -26,6 +26,7 @@ class SearchMixin(_Window):
     index: SearchIndex | None
     _search_wanted: str | None
     _search_activate: bool
+    _closed: bool
     search: Any
     results: Any
     searcher: Any
@@ -45,8 +46,8 @@ class SearchMixin(_Window):
 
     def _restore_index(self) -> None:
         """After a failed or cancelled load: the shown tree's search index again, built in a worker."""
-        if self.lt is None or self.index is not None:
-            return
+        if self.lt is None or self.index is not None or self._closed:
+            return  # (closed: a timer set at the last load must not start a thread that outlives the window)
         lt = self.lt
         self.indexer.start(index_work(lt))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSocketNotifier
 from PySide6.QtWidgets import QApplication
@@ -34,7 +34,7 @@ HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 class SignalHandler(QObject):
     """Installed for one window by :func:`install`; :meth:`uninstall` puts the previous handlers back."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, restore: dict[int, Any] | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.asking = False
@@ -43,7 +43,9 @@ class SignalHandler(QObject):
         self._read.setblocking(False)
         self._write.setblocking(False)
         self._previous_fd = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
-        self._previous = {s: signal.signal(s, self._note) for s in HANDLED}
+        self._previous: dict[int, Any] = {s: signal.signal(s, self._note) for s in HANDLED}
+        if restore is not None:  # what was there before a provisional handler (gui/app.py)
+            self._previous.update(restore)
         self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
 
@@ -91,6 +93,7 @@ class SignalHandler(QObject):
         self._write.close()
 
 
-def install(window: MainWindow) -> SignalHandler:
-    """Handle Ctrl+C, SIGTERM and SIGHUP for ``window`` (from the main thread)."""
-    return SignalHandler(window)
+def install(window: MainWindow, restore: dict[int, Any] | None = None) -> SignalHandler:
+    """Handle Ctrl+C, SIGTERM and SIGHUP for ``window`` (from the main thread);
+    ``restore``: the handlers to put back when it is uninstalled, if not those in place now."""
+    return SignalHandler(window, restore)

@@ -3,109 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rustconfig_gui.explain.overview import RustOverviewData, rust_blockers, rust_overview
-from rustconfig_gui.explain.rustclass import rust_node_ids, rust_symbols
 from rustconfig_gui.gui.jobs import JobRunner
-from rustconfig_gui.kconfig import configfile
-from rustconfig_gui.kconfig.loader import (
-    LoadedTree,
-    Recheck,
-    checked,
-    load_tree,
-    open_stored,
-    recheck_stored,
-    store_parse,
-)
+from rustconfig_gui.kconfig.loader import LoadedTree, Recheck, checked, recheck_stored, store_parse
 from rustconfig_gui.kconfig.memory import (
     collector_paused,
     exempt_long_lived,
     give_back_free_memory,
     retire,
 )
-from rustconfig_gui.kconfig.parsecache import ParseCache
-from rustconfig_gui.kconfig.semantics import Evaluator
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
-from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.workspace.opening import EarlyLoad, LoadOutcome, LoadRequest, load_work
 from rustconfig_gui.workspace.search import SearchIndex
 
-
-@dataclass
-class LoadRequest:
-    tree: KernelTree
-    config: Path | None = None     # an explicit config file to read
-    prefer_defconfig: bool = False  # no .config: start from the arch defconfig (demo tree)
-    carried: Evaluator | None = None  # a copy of the current (unsaved) values, kept over a reload
-    use_caches: bool = True  # probe results and parses (kconfig/shell/cache.py, kconfig/parsecache.py)
-    # show the tree as its last load left it, then check it (kconfig/lastload.py; TreeRechecker)
-    stored_first: bool = True
-
-
-@dataclass
-class LoadOutcome:
-    loaded: LoadedTree
-    config_source: Path | None
-    report: configfile.ConfigReadReport | None
-    # built here, not on the GUI thread (None: built by another job once the tree is shown)
-    index: SearchIndex | None
-    rust_syms: frozenset
-    overview: RustOverviewData
-    rust_nodes: frozenset
-    parse_cache: ParseCache | None = None
-    request: LoadRequest | None = None
-
-
-def load_work(req: LoadRequest):
-    """The loading job: parse in the worker, read the starting configuration."""
-
-    def work(report, stopped) -> LoadOutcome:
-        # a full collection mid-parse would hold the GIL, and the GUI thread, for 100+ ms
-        with collector_paused():
-            outcome = _load(report, stopped)
-            exempt_long_lived()
-        return outcome
-
-    def _load(report, stopped) -> LoadOutcome:
-        # probe results and the parse are reused while what they depend on is unchanged
-        parse_cache = ParseCache() if req.use_caches else None
-        lt = None
-        if parse_cache is not None and req.stored_first and req.carried is None:
-            lt = open_stored(req.tree, parse_cache, progress=lambda f, p: report((f, p)), cancelled=stopped)
-        if lt is None:
-            lt = load_tree(req.tree, progress=lambda f, p: report((f, p)), cancelled=stopped,
-                           probe_cache=ProbeCache() if req.use_caches else None, parse_cache=parse_cache)
-        source: Path | None = None
-        report_: configfile.ConfigReadReport | None
-        if req.carried is not None:
-            report_ = configfile.read_config_text(lt.ev, configfile.config_text(req.carried),
-                                                  "(current configuration)")
-        elif req.config is not None:
-            report_ = lt.read_config(req.config)
-            source = req.config
-        elif req.tree.config_path.is_file():
-            report_ = lt.read_config(req.tree.config_path)
-            source = req.tree.config_path
-        elif req.prefer_defconfig and lt.defconfig_path() is not None:
-            report_ = lt.defconfig()
-            source = lt.defconfig_path()
-        else:
-            report_ = lt.read_initial_config()
-            source = Path(report_.filename) if report_ is not None else None
-        # what the window needs first, computed here so showing the tree is quick
-        lt.evaluate_shown()
-        lt.reverse  # noqa: B018 - a cached property, built here
-        rust_syms = frozenset(rust_symbols(lt))
-        overview = rust_overview(lt, rust_syms, rust_blockers(lt))
-        # the search index is built after the tree is on screen (MainWindow._restore_index)
-        return LoadOutcome(lt, source, report_, None, rust_syms, overview,
-                           rust_node_ids(lt, rust_syms), parse_cache, req)
-
-    return work
+__all__ = ["EarlyLoad", "LoadOutcome", "LoadRequest", "TreeLoader", "TreeRechecker", "index_work", "load_work",
+           "retire_work", "store_parse_work"]
 
 
 def index_work(lt: LoadedTree):
@@ -155,10 +71,16 @@ class TreeLoader(JobRunner):
         super().__init__(parent)
         self.full_load_next = False  # the next load checks everything before showing (TreeRechecker)
 
-    def load(self, request: LoadRequest) -> bool:
+    def load(self, request: LoadRequest, early: EarlyLoad | None = None) -> bool:
+        """Load ``request``; ``early``: a load of it already running (gui/app.py), taken over
+        instead of starting another (cancelled if it loads something else)."""
         if self.full_load_next:
             request = replace(request, stored_first=False)
-        started = self.start(load_work(request))
+        if early is not None and not (early.matches(request) and not self.busy):
+            early.cancel()
+            early.join()
+            early = None
+        started = self.start(early.take() if early is not None else load_work(request))
         if started:
             self.full_load_next = False
         return started
