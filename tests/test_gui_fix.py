@@ -181,6 +181,11 @@ def test_window_hook(qtbot, window, tmp_path: Path, tools: Toolchain):
     assert window.select_symbol("SAMPLE_RUST_MINIMAL")
     ctl.act_fix.trigger()
     assert ctl.dialog is not dlg and ctl.dialog.target.label == "SAMPLE_RUST_MINIMAL=y"
+    # the previous dialog (its tree, its plans) is gone, not kept as a hidden child of the window
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert [d for d in window.findChildren(type(dlg)) if d is not ctl.dialog] == []
     planned(qtbot, ctl.dialog)
     node = window.current_node()
     assert target_for_node(lt, node).item is lt.sym("SAMPLE_RUST_MINIMAL")

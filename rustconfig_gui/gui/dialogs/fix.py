@@ -643,7 +643,9 @@ class FixController(QObject):
 
     def open_dialog(self, target: Target) -> FixDialog:
         if self.dialog is not None:
+            # the previous dialog goes: it holds its tree (the one shown then) and its plans
             self.dialog.close()
+            self.dialog.deleteLater()
         assert self.session.lt is not None, "a target belongs to a loaded tree"
         panel = self.toolchain
         probe = self.probe()
