@@ -317,7 +317,7 @@ class _Doctor:
         self.version = kernel_version(self.src)
         self.mins = min_tool_versions(self.src, srcarch=self.values.get("SRCARCH") or tree.srcarch,
                                       arch=self.values.get("ARCH") or tree.effective_arch)
-        self.machine = Machine(read_os_release(os_release), self.env)
+        self.machine = Machine(read_os_release(os_release), self.env, use_caches=request.use_caches)
         explicit = {k: v for k, v in merged.items()}
         for k in ("RUST_LIB_SRC", "KRUSTFLAGS", "LIBCLANG_PATH", "RUSTUP_TOOLCHAIN"):
             if env.get(k):
