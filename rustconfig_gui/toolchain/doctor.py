@@ -20,6 +20,14 @@ inode of the program; rustup's settings and toolchains for a rustup proxy;
 the libclang files for bindgen; the environment values they read), so a
 cached answer is never one the tool would not give now.  File checks (the
 library source) are never cached.
+
+Nothing waits for what it does not need: the script's ``make rustavailable``
+runs in a thread of its own from the start (beside make's environment and the
+checks), and once make's values are known the tool runs every check starts
+with (each tool's version, libclang through bindgen, the C compiler's version,
+rustc's sysroot) start side by side; a run no check then asks for is stopped.
+What apt would install is asked once for every package and kept on disk while
+apt's state is the same (:mod:`rustconfig_gui.toolchain.aptpolicy`).
 """
 
 from __future__ import annotations
