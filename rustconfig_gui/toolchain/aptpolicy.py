@@ -14,6 +14,7 @@ run asks for all of them, and a stored answer is used only while nothing apt rea
 * the package databases the probe cache watches (:func:`package_database_state`);
 * ``apt-cache`` and ``apt-config`` themselves, PATH and the package names.
 
+Not seen, as for the probe cache: a file changed in place with its size and mtime kept.
 Without ``apt-config`` (a machine whose apt cannot say where its state lives) nothing is stored:
 ``apt-cache`` runs every time.  Entries live with the probe results (``rustconfig cache clear``
 removes them too).
