@@ -300,7 +300,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     tree = _tree(args)
     check_can_probe(tree)
-    report = run_doctor(ProbeRequest(tree, timeout=args.timeout))
+    report = run_doctor(ProbeRequest(tree, timeout=args.timeout, use_caches=not args.no_cache))
     if args.json:
         print(json.dumps(report_to_dict(report), indent=2, sort_keys=True, ensure_ascii=False))
         return 0 if report.ok else 3

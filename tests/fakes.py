@@ -163,6 +163,26 @@ class Machine:
     def calls(self) -> list[str]:
         return self.log.read_text().splitlines() if self.log.exists() else []
 
+    @property
+    def apt_root(self) -> Path:
+        return self.root / "apt"
+
+    @property
+    def apt_status(self) -> Path:
+        """The fake apt's package database: what apt-cache answers (one NAME=VERSION a line)."""
+        return self.apt_root / "dpkg" / "status"
+
+    @property
+    def apt_log(self) -> Path:
+        return self.root / "apt-calls.log"
+
+    def set_candidates(self, candidates: dict[str, str]) -> None:
+        self.apt_status.parent.mkdir(parents=True, exist_ok=True)
+        self.apt_status.write_text("".join(f"{name}={v}\n" for name, v in candidates.items()))
+
+    def apt_calls(self) -> list[str]:
+        return self.apt_log.read_text().splitlines() if self.apt_log.exists() else []
+
 
 def fake_machine(root: Path, *, default: str | None = "stable-x86_64-unknown-linux-gnu",
                  rustc_version: str = "1.95.0", rust_src: bool = False, bindgen: str | None = "0.60.1",
@@ -259,11 +279,42 @@ esac
     candidates = apt if apt is not None else {"bindgen": "0.60.1-2+b2", "rustc": "1.63.0+dfsg1-2",
                                                "rust-src": "1.63.0+dfsg1-2", "libclang-dev": "1:14.0-55.7~deb12u1",
                                                "clang": "1:14.0-55.7~deb12u1"}
-    cases = "".join(f'{name}) echo "  Candidate: {v}" ;;\n' for name, v in candidates.items())
+    m.set_candidates(candidates)
+    for d in ("state/lists", "etc/sources.list.d", "etc/preferences.d", "etc/apt.conf.d"):
+        (m.apt_root / d).mkdir(parents=True, exist_ok=True)
+    (m.apt_root / "state/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages").write_text("")
+    (m.apt_root / "etc/sources.list").write_text("deb http://deb.debian.org/debian bookworm main\n")
+    # apt-cache: as apt's, what it says comes from its database (NAME=VERSION lines); it logs each argv
     write_script(distro_bin / "apt-cache", f"""#!/bin/sh
-echo "$2:"
-case "$2" in
-{cases}*) echo "  Candidate: (none)" ;;
-esac
+echo "apt-cache $*" >> {q(str(m.apt_log))}
+[ "$1" = policy ] || exit 100
+shift
+for p in "$@"; do
+	v=$(sed -n "s/^$p=//p" {q(str(m.apt_status))})
+	[ -n "$v" ] || continue
+	echo "$p:"
+	echo "  Installed: (none)"
+	echo "  Candidate: $v"
+	echo "  Version table:"
+done
+""")
+    # apt-config: where that database and apt's other state live
+    r = str(m.apt_root)
+    write_script(distro_bin / "apt-config", f"""#!/bin/sh
+[ "$1" = dump ] || exit 100
+cat <<'EOF'
+APT::Architecture "amd64";
+Dir "/";
+Dir::State "{r}/state/";
+Dir::State::lists "lists/";
+Dir::State::status "{m.apt_status}";
+Dir::Etc "{r}/etc/";
+Dir::Etc::sourcelist "sources.list";
+Dir::Etc::sourceparts "sources.list.d";
+Dir::Etc::preferences "preferences";
+Dir::Etc::preferencesparts "preferences.d";
+Dir::Etc::main "apt.conf";
+Dir::Etc::parts "apt.conf.d";
+EOF
 """)
     return m

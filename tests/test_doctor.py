@@ -445,3 +445,87 @@ esac
     assert "libclang-version-mismatch" not in problems(r) and r.disagreements() == []
     # (cc-version.sh's own message still reaches the script's output, as a warning: it does not fail on it)
     assert [f.kind for f in r.script.findings if f.severity == "warning"] == ["cc-too-old"]
+
+
+def _running(pid: int, marker: str) -> bool:
+    """Running, not a zombie (an orphan's parent here may never reap it), and still one of ours
+    (the fake bindgen's path or its sleep in the command line: a pid may be used again)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z" and (marker in cmdline or cmdline.startswith("sleep 1000"))
+
+
+def _survivors(pids: list[int], marker: str) -> list[int]:
+    """The pids still running once a SIGKILL sent to their groups has had time to land."""
+    import time
+    for _ in range(200):
+        left = [p for p in pids if _running(p, marker)]
+        if not left:
+            return []
+        time.sleep(0.05)
+    return left
+
+
+def _hanging_bindgen(m: Machine, pids: Path) -> None:
+    write_script(m.distro_bin / "bindgen", f"#!/bin/sh\nsleep 1000 &\necho $! >> {pids}\necho $$ >> {pids}\nwait\n")
+
+
+def _wait_for_lines(path: Path, count: int, proc: subprocess.Popen[bytes] | None = None) -> list[int]:
+    import time
+    for _ in range(2400):  # the runs start side by side; a busy machine may take a while
+        pids = [int(x) for x in path.read_text().split()] if path.exists() else []
+        if len(pids) >= count or (proc is not None and proc.poll() is not None):
+            return pids
+        time.sleep(0.05)
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.parametrize("signum", [15, 2])
+def test_a_signal_while_tools_run_side_by_side_leaves_no_child(tmp_path, trees, signum):
+    import signal
+
+    m = fake_machine(tmp_path, rust_src=True, bindgen=None)
+    pids = tmp_path / "pids"
+    _hanging_bindgen(m, pids)
+    env = clean_env(m.env)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    proc = subprocess.Popen([sys.executable, "-m", "rustconfig_gui", "doctor", str(trees["7.2"]), "--arch", "x86_64"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        # the doctor's 'bindgen --version' and its libclang header run, and the script's 'bindgen --version'
+        started = _wait_for_lines(pids, 6, proc)
+        assert len(started) == 6, proc.communicate(timeout=5)
+        proc.send_signal(signal.Signals(signum))
+        proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode != 0
+    assert _survivors(started, str(tmp_path)) == []
+
+
+def test_cancel_stops_the_script_and_the_runs_started_ahead(tmp_path, trees):
+    import threading
+
+    m = fake_machine(tmp_path, rust_src=True, bindgen=None)
+    pids = tmp_path / "pids"
+    _hanging_bindgen(m, pids)
+    stop = threading.Event()
+    watcher = threading.Thread(target=lambda: (_wait_for_lines(pids, 6), stop.set()))
+    watcher.start()
+    req = ProbeRequest(KernelTree(trees["7.2"], arch="x86_64"), base_env=clean_env(m.env))
+    try:
+        with pytest.raises(Exception) as raised:
+            run_doctor(req, os_release=m.os_release, cancelled=stop.is_set)
+    finally:
+        stop.set()
+        watcher.join()
+    assert type(raised.value).__name__ == "Cancelled"
+    started = [int(x) for x in pids.read_text().split()]
+    assert len(started) == 6 and _survivors(started, str(tmp_path)) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith(("doctor-tool", "doctor-script"))]

@@ -20,6 +20,14 @@ inode of the program; rustup's settings and toolchains for a rustup proxy;
 the libclang files for bindgen; the environment values they read), so a
 cached answer is never one the tool would not give now.  File checks (the
 library source) are never cached.
+
+Nothing waits for what it does not need: the script's ``make rustavailable``
+runs in a thread of its own from the start (beside make's environment and the
+checks), and once make's values are known the tool runs every check starts
+with (each tool's version, libclang through bindgen, the C compiler's version,
+rustc's sysroot) start side by side; a run no check then asks for is stopped.
+What apt would install is asked once for every package and kept on disk while
+apt's state is the same (:mod:`rustconfig_gui.toolchain.aptpolicy`).
 """
 
 from __future__ import annotations
@@ -29,8 +37,10 @@ import os
 import re
 import shlex
 import shutil
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -223,8 +233,14 @@ def _rustup_state(env: dict[str, str], cwd: str) -> tuple[object, ...]:
     return tuple(state)
 
 
+Call = tuple[list[str], str, tuple[str, ...]]  # argv, kind, files it reads
+
+
 class _Tools:
-    """Runs each tool once per identity; counts runs and cache hits."""
+    """Runs each tool once per identity; counts runs and cache hits.
+
+    :meth:`ahead` starts runs the checks will ask for side by side; :meth:`run` then waits for
+    that run instead of starting its own, and :meth:`close` stops the ones no check asked for."""
 
     def __init__(self, env: dict[str, str], cwd: str, timeout: float,
                  cancelled: Callable[[], bool] | None) -> None:
@@ -234,6 +250,9 @@ class _Tools:
         self.cancelled = cancelled
         self.runs = 0
         self.hits = 0
+        self._ahead: dict[tuple[object, ...], Future[tuple[process.Finished, bool]]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._closing = threading.Event()
 
     def which(self, name: str) -> str | None:
         """As the script's ``command -v``: a name with a slash is found when it exists (running a
@@ -244,7 +263,7 @@ class _Tools:
             return name if os.path.exists(name) else None
         return shutil.which(name, path=self.env.get("PATH", os.defpath))
 
-    def run(self, argv: list[str], *, kind: str, files: tuple[str, ...] = ()) -> process.Finished:
+    def _ident(self, argv: list[str], kind: str, files: tuple[str, ...]) -> tuple[object, ...]:
         exe = self.which(argv[0])
         ident: tuple[object, ...] = (tuple(argv), _stat(exe), tuple(self.env.get(k) for k in _ENV_KEYS),
                                      tuple(_stat(f) for f in files))
@@ -254,24 +273,55 @@ class _Tools:
             ident += (_libclang_files(self.env),)
         if exe is None:
             ident += (self.cwd,)
-        got = _TOOL_CACHE.get(ident)
-        if got is not None:
-            self.hits += 1
-            return got
-        self.runs += 1
+        return ident
+
+    def _stopped(self) -> bool:
+        return self._closing.is_set() or (self.cancelled is not None and self.cancelled())
+
+    def _execute(self, argv: list[str]) -> tuple[process.Finished, bool]:
+        """The tool's answer, and whether it may be kept (a timeout is not: the next run may answer)."""
         try:
-            done = process.run(argv, env=self.env, cwd=self.cwd, timeout=self.timeout, cancelled=self.cancelled)
+            done = process.run(argv, env=self.env, cwd=self.cwd, timeout=self.timeout, cancelled=self._stopped)
         except FileNotFoundError:
             done = process.Finished(127, b"", f"{argv[0]}: not found".encode(), 0.0)
         except PermissionError:
             done = process.Finished(126, b"", f"{argv[0]}: permission denied".encode(), 0.0)
         except process.Timeout:
-            # not cached: the next run may answer
             return process.Finished(-9, b"", f"{argv[0]} did not answer within {self.timeout:g} s".encode(),
-                                    self.timeout)
-        if len(_TOOL_CACHE) > _CACHE_LIMIT:
-            _TOOL_CACHE.clear()
-        _TOOL_CACHE[ident] = done
+                                    self.timeout), False
+        return done, True
+
+    def ahead(self, calls: list[Call]) -> None:
+        """Start these runs now, side by side; :meth:`run` takes their answers."""
+        for argv, kind, files in calls:
+            ident = self._ident(argv, kind, files)
+            if ident in _TOOL_CACHE or ident in self._ahead:
+                continue
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="doctor-tool")
+            self._ahead[ident] = self._pool.submit(self._execute, argv)
+
+    def close(self) -> None:
+        """Stop the runs started ahead that no check asked for, and wait for every thread."""
+        self._closing.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._ahead.clear()
+
+    def run(self, argv: list[str], *, kind: str, files: tuple[str, ...] = ()) -> process.Finished:
+        ident = self._ident(argv, kind, files)
+        got = _TOOL_CACHE.get(ident)
+        if got is not None:
+            self.hits += 1
+            return got
+        self.runs += 1
+        started = self._ahead.pop(ident, None)
+        done, keep = started.result() if started is not None else self._execute(argv)
+        if keep:
+            if len(_TOOL_CACHE) > _CACHE_LIMIT:
+                _TOOL_CACHE.clear()
+            _TOOL_CACHE[ident] = done
         return done
 
 
@@ -317,7 +367,7 @@ class _Doctor:
         self.version = kernel_version(self.src)
         self.mins = min_tool_versions(self.src, srcarch=self.values.get("SRCARCH") or tree.srcarch,
                                       arch=self.values.get("ARCH") or tree.effective_arch)
-        self.machine = Machine(read_os_release(os_release), self.env)
+        self.machine = Machine(read_os_release(os_release), self.env, use_caches=request.use_caches)
         explicit = {k: v for k, v in merged.items()}
         for k in ("RUST_LIB_SRC", "KRUSTFLAGS", "LIBCLANG_PATH", "RUSTUP_TOOLCHAIN"):
             if env.get(k):
@@ -336,6 +386,55 @@ class _Doctor:
     def scripts(self, name: str) -> str:
         return str(self.src / "scripts" / name)
 
+    # -- the tool runs every check starts with ---------------------------------------
+    def rustc_version_call(self) -> Call:
+        return [self.values.get("RUSTC", "rustc"), "--version"], "rustc", ()
+
+    def sysroot_call(self) -> Call:
+        flags = self.env.get("KRUSTFLAGS", "")
+        try:
+            words = shlex.split(flags)
+        except ValueError:
+            words = flags.split()
+        return [self.values.get("RUSTC", "rustc"), *words, "--print", "sysroot"], "rustc", ()
+
+    def bindgen_version_call(self) -> Call:
+        argv = [self.values.get("BINDGEN", "bindgen"), "--version"]
+        return argv + (["workaround-for-0.69.0"] if self.features.version_workaround else []), "bindgen", ()
+
+    def libclang_call(self) -> Call:
+        header = self.scripts(_HLIB)
+        return [self.values.get("BINDGEN", "bindgen"), header], "bindgen", (header,)
+
+    def cc_call(self) -> Call | None:
+        cc = self.values.get("CC", "")
+        if not cc:
+            return None
+        script = self.scripts("cc-version.sh")
+        try:
+            words = shlex.split(cc)
+        except ValueError:
+            words = cc.split()
+        if not words:
+            return None
+        return ["sh", script, *words], "cc", (script, self.scripts("min-tool-version.sh"),
+                                             self.tools.which(words[0]) or "")
+
+    def start_ahead(self) -> None:
+        """Start, side by side, the runs the checks will ask for whatever the answers (the tool is
+        there): its version, libclang through bindgen, the C compiler's version, rustc's sysroot."""
+        calls: list[Call] = []
+        if self.tools.which(self.values.get("RUSTC", "rustc")):
+            calls.append(self.rustc_version_call())
+            if not self.env.get("RUST_LIB_SRC"):
+                calls.append(self.sysroot_call())
+        if self.tools.which(self.values.get("BINDGEN", "bindgen")):
+            calls += [self.libclang_call(), self.bindgen_version_call()]
+        cc = self.cc_call()
+        if cc is not None:
+            calls.append(cc)
+        self.tools.ahead(calls)
+
     # -- rustc ----------------------------------------------------------------
     def rustc(self) -> None:
         rustc = self.values.get("RUSTC", "rustc")
@@ -349,7 +448,8 @@ class _Doctor:
         origin = self.machine.origin(exe)
         self.add(Check("rustc-found", "rustc", "rustc found", "ok", f"rustc is {exe} ({_ORIGIN[origin]}).",
                        path=exe))
-        done = self.tools.run([rustc, "--version"], kind="rustc")
+        argv, kind, _ = self.rustc_version_call()
+        done = self.tools.run(argv, kind=kind)
         out = _lines(done.stdout)
         err = _lines(done.stderr)
         if done.returncode != 0:
@@ -397,8 +497,8 @@ class _Doctor:
         origin = self.machine.origin(exe)
         self.add(Check("bindgen-found", "bindgen", "bindgen found", "ok", f"bindgen is {exe} ({_ORIGIN[origin]}).",
                        path=exe))
-        argv = [bindgen, "--version"] + (["workaround-for-0.69.0"] if self.features.version_workaround else [])
-        done = self.tools.run(argv, kind="bindgen")
+        argv, kind, _ = self.bindgen_version_call()
+        done = self.tools.run(argv, kind=kind)
         out, err = _lines(done.stdout), _lines(done.stderr)
         if done.returncode != 0:
             self.add(Check("bindgen-failed", "bindgen", "bindgen runs", "error",
@@ -448,8 +548,9 @@ class _Doctor:
             self.add(Check("libclang", "libclang", "libclang", "skipped",
                            "libclang is found through bindgen, which could not be found.", required=minimum))
             return
-        header = self.scripts(_HLIB)
-        done = self.tools.run([bindgen, header], kind="bindgen", files=(header,))
+        argv, kind, files = self.libclang_call()
+        header = files[0]
+        done = self.tools.run(argv, kind=kind, files=files)
         err = _lines(done.stderr)
         if done.returncode != 0:
             lp = self.env.get("LIBCLANG_PATH")
@@ -507,13 +608,12 @@ class _Doctor:
         cc = self.values.get("CC", "")
         if not cc:
             return
-        script = self.scripts("cc-version.sh")
-        try:
-            words = shlex.split(cc)
-        except ValueError:
-            words = cc.split()
-        done = self.tools.run(["sh", script, *words], kind="cc", files=(script, self.scripts("min-tool-version.sh"),
-                                                                       self.tools.which(words[0]) or ""))
+        call = self.cc_call()
+        if call is None:
+            return
+        argv, kind, files = call
+        words = argv[2:]
+        done = self.tools.run(argv, kind=kind, files=files)
         out, err = _lines(done.stdout), _lines(done.stderr)
         name = out[0].split()[0] if out and out[0].split() else None
         if any("unknown C compiler" in ln for ln in err):
@@ -574,11 +674,8 @@ class _Doctor:
                                "The library source is found through rustc --print sysroot, which needs a rustc "
                                "that runs."))
                 return
-            try:
-                words = shlex.split(flags)
-            except ValueError:
-                words = flags.split()
-            done = self.tools.run([rustc, *words, "--print", "sysroot"], kind="rustc")
+            argv, kind, _ = self.sysroot_call()
+            done = self.tools.run(argv, kind=kind)
             if done.returncode != 0:
                 self.add(Check("rustc-sysroot-failed", "rust-src", "rustc --print sysroot", "error",
                                f"'{rustc} {flags + ' ' if flags else ''}--print sysroot' failed with exit status "
@@ -601,11 +698,15 @@ class _Doctor:
                        remedies=rem.rust_src_missing(self.ctx, core, sysroot, rustc_exe, self.rustc_version)))
 
     def run(self) -> list[Check]:
-        self.rustc()
-        self.bindgen()
-        self.libclang()
-        self.cc()
-        self.rust_src()
+        self.start_ahead()
+        try:
+            self.rustc()
+            self.bindgen()
+            self.libclang()
+            self.cc()
+            self.rust_src()
+        finally:
+            self.tools.close()
         return self.checks
 
 
@@ -613,15 +714,60 @@ _ORIGIN = {"rustup": "managed by rustup", "cargo": "installed with cargo", "dist
            "other": "installed by hand", "missing": "missing"}
 
 
+class _ScriptRun:
+    """``make rustavailable`` in a thread of its own, started at once."""
+
+    def __init__(self, request: ProbeRequest, on_line: Callable[[str, str], None] | None,
+                 cancelled: Callable[[], bool] | None) -> None:
+        self._stopping = threading.Event()
+        self._cancelled = cancelled
+        self._result: ProbeResult | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, args=(request, on_line), name="doctor-script",
+                                        daemon=True)
+        self._thread.start()
+
+    def _stopped(self) -> bool:
+        return self._stopping.is_set() or (self._cancelled is not None and self._cancelled())
+
+    def _work(self, request: ProbeRequest, on_line: Callable[[str, str], None] | None) -> None:
+        try:
+            self._result = run_probe(request, on_line=on_line, cancelled=self._stopped)
+        except BaseException as e:  # handed to the caller's thread
+            self._error = e
+
+    def stop(self) -> None:
+        """The checks failed: the script's make is killed (its group) and its answer not wanted."""
+        self._stopping.set()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> ProbeResult:
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
 def run_doctor(request: ProbeRequest, *, os_release: str | os.PathLike[str] = "/etc/os-release",
                script: bool = True, cancelled: Callable[[], bool] | None = None,
                on_line: Callable[[str, str], None] | None = None) -> DoctorReport:
     """Every check of the tree's script, each on its own, and (``script``) the script's own verdict."""
     start = time.monotonic()
-    doc = _Doctor(request, os_release, cancelled)
-    checks = doc.run()
-    verdict = run_probe(replace(request, os_release=str(os_release)), on_line=on_line,
-                        cancelled=cancelled) if script else None
+    # the script's own run needs nothing the checks find: it runs beside them
+    verdict_run = _ScriptRun(replace(request, os_release=str(os_release)), on_line, cancelled) if script else None
+    try:
+        doc = _Doctor(request, os_release, cancelled)
+        checks = doc.run()
+    except BaseException:
+        if verdict_run is not None:
+            verdict_run.stop()
+        raise
+    finally:
+        if verdict_run is not None:
+            verdict_run.join()
+    verdict = verdict_run.result() if verdict_run is not None else None
     return DoctorReport(tree=request.tree, tree_version=doc.version, mins=doc.mins,
                         variables={k: doc.values[k] for k in ("RUSTC", "BINDGEN", "CC", "KRUSTFLAGS", "RUST_LIB_SRC",
                                                                "LIBCLANG_PATH", "RUSTUP_TOOLCHAIN", "LLVM", "ARCH")

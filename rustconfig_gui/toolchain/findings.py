@@ -9,6 +9,7 @@ line by line; text we do not know is kept verbatim, never dropped.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -84,10 +85,17 @@ class _Ctx:
     env: Mapping[str, str] | None = None
     explicit: Mapping[str, str] = field(default_factory=dict)
     os_release: str = "/etc/os-release"
+    # False: the package manager's answer is neither read from nor stored on disk
+    use_caches: bool = True
+
+    @functools.cached_property
+    def machine(self) -> rt.Machine:
+        """One per parse: the package manager is asked once, whichever remedies need it."""
+        env = dict(os.environ if self.env is None else self.env)
+        return rt.Machine(rt.read_os_release(self.os_release), env, use_caches=self.use_caches)
 
     def remedy_context(self) -> rt.Context:
-        env = dict(os.environ if self.env is None else self.env)
-        return rt.Context(rt.Machine(rt.read_os_release(self.os_release), env), self.mins, self.pinned,
+        return rt.Context(self.machine, self.mins, self.pinned,
                           dict(self.explicit))
 
     @property
@@ -773,21 +781,21 @@ def _normalise(lines: Iterable[object]) -> list[tuple[str, str]]:
 def parse_probe_output(lines: Iterable[object], tree_version: Sequence[int] = (0, 0, 0),
                        min_versions: Mapping[str, str] | None = None, *, env: Mapping[str, str] | None = None,
                        make_vars: Mapping[str, str] | None = None,
-                       os_release: str = "/etc/os-release") -> list[Finding]:
+                       os_release: str = "/etc/os-release", use_caches: bool = True) -> list[Finding]:
     """Findings for the ``(stream, text)`` lines of ``make rustavailable``, in the order printed.
 
     Plain strings are taken as stderr lines.  ``tree_version`` and
     ``min_versions`` (from :func:`min_tool_versions`) word the remedies for the
     tree: pinned versions on 6.1, minimums from 6.11 on.  ``env`` (the run's environment,
     default ours) and ``make_vars`` (RUSTC=, BINDGEN=, … as given to make) let the remedies
-    name an explicit value when it is the cause.
+    name an explicit value when it is the cause.  ``use_caches=False``: ask the package manager now.
     """
     try:
         version = tuple(int(x) for x in tuple(tree_version)[:3])
     except (TypeError, ValueError):
         version = (0, 0, 0)
     mins = {str(k): str(v) for k, v in (min_versions or {}).items()}
-    ctx = _Ctx(version, mins, env, dict(make_vars or {}), str(os_release))
+    ctx = _Ctx(version, mins, env, dict(make_vars or {}), str(os_release), use_caches)
     norm = _normalise(lines)
     err = [t for s, t in norm if s != "stdout"]
     out = [t for s, t in norm if s == "stdout"]

@@ -17,12 +17,11 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from rustconfig_gui.toolchain import aptpolicy
 from rustconfig_gui.toolchain.remedy_texts import (
     DISTRO_LINES,
     FAMILIES,
@@ -148,22 +147,6 @@ def _upstream(version: str) -> str:
     return m.group(0) if m else v
 
 
-@lru_cache(maxsize=64)
-def _apt_candidate(package: str, path: str) -> str | None:
-    exe = shutil.which("apt-cache", path=path)
-    if exe is None:
-        return None
-    try:
-        done = subprocess.run([exe, "policy", package], capture_output=True, text=True, timeout=10,
-                              env={"PATH": path, "LC_ALL": "C"}, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    m = re.search(r"^\s*Candidate:\s*(\S+)", done.stdout, re.MULTILINE)
-    if not m or m.group(1) == "(none)":
-        return None
-    return _upstream(m.group(1))
-
-
 # ---------------------------------------------------------------------------
 # this machine
 
@@ -174,6 +157,9 @@ class Machine:
 
     distro: Distro = field(default_factory=Distro)
     env: Mapping[str, str] = field(default_factory=dict)
+    # False: ask the package manager now, neither reading nor storing its answer on disk
+    use_caches: bool = True
+    _apt: dict[str, str | None] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -230,10 +216,17 @@ class Machine:
             return None
         package = FAMILIES[fam][tool].split()[0]
         if fam == "debian":
-            got = _apt_candidate(package, self.path)
+            got = self.apt_candidates().get(package)
             if got is not None:
-                return got
+                return _upstream(got)
         return KNOWN_PACKAGE_VERSIONS.get((self.distro.id, self.distro.version_id), {}).get(tool)
+
+    def apt_candidates(self) -> dict[str, str | None]:
+        """What apt would install of every package a remedy may name, asked once for this machine."""
+        if self._apt is None:
+            names = [FAMILIES["debian"][tool].split()[0] for tool in _TOOL_WORDS]
+            self._apt = aptpolicy.candidates(names, self.path, cache=self.use_caches)
+        return self._apt
 
     def package(self, tool: str, minimum: str | None, *, what: str | None = None) -> list[Remedy]:
         """Install ``tool`` from the distribution, or say why its package will not do."""

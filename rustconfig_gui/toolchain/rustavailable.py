@@ -65,6 +65,8 @@ class ProbeRequest:
     base_env: Mapping[str, str] | None = None
     # which distribution the remedies are for
     os_release: str = "/etc/os-release"
+    # False: nothing is read from or stored in the disk caches (the package manager's answer)
+    use_caches: bool = True
 
     def make_variables(self) -> dict[str, str]:
         t = self.tree
@@ -316,7 +318,7 @@ def run_probe(request: ProbeRequest, on_line: Callable[[str, str], None] | None 
     version = kernel_version(src)
     mins = min_tool_versions(src, srcarch=request.tree.srcarch, arch=request.tree.effective_arch)
     findings = parse_probe_output(lines, version, mins, env=env, make_vars=request.make_variables(),
-                                  os_release=request.os_release)
+                                  os_release=request.os_release, use_caches=request.use_caches)
     returncode = proc.returncode
     said_ok = any(s == "stdout" and t.strip() == AVAILABLE_TEXT for s, t in lines)
     available = not timed_out and not was_cancelled and returncode == 0 and said_ok

@@ -42,6 +42,7 @@ import os
 import re
 import shlex
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,10 +223,8 @@ class ProbeCache:
                 if os.path.isfile(sibling):
                     seen.setdefault(sibling, (sibling, *self._file_id(sibling)))
         # installing or removing a package (a library, headers, a plugin) changes the package database
-        for db in _PACKAGE_DATABASES:
-            ident = self._file_id(db)
-            if ident[1] >= 0:
-                seen.setdefault(f"packages:{db}", (f"packages:{db}", *ident))
+        for ident in package_database_state(self._file_id):
+            seen.setdefault(ident[0], ident)
         return sorted(seen.values()), var_names
 
     def _is_rustup_proxy(self, resolved: str, env: dict[str, str]) -> bool:
@@ -301,13 +300,7 @@ class ProbeCache:
     def _file_id(self, path: str) -> tuple[str, int, int]:
         got = self._stat.get(path)
         if got is None:
-            real = os.path.realpath(path)
-            try:
-                st = os.stat(real)
-                got = (real, st.st_size, st.st_mtime_ns)
-            except OSError:
-                got = (real, -1, 0)
-            self._stat[path] = got
+            got = self._stat[path] = file_identity(path)
         return got
 
     def _read_script(self, path: str) -> str:
@@ -386,6 +379,28 @@ class ProbeCache:
 
     def entries(self) -> int:
         return sum(1 for f in self.root.glob("*/*.json") if not f.name.startswith(".")) if self.root.is_dir() else 0
+
+
+def file_identity(path: str) -> tuple[str, int, int]:
+    """(realpath, size, mtime_ns) of ``path``; size -1 when it is missing."""
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return (real, -1, 0)
+    return (real, st.st_size, st.st_mtime_ns)
+
+
+def package_database_state(
+        file_id: Callable[[str], tuple[str, int, int]] = file_identity) -> list[Identity]:
+    """The identity of every package manager's database present here: any install or removal
+    (of a library, headers, a tool, the package manager itself) changes one of them."""
+    out: list[Identity] = []
+    for db in _PACKAGE_DATABASES:
+        ident = file_id(db)
+        if ident[1] >= 0:
+            out.append((f"packages:{db}", *ident))
+    return out
 
 
 def _target_flags(words: list[str]) -> tuple[str, ...]:
