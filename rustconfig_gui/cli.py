@@ -263,7 +263,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
     tree = _tree(args)
     check_can_probe(tree)
-    result = run_probe(ProbeRequest(tree, timeout=args.timeout))
+    result = run_probe(ProbeRequest(tree, timeout=args.timeout, use_caches=not getattr(args, "no_cache", False)))
     if args.json:
         print(_dumps(json.loads(result_to_json(result))))
     else:
@@ -422,7 +422,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
 
         check_can_probe(loaded.tree)
         # every toolchain problem becomes its own outside step
-        probe = run_doctor(ProbeRequest(loaded.tree))
+        probe = run_doctor(ProbeRequest(loaded.tree, use_caches=not getattr(args, "no_cache", False)))
     result = fix.plan_fix(loaded, target, probe=probe, max_plans=args.plans)
     if args.json:
         print(_dumps(result.to_dict()))
