@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import io
 import os
 import re
 import threading
@@ -28,6 +27,7 @@ from typing import Any
 import kconfiglib
 
 from rustconfig_gui.errors import KconfigSyntaxError, LoadCancelled
+from rustconfig_gui.kconfig.fastparse import FastParsing, kconfig_text
 from rustconfig_gui.kconfig.rewrite import (
     LATE_NAME,
     LateValue,
@@ -71,7 +71,7 @@ TRANSIENT = frozenset({"_rc_lookahead", "_rc_read_ahead", "_rc_progress", "_rc_c
                         "trace", "_readline", "_filestack", "_tokens", "_line", "_include_path"})
 
 
-class KernelKconfig(kconfiglib.Kconfig):
+class KernelKconfig(FastParsing, kconfiglib.Kconfig):
     """kconfiglib's parser, fed through the translation above, for one tree.
 
     ``srctree`` and the preprocessor's environment come from ``env`` (what the
@@ -84,7 +84,7 @@ class KernelKconfig(kconfiglib.Kconfig):
     filename: str | None
     linenr: int
     # this class's own, set outside __init__
-    _rc_source_lines: dict[str, list[str]]
+    _rc_source_lines: dict[str, list[str] | str]  # a file's text until a line of it is asked for
     _rc_deferred: list[tuple[str, str, int, str]] | None
 
     def __init__(self, srctree: str, env: dict[str, str], *, cwd: str | None = None,
@@ -133,6 +133,7 @@ class KernelKconfig(kconfiglib.Kconfig):
         ahead = ProbeLookahead(srctree, env, start, lambda: parsed.is_set() or shell.stopping(),
                                self._rc_read_ahead)
         thread = start_lookahead(ahead) if lookahead else None
+        self._rc_tokens = {}
         try:
             with prompt_thread_switches() if thread is not None else contextlib.nullcontext():
                 super().__init__("Kconfig", warn=True, warn_to_stderr=False, encoding="utf-8")
@@ -143,6 +144,7 @@ class KernelKconfig(kconfiglib.Kconfig):
             raise _syntax_error(str(e)) from None
         finally:
             parsed.set()
+            del self._rc_tokens  # (the class says None)
             if thread is not None:
                 thread.join()
             self._rc_read_ahead = {}
@@ -345,12 +347,12 @@ class KernelKconfig(kconfiglib.Kconfig):
         except UnicodeDecodeError as e:
             line = data.count(b"\n", 0, e.start) + 1
             raise KconfigSyntaxError("the file is not valid UTF-8", rel, line) from None
-        self._rc_source_lines[rel] = text.split("\n")
+        self._rc_source_lines[rel] = text  # split into lines when one is asked for
         new = translate_kconfig_text(text, rel, self.rewrites, self.late_values)
         self._rc_files += 1
         if self._rc_progress:
             self._rc_progress(self._rc_files, len(self.trace.calls))
-        return io.StringIO(new)
+        return kconfig_text(new)
 
     def _rel(self, filename: str) -> str:
         return os.path.relpath(filename, self._rc_srctree) if os.path.isabs(filename) else filename
@@ -376,6 +378,8 @@ class KernelKconfig(kconfiglib.Kconfig):
     def source_line(self, filename: str, line: int) -> str:
         """The original text of a Kconfig line (before translation)."""
         lines = self._rc_source_lines.get(filename)
+        if isinstance(lines, str):
+            lines = self._rc_source_lines[filename] = lines.split("\n")
         if lines is None:
             try:
                 with open(os.path.join(self._rc_srctree, filename), encoding="utf-8", errors="replace") as f:
