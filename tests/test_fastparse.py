@@ -1,7 +1,7 @@
-"""The quicker parsing methods (kconfig/fastparse.py) give exactly kconfiglib's parse.
+"""The tokenizer that keeps repeated lines' tokens (kconfig/fastparse.py) gives exactly kconfiglib's parse.
 
 Each case parses the same files twice: with :class:`KernelKconfig` as it is,
-and with kconfiglib's own ``_tokenize`` and ``_parse_help`` put back; the full
+and with kconfiglib's own ``_tokenize`` put back; the full
 structural dumps (devtools/kdump.py: every node, symbol, property,
 expression, help text, warning, the macro trace, file stamps) must be equal.
 """
@@ -15,17 +15,15 @@ import kconfiglib
 import pytest
 
 from devtools.kdump import dump, first_difference
-from rustconfig_gui.kconfig import fastparse
 from rustconfig_gui.kconfig.parser import KernelKconfig
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.tree import KernelTree, capture_environment
 
 
 class KconfiglibOwn(KernelKconfig):
-    """KernelKconfig with kconfiglib's own methods where fastparse has quicker ones."""
+    """KernelKconfig with kconfiglib's own tokenizer."""
 
     _tokenize = kconfiglib.Kconfig._tokenize
-    _parse_help = kconfiglib.Kconfig._parse_help
 
 
 def _same_parse(make: type[KernelKconfig], *args, **kwargs) -> KernelKconfig:
@@ -57,11 +55,9 @@ def test_real_trees_parse_exactly_as_with_kconfiglibs_own_methods(version, varia
     kconf = _same_parse(KernelKconfig, str(tree.source), env.variables, cwd=str(tree.objtree),
                         probe_cache=probes, lookahead=False)
     assert len(kconf.unique_defined_syms) > 10000
-    helped = sum(1 for sym in kconf.unique_defined_syms for node in sym.nodes if node.help)
-    assert helped > 8000  # the help texts went through the quick reader
 
 
-# -- every shape of line and help text, including the ones the quick paths leave alone --
+# -- generated files: every shape of line and help text, with warnings, macros and errors --
 
 _INDENTS = ["\t", "  ", "\t  ", "        ", "\t\t", " \t", "\t ", "    \t"]
 _BLANKS = ["\n", " \n", "\t\n", "\t  \n", "  \t \n"] * 3 + ["\r\n", "\t\r\n", "\f\n", "\t  \x0b\n", "\u00a0\n"]
@@ -134,28 +130,30 @@ def test_generated_files_parse_exactly_as_with_kconfiglibs_own_methods(seed, tmp
     assert first_difference(dump(own), dump(ours)) == ""
 
 
-def test_generated_files_reach_the_quick_paths_and_the_fallbacks(tmp_path, monkeypatch):
-    """The generated cases above cover both: help texts read quickly and handed to kconfiglib."""
-    calls = {"quick": 0, "kconfiglib": 0}
-    quick = fastparse._help_text
+def test_repeated_lines_are_tokenized_once_and_the_others_each_time(tmp_path, monkeypatch):
+    text = ("config A\n\tbool \"a\"\n\tdepends on B\n\thelp\n\t  A.\n"
+            "config C\n\tbool unquoted\n\tdepends on B\n\thelp\n\t  C.\n"
+            "V := $(FOO)\nconfig D\n\tbool unquoted\n\tdepends on B\n\tdepends on $(V)\n"
+            "config E\n\tbool\n\tdepends on $(V)\n")
+    (tmp_path / "Kconfig").write_text(text)
+    read: list[str] = []
+    own = kconfiglib.Kconfig._tokenize
 
-    def counted(text: str, start: int):
-        found = quick(text, start)
-        calls["quick" if found is not None else "kconfiglib"] += 1
-        return found
+    def counted(self, s):
+        read.append(s)
+        return own(self, s)
 
-    monkeypatch.setattr(fastparse, "_help_text", counted)
-    for seed in range(60):
-        rng = random.Random(seed)
-        (tmp_path / "Kconfig").write_text(_kconfig_text(rng), encoding="utf-8")
-        try:
-            KernelKconfig(str(tmp_path), {"srctree": str(tmp_path), "FOO": "bar"}, lookahead=False)
-        except Exception:  # noqa: BLE001,S112 - a generated file kconfiglib rejects
-            continue
-    assert calls["quick"] > 100 and calls["kconfiglib"] > 20
+    monkeypatch.setattr(kconfiglib.Kconfig, "_tokenize", counted)
+    kconf = KernelKconfig(str(tmp_path), {"srctree": str(tmp_path), "FOO": "y"}, lookahead=False)
+    # kept: depends on B, help; each time: what warns, what has a macro, what is not a keyword
+    assert read.count("\tdepends on B\n") == 1 and read.count("\thelp\n") == 1
+    assert read.count("\tbool unquoted\n") == 2 and read.count("\tdepends on $(V)\n") == 2
+    assert sum("quotes recommended around 'unquoted'" in w for w in kconf.warnings) == 2
+    assert kconf.syms["D"].direct_dep is kconf.syms["B"] and kconf.syms["E"].direct_dep is kconf.y
+    assert kconf._rc_tokens is None  # nothing kept after the parse
 
 
-def test_help_text_read_quickly_matches_kconfiglib_line_counts(tmp_path: Path):
+def test_help_texts_and_line_numbers_are_kconfiglibs(tmp_path: Path):
     text = ("config A\n\tbool \"a\"\n\thelp\n\n\t  First line.\n\n\t  Second para.\n\t    deeper\n"
             "config B\n\tbool \"b\"\n\thelp\n\t  Only.\n")
     (tmp_path / "Kconfig").write_text(text)

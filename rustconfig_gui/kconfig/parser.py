@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import io
 import os
 import re
 import threading
@@ -27,7 +28,7 @@ from typing import Any
 import kconfiglib
 
 from rustconfig_gui.errors import KconfigSyntaxError, LoadCancelled
-from rustconfig_gui.kconfig.fastparse import FastParsing, kconfig_text
+from rustconfig_gui.kconfig.fastparse import FastParsing
 from rustconfig_gui.kconfig.rewrite import (
     LATE_NAME,
     LateValue,
@@ -173,17 +174,44 @@ class KernelKconfig(FastParsing, kconfiglib.Kconfig):
         set, most of them empty and none written to after parsing: tuples
         (the empty one shared) save ~15 MB per tree, and two trees are alive
         while one replaces the other."""
-        items = [*self.syms.values(), *self.const_syms.values(), *self.choices]
-        for item in items:
-            for name in _ITEM_LISTS:
-                if not getattr(item, name, True):
-                    setattr(item, name, ())
-            # only ever iterated from now on (kconfiglib's invalidation)
-            item._dependents = tuple(item._dependents) if item._dependents else ()
-        for node in _menu_nodes(self.top_node):
-            for name in _NODE_LISTS:
-                if not getattr(node, name):
-                    setattr(node, name, ())
+        empty = ()
+        for items in (self.syms.values(), self.const_syms.values()):
+            for sym in items:  # spelled out, not getattr/setattr by name: this runs for every symbol
+                if not sym.nodes:
+                    sym.nodes = empty
+                if not sym.defaults:
+                    sym.defaults = empty
+                if not sym.selects:
+                    sym.selects = empty
+                if not sym.implies:
+                    sym.implies = empty
+                if not sym.ranges:
+                    sym.ranges = empty
+                # only ever iterated from now on (kconfiglib's invalidation)
+                dependents = sym._dependents
+                sym._dependents = tuple(dependents) if dependents else empty
+        for choice in self.choices:  # a choice has no selects, implies or ranges
+            if not choice.nodes:
+                choice.nodes = empty
+            if not choice.defaults:
+                choice.defaults = empty
+            dependents = choice._dependents
+            choice._dependents = tuple(dependents) if dependents else empty
+        stack = [self.top_node]  # every menu node (_menu_nodes)
+        while stack:
+            node = stack.pop()
+            if not node.defaults:
+                node.defaults = empty
+            if not node.selects:
+                node.selects = empty
+            if not node.implies:
+                node.implies = empty
+            if not node.ranges:
+                node.ranges = empty
+            if node.next is not None:
+                stack.append(node.next)
+            if node.list is not None:
+                stack.append(node.list)
 
     # -- late-bound default values (LateValue) ------------------------------------------
 
@@ -352,7 +380,7 @@ class KernelKconfig(FastParsing, kconfiglib.Kconfig):
         self._rc_files += 1
         if self._rc_progress:
             self._rc_progress(self._rc_files, len(self.trace.calls))
-        return kconfig_text(new)
+        return io.StringIO(new)
 
     def _rel(self, filename: str) -> str:
         return os.path.relpath(filename, self._rc_srctree) if os.path.isabs(filename) else filename
@@ -471,8 +499,6 @@ def slot_names(cls: type) -> tuple[str, ...]:
     return found
 
 
-_ITEM_LISTS = ("nodes", "defaults", "selects", "implies", "ranges")
-_NODE_LISTS = ("defaults", "selects", "implies", "ranges")
 
 
 def _menu_nodes(top: Any) -> Iterator[Any]:
