@@ -28,7 +28,6 @@ from typing import Any
 import kconfiglib
 
 from rustconfig_gui.errors import KconfigSyntaxError, LoadCancelled
-from rustconfig_gui.kconfig.fastparse import FastParsing
 from rustconfig_gui.kconfig.rewrite import (
     LATE_NAME,
     LateValue,
@@ -41,6 +40,7 @@ from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.shell.lookahead import ProbeLookahead, prompt_thread_switches, start_lookahead
 from rustconfig_gui.kconfig.shell.pool import NEEDED_AFTER_PARSE, NEEDED_DURING_PARSE
 from rustconfig_gui.kconfig.shell.runner import MacroCall, MacroTrace, ProbeOutcome, ShellProbes
+from rustconfig_gui.kconfig.tokencache import TokenCache
 
 # moved to rewrite and shell.runner; still importable from here
 __all__ = [
@@ -72,7 +72,7 @@ TRANSIENT = frozenset({"_rc_lookahead", "_rc_read_ahead", "_rc_progress", "_rc_c
                         "trace", "_readline", "_filestack", "_tokens", "_line", "_include_path"})
 
 
-class KernelKconfig(FastParsing, kconfiglib.Kconfig):
+class KernelKconfig(TokenCache, kconfiglib.Kconfig):
     """kconfiglib's parser, fed through the translation above, for one tree.
 
     ``srctree`` and the preprocessor's environment come from ``env`` (what the

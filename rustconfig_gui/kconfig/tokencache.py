@@ -2,18 +2,18 @@
 
 Half of a kernel's Kconfig lines repeat (``help``, ``default y``,
 ``depends on PCI``, ``select REGMAP_I2C``…: 56k of 107k in 7.2).
-:class:`FastParsing`, mixed into
+:class:`TokenCache`, mixed into
 :class:`~rustconfig_gui.kconfig.parser.KernelKconfig` ahead of
 ``kconfiglib.Kconfig``, keeps the tokens of every line kconfiglib's own
 ``_tokenize`` read for the rest of the parse and hands them out again for the
-same text.  That gives exactly kconfiglib's result because only lines whose
-tokens depend on nothing but their text are kept: no ``$`` (a macro can
-expand to anything, and runs probes), no warning while tokenizing (an
-unquoted prompt warns at each place), no error, and a keyword first (the
-other lines, preprocessor assignments above all, do things besides
-tokenizing).  The symbols in the tokens were registered the first time the
+same text.  Only lines whose tokens depend on nothing but their text are
+kept: no ``$`` (a macro can expand to anything, and runs probes), no warning
+while tokenizing (an unquoted prompt warns at each place), no error, and a
+keyword first (the other lines, preprocessor assignments above all, do more
+than tokenize).  The symbols in the tokens were registered the first time the
 line was read, in kconfiglib's order; a later read would only find them.
-tests/test_fastparse.py compares full dumps of real trees parsed both ways.
+tests/test_tokencache.py compares full dumps of real trees and of generated
+files parsed both ways.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import kconfiglib
 
 
-class FastParsing:
+class TokenCache:
     """``kconfiglib.Kconfig._tokenize`` with the tokens of repeated lines kept (see the module)."""
 
     # kconfiglib's, as used here
@@ -51,4 +51,4 @@ class FastParsing:
         return tokens
 
 
-__all__ = ["FastParsing"]
+__all__ = ["TokenCache"]

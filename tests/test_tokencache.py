@@ -1,4 +1,4 @@
-"""The tokenizer that keeps repeated lines' tokens (kconfig/fastparse.py) gives exactly kconfiglib's parse.
+"""kconfig/tokencache.py (repeated lines tokenized once) gives exactly kconfiglib's parse.
 
 Each case parses the same files twice: with :class:`KernelKconfig` as it is,
 and with kconfiglib's own ``_tokenize`` put back; the full
