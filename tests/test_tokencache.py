@@ -26,8 +26,15 @@ class KconfiglibOwn(KernelKconfig):
     _tokenize = kconfiglib.Kconfig._tokenize
 
 
-def _same_parse(make: type[KernelKconfig], *args, **kwargs) -> KernelKconfig:
-    ours = make(*args, **kwargs)
+def _same_parse(*args, **kwargs) -> KernelKconfig | None:
+    """The parse (None when it fails: then kconfiglib's own tokenizer fails with the same error)."""
+    try:
+        ours = KernelKconfig(*args, **kwargs)
+    except Exception as e:  # noqa: BLE001
+        with pytest.raises(type(e)) as own_error:
+            KconfiglibOwn(*args, **kwargs)
+        assert str(own_error.value) == str(e)
+        return None
     own = KconfiglibOwn(*args, **kwargs)
     assert first_difference(dump(own), dump(ours)) == ""
     return ours
@@ -52,8 +59,12 @@ def test_real_trees_parse_exactly_as_with_kconfiglibs_own_methods(version, varia
     env = capture_environment(tree, base_env=make_env)
     # the second parse takes the probes' results from the first: both see the same outputs
     probes = ProbeCache(tmp_path / "probes")
-    kconf = _same_parse(KernelKconfig, str(tree.source), env.variables, cwd=str(tree.objtree),
-                        probe_cache=probes, lookahead=False)
+    kconf = _same_parse(str(tree.source), env.variables, cwd=str(tree.objtree), probe_cache=probes,
+                        lookahead=False)
+    if kconf is None:
+        # 7.2 with LLVM=1 needs clang 17, newer than this machine's: the same error both ways
+        assert (version, variant) == ("7.2", "x86_64-llvm")
+        return
     assert len(kconf.unique_defined_syms) > 10000
 
 
@@ -119,15 +130,7 @@ def test_generated_files_parse_exactly_as_with_kconfiglibs_own_methods(seed, tmp
     rng = random.Random(seed)
     (tmp_path / "Kconfig").write_text(_kconfig_text(rng), encoding="utf-8")
     env = {"srctree": str(tmp_path), "FOO": "bar"}
-    try:
-        ours = KernelKconfig(str(tmp_path), env, lookahead=False)
-    except Exception as e:  # noqa: BLE001 - then kconfiglib's own methods fail the same way
-        with pytest.raises(type(e)) as own:
-            KconfiglibOwn(str(tmp_path), env, lookahead=False)
-        assert str(own.value) == str(e)
-        return
-    own = KconfiglibOwn(str(tmp_path), env, lookahead=False)
-    assert first_difference(dump(own), dump(ours)) == ""
+    _same_parse(str(tmp_path), env, lookahead=False)
 
 
 def test_repeated_lines_are_tokenized_once_and_the_others_each_time(tmp_path, monkeypatch):
@@ -157,7 +160,8 @@ def test_help_texts_and_line_numbers_are_kconfiglibs(tmp_path: Path):
     text = ("config A\n\tbool \"a\"\n\thelp\n\n\t  First line.\n\n\t  Second para.\n\t    deeper\n"
             "config B\n\tbool \"b\"\n\thelp\n\t  Only.\n")
     (tmp_path / "Kconfig").write_text(text)
-    kconf = _same_parse(KernelKconfig, str(tmp_path), {"srctree": str(tmp_path)}, lookahead=False)
+    kconf = _same_parse(str(tmp_path), {"srctree": str(tmp_path)}, lookahead=False)
+    assert kconf is not None
     a, b = kconf.syms["A"].nodes[0], kconf.syms["B"].nodes[0]
     assert a.help == "First line.\n\nSecond para.\n  deeper"
     assert (a.linenr, b.linenr) == (1, 9)
