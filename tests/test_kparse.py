@@ -122,3 +122,19 @@ def test_blank_late_value_is_reported_by_the_ordinary_parse(tmp_path):
     with pytest.raises(KconfigSyntaxError) as e:
         load_kconfig_dir(tmp_path, (7, 2))
     assert (e.value.filename, e.value.line) == ("Kconfig", 4) and "blank" in str(e.value)
+
+
+def test_relative_paths_are_relpaths(tree_72):
+    """The parser's quick relpath gives os.path.relpath's answer for every file of a tree and odd paths."""
+    import os
+
+    from rustconfig_gui.kconfig.parser import relative_to
+
+    root = str(tree_72)
+    paths = [os.path.join(d, f) for d, _, files in os.walk(root) for f in files if f.startswith("Kconfig")]
+    assert len(paths) > 1000
+    odd = ["/", "/x", root, root + "/", root + "//a", root + "/./a", root + "/a/../b", root + "/../x", root + "x/a",
+           root + "/.hidden/Kconfig", root + "/a/", root + "/a/.", root + "/a//b", root[:-1]]
+    for path in paths + odd:
+        for base in (root, root + "/", os.path.dirname(root), "/", root + "/arch"):
+            assert relative_to(path, base) == os.path.relpath(path, base), (path, base)

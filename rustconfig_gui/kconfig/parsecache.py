@@ -49,7 +49,7 @@ from kconfiglib import Choice, MenuNode, Symbol, Variable
 
 from rustconfig_gui.errors import LoadCancelled
 from rustconfig_gui.kconfig import parser as kparse
-from rustconfig_gui.kconfig import rewrite
+from rustconfig_gui.kconfig import rewrite, tokencache
 from rustconfig_gui.kconfig.parser import (
     KernelKconfig,
     LateBindingFailed,
@@ -81,7 +81,7 @@ def code_fingerprint() -> str:
     global _fingerprint
     if _fingerprint is None:
         h = hashlib.sha256(f"{FORMAT} {sys.version_info[:2]} {pickle.HIGHEST_PROTOCOL}".encode())
-        for mod in (kconfiglib, kparse, rewrite, runner, sys.modules[__name__]):
+        for mod in (kconfiglib, kparse, rewrite, runner, tokencache, sys.modules[__name__]):
             h.update(_module_bytes(mod))
         _fingerprint = h.hexdigest()
     return _fingerprint

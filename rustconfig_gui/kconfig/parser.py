@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import io
 import os
 import re
@@ -40,6 +41,7 @@ from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.shell.lookahead import ProbeLookahead, prompt_thread_switches, start_lookahead
 from rustconfig_gui.kconfig.shell.pool import NEEDED_AFTER_PARSE, NEEDED_DURING_PARSE
 from rustconfig_gui.kconfig.shell.runner import MacroCall, MacroTrace, ProbeOutcome, ShellProbes
+from rustconfig_gui.kconfig.tokencache import TokenCache
 
 # moved to rewrite and shell.runner; still importable from here
 __all__ = [
@@ -71,7 +73,7 @@ TRANSIENT = frozenset({"_rc_lookahead", "_rc_read_ahead", "_rc_progress", "_rc_c
                         "trace", "_readline", "_filestack", "_tokens", "_line", "_include_path"})
 
 
-class KernelKconfig(kconfiglib.Kconfig):
+class KernelKconfig(TokenCache, kconfiglib.Kconfig):
     """kconfiglib's parser, fed through the translation above, for one tree.
 
     ``srctree`` and the preprocessor's environment come from ``env`` (what the
@@ -84,7 +86,7 @@ class KernelKconfig(kconfiglib.Kconfig):
     filename: str | None
     linenr: int
     # this class's own, set outside __init__
-    _rc_source_lines: dict[str, list[str]]
+    _rc_source_lines: dict[str, list[str] | str]  # a file's text until a line of it is asked for
     _rc_deferred: list[tuple[str, str, int, str]] | None
 
     def __init__(self, srctree: str, env: dict[str, str], *, cwd: str | None = None,
@@ -133,6 +135,7 @@ class KernelKconfig(kconfiglib.Kconfig):
         ahead = ProbeLookahead(srctree, env, start, lambda: parsed.is_set() or shell.stopping(),
                                self._rc_read_ahead)
         thread = start_lookahead(ahead) if lookahead else None
+        self._rc_tokens = {}
         try:
             with prompt_thread_switches() if thread is not None else contextlib.nullcontext():
                 super().__init__("Kconfig", warn=True, warn_to_stderr=False, encoding="utf-8")
@@ -143,6 +146,7 @@ class KernelKconfig(kconfiglib.Kconfig):
             raise _syntax_error(str(e)) from None
         finally:
             parsed.set()
+            del self._rc_tokens  # (the class says None)
             if thread is not None:
                 thread.join()
             self._rc_read_ahead = {}
@@ -171,17 +175,44 @@ class KernelKconfig(kconfiglib.Kconfig):
         set, most of them empty and none written to after parsing: tuples
         (the empty one shared) save ~15 MB per tree, and two trees are alive
         while one replaces the other."""
-        items = [*self.syms.values(), *self.const_syms.values(), *self.choices]
-        for item in items:
-            for name in _ITEM_LISTS:
-                if not getattr(item, name, True):
-                    setattr(item, name, ())
-            # only ever iterated from now on (kconfiglib's invalidation)
-            item._dependents = tuple(item._dependents) if item._dependents else ()
-        for node in _menu_nodes(self.top_node):
-            for name in _NODE_LISTS:
-                if not getattr(node, name):
-                    setattr(node, name, ())
+        empty = ()
+        for items in (self.syms.values(), self.const_syms.values()):
+            for sym in items:  # spelled out, not getattr/setattr by name: this runs for every symbol
+                if not sym.nodes:
+                    sym.nodes = empty
+                if not sym.defaults:
+                    sym.defaults = empty
+                if not sym.selects:
+                    sym.selects = empty
+                if not sym.implies:
+                    sym.implies = empty
+                if not sym.ranges:
+                    sym.ranges = empty
+                # only ever iterated from now on (kconfiglib's invalidation)
+                dependents = sym._dependents
+                sym._dependents = tuple(dependents) if dependents else empty
+        for choice in self.choices:  # a choice has no selects, implies or ranges
+            if not choice.nodes:
+                choice.nodes = empty
+            if not choice.defaults:
+                choice.defaults = empty
+            dependents = choice._dependents
+            choice._dependents = tuple(dependents) if dependents else empty
+        stack = [self.top_node]  # every menu node (_menu_nodes)
+        while stack:
+            node = stack.pop()
+            if not node.defaults:
+                node.defaults = empty
+            if not node.selects:
+                node.selects = empty
+            if not node.implies:
+                node.implies = empty
+            if not node.ranges:
+                node.ranges = empty
+            if node.next is not None:
+                stack.append(node.next)
+            if node.list is not None:
+                stack.append(node.list)
 
     # -- late-bound default values (LateValue) ------------------------------------------
 
@@ -345,7 +376,7 @@ class KernelKconfig(kconfiglib.Kconfig):
         except UnicodeDecodeError as e:
             line = data.count(b"\n", 0, e.start) + 1
             raise KconfigSyntaxError("the file is not valid UTF-8", rel, line) from None
-        self._rc_source_lines[rel] = text.split("\n")
+        self._rc_source_lines[rel] = text  # split into lines when one is asked for
         new = translate_kconfig_text(text, rel, self.rewrites, self.late_values)
         self._rc_files += 1
         if self._rc_progress:
@@ -353,7 +384,7 @@ class KernelKconfig(kconfiglib.Kconfig):
         return io.StringIO(new)
 
     def _rel(self, filename: str) -> str:
-        return os.path.relpath(filename, self._rc_srctree) if os.path.isabs(filename) else filename
+        return relative_to(filename, self._rc_srctree) if os.path.isabs(filename) else filename
 
     def _parse_block(self, end_token: Any, parent: Any, prev: Any) -> Any:
         if end_token is None:
@@ -376,6 +407,8 @@ class KernelKconfig(kconfiglib.Kconfig):
     def source_line(self, filename: str, line: int) -> str:
         """The original text of a Kconfig line (before translation)."""
         lines = self._rc_source_lines.get(filename)
+        if isinstance(lines, str):
+            lines = self._rc_source_lines[filename] = lines.split("\n")
         if lines is None:
             try:
                 with open(os.path.join(self._rc_srctree, filename), encoding="utf-8", errors="replace") as f:
@@ -467,8 +500,6 @@ def slot_names(cls: type) -> tuple[str, ...]:
     return found
 
 
-_ITEM_LISTS = ("nodes", "defaults", "selects", "implies", "ranges")
-_NODE_LISTS = ("defaults", "selects", "implies", "ranges")
 
 
 def _menu_nodes(top: Any) -> Iterator[Any]:
@@ -498,6 +529,22 @@ def _syntax_error(text: str) -> KconfigSyntaxError:
         msg = " ".join(m.group("msg").split())
         return KconfigSyntaxError(msg, m.group("file"), int(m.group("line")))
     return KconfigSyntaxError(text)
+
+
+def relative_to(path: str, root: str) -> str:
+    """``os.path.relpath(path, root)``, quicker for a plain path below a plain root (each file
+    the parser opens: relpath normalizes both, in Python, ~10 µs)."""
+    n = len(root)
+    rest = path[n + 1:]
+    if (rest and path[n:n + 1] == os.sep and path.startswith(root) and _is_plain_dir(root)
+            and "//" not in rest and "/." not in rest and rest[0] not in "./" and rest[-1] != "/"):
+        return rest  # nothing to normalize: relpath keeps it as it is
+    return os.path.relpath(path, root)
+
+
+@functools.lru_cache(maxsize=32)
+def _is_plain_dir(path: str) -> bool:
+    return os.sep == "/" and os.path.isabs(path) and os.path.normpath(path) == path and path != "/"
 
 
 def srctree_prefix(path: str) -> str:

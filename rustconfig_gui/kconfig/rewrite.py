@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,19 +249,21 @@ def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites,
         return _translate_every_line(text, filename, rewrites, late)
     # lines joined by a trailing backslash are one line, as for the parser
     joined = text.replace("\\\n", "") if "\\\n" in text else text
-    # logical line -> its first physical line
-    starts: Sequence[int] = _logical_starts(text.split("\n")) if joined is not text else range(1 << 62)
+    # logical line -> its first physical line (found when a line is to be looked at)
+    starts: Sequence[int] | None = None if joined is not text else range(1 << 62)
     # only lines the regex finds can change: the rest is not looked at
     lines: list[str] | None = None
     changes: dict[int, str] = {}
     n, counted_to = 0, 0
-    for m in _TRANSLATE_RE.finditer("\n" + joined):
+    for m in _translate_matches("\n" + joined):
         n += joined.count("\n", counted_to, m.start())
         counted_to = m.start()
         if lines is None:
             lines = joined.split("\n")
         if in_help_text(lines, n, _HELP_RE):
             continue
+        if starts is None:
+            starts = _logical_starts(text.split("\n"))
         new = _rewrite_line(lines[n], filename, starts[n] + 1, rewrites, late,
                             functools.partial(_in_config, lines, n))
         if new is not None:
@@ -269,12 +271,42 @@ def translate_kconfig_text(text: str, filename: str, rewrites: Rewrites,
     if not changes:
         return text
     physical = text.split("\n")
+    if starts is None:
+        starts = _logical_starts(physical)
     for n, new in changes.items():
         # the rewritten line in its first physical line, the lines joined to it left blank
         start = starts[n]
         end = min(starts[n + 1], len(physical)) if n + 1 < len(starts) else len(physical)
         physical[start:end] = [new] + [""] * (end - start - 1)
     return "\n".join(physical)
+
+
+def _translate_matches(padded: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_TRANSLATE_RE.finditer(padded)`` that :func:`_rewrite_line` can act
+    on, quicker: the regex is tried only at lines found by quick searches, not at every line."""
+    starts: set[int] = set()
+    for word in _TRANSLATE_WORDS:
+        i = padded.find(word)
+        while i >= 0:
+            starts.add(padded.rfind("\n", 0, i))
+            i = padded.find("\n", i)
+            if i < 0:
+                break
+            i = padded.find(word, i)
+    for found in _DEPENDS_IF_RE.finditer(padded):
+        starts.add(padded.rfind("\n", 0, found.start()))
+    match = _TRANSLATE_RE.match
+    for start in sorted(starts):
+        m = match(padded, start)
+        if m is not None:
+            yield m
+
+
+# a line _rewrite_line can change or record holds one of these words (a plain 'source' line
+# without a glob is left as it is: such lines are not looked for), or is 'depends on … if'
+_TRANSLATE_WORDS = ("osource", "orsource", "*", "?", "[", "modules", "transitional", "$(")
+# finds every line of that branch (it starts at the line's first "depends")
+_DEPENDS_IF_RE = re.compile(r"depends\s+on\b[^\n]*\bif\b")
 
 
 def _logical_starts(physical: list[str]) -> list[int]:
