@@ -113,8 +113,14 @@ class _FileText:
         return found
 
 
+_FIRST_WORD_RE = re.compile(r"[A-Za-z_-]+")
+# a line that starts (after blanks) with the word select: the only lines an arch select can be on
+_SELECT_LINE_RE = re.compile(r"^[^\S\n]*select[^\S\n]", re.MULTILINE)
+_ARCH_SELECT_RE = re.compile(r"^\s*select\s+([A-Za-z0-9_]+)(?:\s+if\s+(.*?))?\s*(?:#.*)?$")
+
+
 def _first_word(text: str) -> str:
-    m = re.match(r"[A-Za-z_-]+", text)
+    m = _FIRST_WORD_RE.match(text)
     return m.group(0) if m else ""
 
 
@@ -233,16 +239,21 @@ class KconfigSources:
         """``select NAME [if COND]`` lines of every ``arch/*/Kconfig*`` (a text scan)."""
         if self.cache.arch_scan is None:
             scan: dict[str, list[tuple[str, str, str]]] = {}
-            rx = re.compile(r"^\s*select\s+([A-Za-z0-9_]+)(?:\s+if\s+(.*?))?\s*(?:#.*)?$")
             for path in sorted(self.srctree.glob("arch/*/Kconfig*")):
                 try:
-                    lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+                    text = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     continue
                 rel = path.relative_to(self.srctree).as_posix()
                 arch = path.parent.name
-                for i, line in enumerate(lines, 1):
-                    m = rx.match(line)
+                # only the lines that start with "select" are matched (line numbers counted up to each)
+                i, counted = 1, 0
+                for start in _SELECT_LINE_RE.finditer(text):
+                    at = start.start()
+                    i += text.count("\n", counted, at)
+                    counted = at
+                    end = text.find("\n", at)
+                    m = _ARCH_SELECT_RE.match(text[at:] if end < 0 else text[at:end])
                     if m:
                         scan.setdefault(m.group(1), []).append((arch, (m.group(2) or "").strip(), f"{rel}:{i}"))
             self.cache.arch_scan = scan
