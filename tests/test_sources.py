@@ -49,3 +49,41 @@ def test_arch_selects_match_every_line(lt: LoadedTree):
         rel, line = loc.rsplit(":", 1)
         text = (src.srctree / rel).read_text(encoding="utf-8").split("\n")[int(line) - 1]
         assert text.strip().startswith("select HAVE_ARCH_KGDB") and rel.startswith(f"arch/{arch}/")
+
+
+def ifs_walking_back(ft: sources._FileText, line: int) -> list[tuple[int, str]]:
+    i = ft.pos.get(line)
+    if i is None:
+        i = sum(1 for ln, _ in ft.lines if ln < line)
+    found = []
+    depth = 0
+    for ln, text in reversed(ft.lines[:i]):
+        w = sources._first_word(text)
+        if w == "endif":
+            depth += 1
+        elif w == "if":
+            if depth:
+                depth -= 1
+            else:
+                found.append((ln, text))
+    return found
+
+
+def test_enclosing_ifs_match_walking_back(lt: LoadedTree):
+    src = KconfigSources(lt)
+    files = sorted({n.filename for s in lt.kconf.unique_defined_syms for n in s.nodes})
+    checked = nested = 0
+    for name in files[::7] + ["init/Kconfig", "arch/x86/Kconfig", "lib/Kconfig.debug"]:
+        ft = sources._FileText((src.srctree / name).read_text(encoding="utf-8", errors="replace"))
+        last = ft.lines[-1][0] if ft.lines else 0
+        for line in range(1, last + 2, 3):
+            got = ft.enclosing_ifs(line)
+            assert got == ifs_walking_back(ft, line), (name, line)
+            checked += 1
+            nested += len(got) > 1
+    assert checked > 3000 and nested > 0
+    # unbalanced text: a stray endif closes nothing, an unclosed if stays open
+    ft = sources._FileText("endif\nif A\nconfig X\n\tbool\nif B\nendif\nendif\nendif\nif C\nconfig Y\n")
+    for line in range(1, 12):
+        assert ft.enclosing_ifs(line) == ifs_walking_back(ft, line), line
+    assert ft.enclosing_ifs(3) == [(2, "if A")] and ft.enclosing_ifs(10) == [(9, "if C")]

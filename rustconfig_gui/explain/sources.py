@@ -46,12 +46,17 @@ _WORD_RE = re.compile(r"[A-Za-z0-9_]+")
 _MACRO_NAME_RE = re.compile(r"\$\(([A-Za-z0-9_-]+)")
 
 
+# the if lines open at a point, innermost first: (line, the ones around it)
+_IfChain = tuple[tuple[int, str], "_IfChain"] | None
+
+
 class _FileText:
     """Logical lines of one Kconfig file outside help texts: (line number, stripped text)."""
 
     def __init__(self, text: str) -> None:
         self.lines: list[tuple[int, str]] = []
         self.pos: dict[int, int] = {}
+        self._open: list[_IfChain] | None = None
         raw = text.split("\n")
         in_help = False
         help_indent = -1
@@ -99,18 +104,29 @@ class _FileText:
         if i is None:
             # a line inside a help text or a blank one: the closest line before it
             i = sum(1 for ln, _ in self.lines if ln < line)
+        if self._open is None:
+            self._open = self._open_ifs()
         found = []
-        depth = 0
-        for ln, text in reversed(self.lines[:i]):
-            w = _first_word(text)
-            if w == "endif":
-                depth += 1
-            elif w == "if":
-                if depth:
-                    depth -= 1
-                else:
-                    found.append((ln, text))
+        chain = self._open[i]
+        while chain is not None:
+            found.append(chain[0])
+            chain = chain[1]
         return found
+
+    def _open_ifs(self) -> list[_IfChain]:
+        """For each line, the ``if`` lines still open before it (an ``endif`` closes the
+        nearest open one), innermost first, as chains the lines share; one pass per file."""
+        opened: list[_IfChain] = []
+        chain: _IfChain = None
+        for item in self.lines:
+            opened.append(chain)
+            w = _first_word(item[1])
+            if w == "if":
+                chain = (item, chain)
+            elif w == "endif" and chain is not None:
+                chain = chain[1]
+        opened.append(chain)
+        return opened
 
 
 _FIRST_WORD_RE = re.compile(r"[A-Za-z_-]+")
