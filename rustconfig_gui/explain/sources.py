@@ -72,7 +72,8 @@ class _FileText:
             if in_help:
                 if not stripped:
                     continue
-                width = len(logical.expandtabs(8)) - len(logical.expandtabs(8).lstrip())
+                # the width of the indentation alone (tabs to 8) is that of the whole line less its text
+                width = len(logical[:len(logical) - len(logical.lstrip())].expandtabs(8))
                 if help_indent < 0:
                     help_indent = width
                 if width >= help_indent > 0:
@@ -130,6 +131,7 @@ class _FileText:
 
 
 _FIRST_WORD_RE = re.compile(r"[A-Za-z_-]+")
+DEPENDS_RE = re.compile(r"depends\s+on\b")
 # a line that starts (after blanks) with the word select: the only lines an arch select can be on
 _SELECT_LINE_RE = re.compile(r"^[^\S\n]*select[^\S\n]", re.MULTILINE)
 _ARCH_SELECT_RE = re.compile(r"^\s*select\s+([A-Za-z0-9_]+)(?:\s+if\s+(.*?))?\s*(?:#.*)?$")
@@ -205,7 +207,7 @@ class KconfigSources:
         return self.file(node.filename).entry(node.linenr)
 
     def depends_line(self, node: MenuNode, term: Any) -> int | None:
-        lines = [(ln, t) for ln, t in self.entry(node) if re.match(r"depends\s+on\b", t)]
+        lines = [(ln, t) for ln, t in self.entry(node) if DEPENDS_RE.match(t)]
         if not lines:
             return None
         names = names_of(term)
