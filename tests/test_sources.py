@@ -1,4 +1,4 @@
-"""The architectures' ``select`` lines, found by scanning only the lines that start with select,
+"""The architectures' ``select`` lines, matched only on the lines that hold the word select,
 against every line of every ``arch/*/Kconfig*`` matched one by one."""
 
 from __future__ import annotations

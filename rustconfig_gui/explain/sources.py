@@ -132,8 +132,6 @@ class _FileText:
 
 _FIRST_WORD_RE = re.compile(r"[A-Za-z_-]+")
 DEPENDS_RE = re.compile(r"depends\s+on\b")
-# a line that starts (after blanks) with the word select: the only lines an arch select can be on
-_SELECT_LINE_RE = re.compile(r"^[^\S\n]*select[^\S\n]", re.MULTILINE)
 _ARCH_SELECT_RE = re.compile(r"^\s*select\s+([A-Za-z0-9_]+)(?:\s+if\s+(.*?))?\s*(?:#.*)?$")
 
 
@@ -259,21 +257,17 @@ class KconfigSources:
             scan: dict[str, list[tuple[str, str, str]]] = {}
             for path in sorted(self.srctree.glob("arch/*/Kconfig*")):
                 try:
-                    text = path.read_text(encoding="utf-8", errors="replace")
+                    lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
                 except OSError:
                     continue
                 rel = path.relative_to(self.srctree).as_posix()
                 arch = path.parent.name
-                # only the lines that start with "select" are matched (line numbers counted up to each)
-                i, counted = 1, 0
-                for start in _SELECT_LINE_RE.finditer(text):
-                    at = start.start()
-                    i += text.count("\n", counted, at)
-                    counted = at
-                    end = text.find("\n", at)
-                    m = _ARCH_SELECT_RE.match(text[at:] if end < 0 else text[at:end])
-                    if m:
-                        scan.setdefault(m.group(1), []).append((arch, (m.group(2) or "").strip(), f"{rel}:{i}"))
+                for i, line in enumerate(lines, 1):
+                    # most lines are passed over without the pattern
+                    if "select" in line:
+                        m = _ARCH_SELECT_RE.match(line)
+                        if m:
+                            scan.setdefault(m.group(1), []).append((arch, (m.group(2) or "").strip(), f"{rel}:{i}"))
             self.cache.arch_scan = scan
         return [ArchProvider(arch=a, condition=c, location=loc, current=(a == self.lt.srcarch))
                 for a, c, loc in self.cache.arch_scan.get(name, [])]
