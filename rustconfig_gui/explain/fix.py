@@ -43,7 +43,7 @@ from kconfiglib import BOOL, HEX, INT, TRISTATE, Choice, MenuNode, Symbol
 
 from rustconfig_gui.explain import why
 from rustconfig_gui.explain.plans import SCHEMA, ApplyReport, Change, FixResult, Plan, Step, Target, normal_text
-from rustconfig_gui.explain.planvalues import Before, may_differ
+from rustconfig_gui.explain.planvalues import Before, before_values, may_differ
 from rustconfig_gui.explain.rustclass import is_rust_related
 from rustconfig_gui.explain.text import format_plan, format_result
 from rustconfig_gui.explain.why import Reason
@@ -974,7 +974,7 @@ def plan_fix(lt: LoadedTree, target: Target | Symbol | Choice | MenuNode, want: 
             return FixResult(target=tgt.label, kind=tgt.kind, want=tgt.want, value=value, already=True, plans=[],
                              possible_here=True, why_not="", summary=exp.summary, explored=0,
                              seconds=time.monotonic() - t0)
-        before = Before(lt)
+        before = before_values(lt)
         found, dead = planner.search()
         plans = planner.finish(found, before)
     finally:

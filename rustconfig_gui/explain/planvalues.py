@@ -12,6 +12,7 @@ only those values are computed, before and after.  When MODULES is reached
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from kconfiglib import Choice, Symbol
@@ -20,6 +21,20 @@ from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import Evaluator, UserState
 
 _MISSING = object()
+
+
+# the values of the last configuration planned from, per evaluator: planning many targets
+# from one configuration (the overview, the benchmark) computes each of them once
+_BEFORE: weakref.WeakKeyDictionary[Any, Before] = weakref.WeakKeyDictionary()
+
+
+def before_values(lt: LoadedTree) -> Before:
+    """:class:`Before` for the configuration ``lt`` has now (the last one's again while it is unchanged)."""
+    hit = _BEFORE.get(lt.ev)
+    if hit is not None and hit.same_input(lt.ev):
+        return hit
+    before = _BEFORE[lt.ev] = Before(lt)
+    return before
 
 
 class Before:
@@ -35,6 +50,12 @@ class Before:
         for s, v in self.assumed.items():
             self.ev.assume(s, v)
 
+    def same_input(self, ev: Evaluator) -> bool:
+        """Does ``ev`` hold the configuration these values are of?"""
+        st = self.state
+        return (ev.user == st.user and ev.assumed == self.assumed and ev.choice_order == st.choice_order
+                and ev.choice_user_sel == st.choice_user_sel and ev.choice_user_tri == st.choice_user_tri)
+
     def __getitem__(self, sym: Symbol) -> str:
         return self.ev.str_value(sym)
 
@@ -46,9 +67,11 @@ class Before:
 def changed_input(ev: Evaluator, start: UserState, start_assumed: dict[Symbol, str]) -> set[Any]:
     """The symbols and choices whose user input or assumed value ``ev`` has other than ``start``."""
     seeds: set[Any] = set()
-    for s in ev.user.keys() | start.user.keys():
-        if ev.user.get(s, _MISSING) != start.user.get(s, _MISSING):
+    was = start.user
+    for s, v in ev.user.items():
+        if was.get(s, _MISSING) != v:
             seeds.add(s)
+    seeds.update(was.keys() - ev.user.keys())
     for s in ev.assumed.keys() | start_assumed.keys():
         if ev.assumed.get(s) != start_assumed.get(s):
             seeds.add(s)
