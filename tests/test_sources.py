@@ -1,5 +1,6 @@
-"""The architectures' ``select`` lines, matched only on the lines that hold the word select,
-against every line of every ``arch/*/Kconfig*`` matched one by one."""
+"""The architectures' ``select`` lines, matched only on the lines where the name occurs,
+against every line of every ``arch/*/Kconfig*`` matched one by one; the ``if`` blocks
+around a line, from one pass per file, against walking back from the line."""
 
 from __future__ import annotations
 
@@ -39,11 +40,15 @@ def test_arch_selects_match_every_line(lt: LoadedTree):
     src = KconfigSources(lt)
     expected = every_line(src.srctree)
     assert len(expected) > 500
-    for name in ("HAVE_RUST", "ARCH_SUPPORTS_LTO_CLANG", "X86_64", "HAVE_ARCH_KGDB", "NO_SUCH_SYMBOL"):
+    for name in ("HAVE_RUST", "ARCH_SUPPORTS_LTO_CLANG", "X86_64", "HAVE_ARCH_KGDB", "NO_SUCH_SYMBOL", "",
+                 "HAVE", "select", "X86_64 if"):
         got = src.arch_selects(name)
         assert [(p.arch, p.condition, p.location) for p in got] == expected.get(name, []), name
         assert all(p.current == (p.arch == lt.srcarch) for p in got)
-    assert src.cache.arch_scan == expected
+    # every name selected anywhere, and names that are parts of others
+    for name in [*expected, *(n[:-1] for n in list(expected)[::10])]:
+        got = src.arch_selects(name)
+        assert [(p.arch, p.condition, p.location) for p in got] == expected.get(name, []), name
     # the line numbers point at the select lines
     for arch, _cond, loc in expected.get("HAVE_ARCH_KGDB", [])[:5]:
         rel, line = loc.rsplit(":", 1)

@@ -172,7 +172,9 @@ class _SourceCache:
 
     def __init__(self) -> None:
         self.files: dict[str, _FileText] = {}
-        self.arch_scan: dict[str, list[tuple[str, str, str]]] | None = None
+        self.arch_texts: list[tuple[str, str, str]] | None = None
+        # select lines per symbol name, as asked for
+        self.arch_scan: dict[str, list[tuple[str, str, str]]] = {}
 
 
 _SOURCES: weakref.WeakKeyDictionary[Any, _SourceCache] = weakref.WeakKeyDictionary()
@@ -253,24 +255,45 @@ class KconfigSources:
 
     def arch_selects(self, name: str) -> list[ArchProvider]:
         """``select NAME [if COND]`` lines of every ``arch/*/Kconfig*`` (a text scan)."""
-        if self.cache.arch_scan is None:
-            scan: dict[str, list[tuple[str, str, str]]] = {}
-            for path in sorted(self.srctree.glob("arch/*/Kconfig*")):
-                try:
-                    lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
-                except OSError:
-                    continue
-                rel = path.relative_to(self.srctree).as_posix()
-                arch = path.parent.name
-                for i, line in enumerate(lines, 1):
-                    # most lines are passed over without the pattern
-                    if "select" in line:
-                        m = _ARCH_SELECT_RE.match(line)
-                        if m:
-                            scan.setdefault(m.group(1), []).append((arch, (m.group(2) or "").strip(), f"{rel}:{i}"))
-            self.cache.arch_scan = scan
+        found = self.cache.arch_scan.get(name)
+        if found is None:
+            found = self.cache.arch_scan[name] = self._scan_arch(name)
         return [ArchProvider(arch=a, condition=c, location=loc, current=(a == self.lt.srcarch))
                 for a, c, loc in self.cache.arch_scan.get(name, [])]
+
+    def _arch_texts(self) -> list[tuple[str, str, str]]:
+        """(path, architecture, text) of every ``arch/*/Kconfig*``, read once per parsed tree."""
+        if self.cache.arch_texts is None:
+            texts = []
+            for path in sorted(self.srctree.glob("arch/*/Kconfig*")):
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                texts.append((path.relative_to(self.srctree).as_posix(), path.parent.name, text))
+            self.cache.arch_texts = texts
+        return self.cache.arch_texts
+
+    def _scan_arch(self, name: str) -> list[tuple[str, str, str]]:
+        """The select lines of ``name``: only the lines where the name occurs are matched."""
+        out: list[tuple[str, str, str]] = []
+        if not name:
+            return out
+        for rel, arch, text in self._arch_texts():
+            line, counted = 1, 0
+            at = text.find(name)
+            while at >= 0:
+                start = text.rfind("\n", 0, at) + 1
+                end = text.find("\n", at)
+                if end < 0:
+                    end = len(text)
+                m = _ARCH_SELECT_RE.match(text[start:end])
+                if m and m.group(1) == name:
+                    line += text.count("\n", counted, start)
+                    counted = start
+                    out.append((arch, (m.group(2) or "").strip(), f"{rel}:{line}"))
+                at = text.find(name, end)
+        return out
 
     # -- where a value comes from ---------------------------------------------------
 
