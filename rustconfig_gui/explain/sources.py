@@ -58,13 +58,14 @@ class _FileText:
         self.pos: dict[int, int] = {}
         self._open: list[_IfChain] | None = None
         raw = text.split("\n")
+        count = len(raw)
         in_help = False
         help_indent = -1
         n = 0
-        while n < len(raw):
+        while n < count:
             start = n
             logical = raw[n]
-            while logical.endswith("\\") and n + 1 < len(raw):
+            while logical.endswith("\\") and n + 1 < count:
                 n += 1
                 logical = logical[:-1] + raw[n]
             n += 1
@@ -73,13 +74,15 @@ class _FileText:
                 if not stripped:
                     continue
                 # the width of the indentation alone (tabs to 8) is that of the whole line less its text
-                width = len(logical[:len(logical) - len(logical.lstrip())].expandtabs(8))
+                width = len(logical) - len(logical.lstrip())
+                if "\t" in logical[:width]:
+                    width = len(logical[:width].expandtabs(8))
                 if help_indent < 0:
                     help_indent = width
                 if width >= help_indent > 0:
                     continue
                 in_help = False
-            if _HELP_RE.match(logical):
+            if "help" in logical and _HELP_RE.match(logical):
                 in_help, help_indent = True, -1
                 continue
             if not stripped or stripped.startswith("#"):
