@@ -34,7 +34,6 @@ import dataclasses
 import re
 import shlex
 import time
-import weakref
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from kconfiglib import BOOL, HEX, INT, TRISTATE, Choice, MenuNode, Symbol
 
 from rustconfig_gui.explain import why
 from rustconfig_gui.explain.plans import SCHEMA, ApplyReport, Change, FixResult, Plan, Step, Target, normal_text
+from rustconfig_gui.explain.planvalues import Before, before_values, may_differ
 from rustconfig_gui.explain.rustclass import is_rust_related
 from rustconfig_gui.explain.text import format_plan, format_result
 from rustconfig_gui.explain.why import Reason
@@ -582,7 +582,7 @@ class _Planner:
 
     # plans ------------------------------------------------------------------------------------
 
-    def finish(self, found: list[list[_Move]], before: dict[Symbol, str]) -> list[Plan]:
+    def finish(self, found: list[list[_Move]], before: Before) -> list[Plan]:
         plans: list[tuple[tuple[Any, ...], Plan]] = []
         keys: set[frozenset[tuple[str, str, str]]] = set()
         for moves in found:
@@ -612,7 +612,7 @@ class _Planner:
                 i += 1
         return moves
 
-    def verify(self, moves: list[_Move], before: dict[Symbol, str]) -> Plan:
+    def verify(self, moves: list[_Move], before: Before) -> Plan:
         steps = [s for m in moves for s in (self.toolchain_steps(m, before) if m.kind == "toolchain"
                                             and m.sym.name == "RUST_IS_AVAILABLE" else None) or [self.step(m, before)]]
         ok = self.replay(moves) and self.target.reached(self.lt)
@@ -623,8 +623,10 @@ class _Planner:
         other_tree = any(m.kind == "arch" for m in moves)
         # on another architecture nearly everything differs: its side effects show once it is loaded
         if ok and not other_tree:
+            # only what the plan's input reaches can differ (in menu order, as every symbol would be)
+            differ = may_differ(self.lt, self.start, self.start_assumed)
             for s in self.lt.kconf.unique_defined_syms:
-                if s in touched:
+                if s in touched or differ is not None and s not in differ:
                     continue
                 after = ev.str_value(s)
                 if after != before[s]:
@@ -644,7 +646,7 @@ class _Planner:
         return Plan(steps=steps, verified=ok, result=result, side_effects=changes, assumes=assumes, note=note,
                     other_tree=other_tree)
 
-    def step(self, m: _Move, before: dict[Symbol, str]) -> Step:
+    def step(self, m: _Move, before: Before) -> Step:
         r = m.reason
         sym = m.sym
         rust = is_rust_related(self.lt, sym)
@@ -854,7 +856,7 @@ class _Planner:
                 [f for f in probe.findings if f.severity == "warning"]
         return []
 
-    def toolchain_steps(self, m: _Move, before: dict[Symbol, str]) -> list[Step] | None:
+    def toolchain_steps(self, m: _Move, before: Before) -> list[Step] | None:
         """With the doctor's report: one outside step per problem, each with its own remedies."""
         probe = self.probe
         if not isinstance(probe, DoctorReport) or probe.script is not None and probe.script.available:
@@ -972,7 +974,7 @@ def plan_fix(lt: LoadedTree, target: Target | Symbol | Choice | MenuNode, want: 
             return FixResult(target=tgt.label, kind=tgt.kind, want=tgt.want, value=value, already=True, plans=[],
                              possible_here=True, why_not="", summary=exp.summary, explored=0,
                              seconds=time.monotonic() - t0)
-        before = _all_values(lt)
+        before = before_values(lt)
         found, dead = planner.search()
         plans = planner.finish(found, before)
     finally:
@@ -990,30 +992,6 @@ def plan_fix(lt: LoadedTree, target: Target | Symbol | Choice | MenuNode, want: 
     return FixResult(target=tgt.label, kind=tgt.kind, want=tgt.want, value=value, already=False, plans=plans,
                      possible_here=bool(here), why_not=why_not, summary=summary, explored=planner.expansions,
                      seconds=time.monotonic() - t0)
-
-
-# every value of the last configuration planned from, per evaluator: planning many targets
-# from one configuration (the overview, the benchmark) computes them once
-_VALUES: weakref.WeakKeyDictionary[Any, tuple[Any, dict[Symbol, str]]] = weakref.WeakKeyDictionary()
-
-
-def _fingerprint(lt: LoadedTree) -> Any:
-    ev = lt.ev
-    return (frozenset((s.name, v) for s, v in ev.user.items()),
-            tuple(tuple(m.name for m in order) for order in ev.choice_order.values()),
-            frozenset((id(c), s.name) for c, s in ev.choice_user_sel.items()),
-            frozenset((id(c), v) for c, v in ev.choice_user_tri.items()),
-            frozenset((s.name, v) for s, v in ev.assumed.items()))
-
-
-def _all_values(lt: LoadedTree) -> dict[Symbol, str]:
-    key = _fingerprint(lt)
-    hit = _VALUES.get(lt.ev)
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    values = {s: lt.ev.str_value(s) for s in lt.kconf.unique_defined_syms}
-    _VALUES[lt.ev] = (key, values)
-    return values
 
 
 def _explain(lt: LoadedTree, t: Target) -> why.Explanation:

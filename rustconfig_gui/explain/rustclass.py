@@ -27,7 +27,6 @@ import weakref
 
 from kconfiglib import AND, EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL, UNEQUAL, MenuNode, Symbol
 
-from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
 
 RUST_WORDS = frozenset({"RUST", "RUSTC", "BINDGEN", "RUSTFMT", "RUSTDOC"})
@@ -48,7 +47,7 @@ def predates_rust(lt: LoadedTree) -> str | None:
 
 
 def name_is_rust(name: str) -> bool:
-    return any(part in RUST_WORDS for part in name.upper().split("_"))
+    return not RUST_WORDS.isdisjoint(name.upper().split("_"))
 
 
 @functools.lru_cache(maxsize=4096)  # ~1,600 Kconfig files against ~19,000 entries
@@ -85,28 +84,66 @@ def _capability(name: str) -> bool:
 _CACHE: weakref.WeakKeyDictionary[object, set[Symbol]] = weakref.WeakKeyDictionary()
 
 
+def _seeds(syms: list[Symbol]) -> set[Symbol]:
+    """Rules 1 and 2: a Rust word in the name, or a definition in a Rust file."""
+    words = RUST_WORDS
+    rust_file: dict[str, bool] = {}
+    related: set[Symbol] = set()
+    for s in syms:
+        name = s.name.upper()
+        # every Rust word contains RUST but BINDGEN: most names are passed over on that alone
+        if ("RUST" in name or "BINDGEN" in name) and not words.isdisjoint(name.split("_")):
+            related.add(s)
+            continue
+        for n in s.nodes:
+            f = n.filename
+            r = rust_file.get(f)
+            if r is None:
+                r = rust_file[f] = file_is_rust(f)
+            if r:
+                related.add(s)
+                break
+    return related
+
+
 def _classify(lt: LoadedTree) -> set[Symbol]:
     cached = _CACHE.get(lt.kconf)
     if cached is not None:
         return cached
-    syms = lt.kconf.unique_defined_syms
-    related = {s for s in syms
-               if name_is_rust(s.name) or any(file_is_rust(n.filename) for n in s.nodes)}
-    # rules 3 and 4 until nothing changes: from each related symbol to those that require or select it
-    users: dict[Symbol, list[Symbol]] = {}
+    kconf = lt.kconf
+    syms = kconf.unique_defined_syms
+    related = _seeds(syms)
+    # rules 3 and 4 until nothing changes, following only what leads from a related symbol:
+    # whatever requires T has T in its direct dependencies, so it is among T's kconfiglib
+    # ``_dependents``, except where one of several definitions has no dependency at all
+    # (``direct_dep`` is then y and names nothing): those few are indexed here
+    loose: dict[Symbol, list[Symbol]] = {}
+    y = kconf.y
     for s in syms:
-        for t in _required(s):
-            users.setdefault(t, []).append(s)
-        for t, _ in s.selects:
-            if not _capability(t.name):
-                users.setdefault(t, []).append(s)
+        if s.direct_dep is y and len(s.nodes) > 1:
+            for t in _required(s):
+                loose.setdefault(t, []).append(s)
+    required: dict[Symbol, set[Symbol]] = {}
+    selectors = lt.reverse
     work = list(related)
     while work:
-        for s in users.get(work.pop(), ()):
+        t = work.pop()
+        users: list[Symbol] = []
+        for s in t._dependents:  # type: ignore[attr-defined]
+            if s.__class__ is Symbol and s not in related:
+                req = required.get(s)
+                if req is None:
+                    req = required[s] = _required(s)
+                if t in req:
+                    users.append(s)
+        users += loose.get(t, ())
+        if not _capability(t.name):
+            users += selectors.selected_by(t)
+        for s in users:
             if s not in related:
                 related.add(s)
                 work.append(s)
-    _CACHE[lt.kconf] = related
+    _CACHE[kconf] = related
     return related
 
 
@@ -116,18 +153,28 @@ def is_rust_related(lt: LoadedTree, sym: Symbol) -> bool:
 
 def rust_node_ids(lt: LoadedTree, rust_syms: frozenset[Symbol]) -> frozenset[int]:
     """ids of the entries that are, or hold inside them, a Rust-related symbol
-    (what the Rust lens shows)."""
+    (what the Rust lens shows).
+
+    The entries are those :func:`menutree.static_children` gives from the top:
+    every node with a prompt, promptless ones passed through.  So an entry is
+    marked when it is an entry of a Rust-related symbol or one of those lies
+    under it: walked upwards from each such entry to the top."""
     found: set[int] = set()
-
-    def mark(node: MenuNode) -> bool:
-        has = node.item in rust_syms
-        for child in menutree.static_children(node):
-            has = mark(child) or has
-        if has:
-            found.add(id(node))
-        return has
-
-    mark(lt.kconf.top_node)
+    top = lt.kconf.top_node
+    for sym in rust_syms:
+        for node in sym.nodes:
+            if node.prompt is None:
+                continue
+            p: MenuNode | None = node
+            while p is not None and p is not top:
+                if p.prompt is not None:
+                    key = id(p)
+                    if key in found:
+                        break  # the rest of the way up is marked already
+                    found.add(key)
+                p = p.parent
+    if found or top.item in rust_syms:
+        found.add(id(top))
     return frozenset(found)
 
 

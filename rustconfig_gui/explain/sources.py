@@ -46,20 +46,26 @@ _WORD_RE = re.compile(r"[A-Za-z0-9_]+")
 _MACRO_NAME_RE = re.compile(r"\$\(([A-Za-z0-9_-]+)")
 
 
+# the if lines open at a point, innermost first: (line, the ones around it)
+_IfChain = tuple[tuple[int, str], "_IfChain"] | None
+
+
 class _FileText:
     """Logical lines of one Kconfig file outside help texts: (line number, stripped text)."""
 
     def __init__(self, text: str) -> None:
         self.lines: list[tuple[int, str]] = []
         self.pos: dict[int, int] = {}
+        self._open: list[_IfChain] | None = None
         raw = text.split("\n")
+        count = len(raw)
         in_help = False
         help_indent = -1
         n = 0
-        while n < len(raw):
+        while n < count:
             start = n
             logical = raw[n]
-            while logical.endswith("\\") and n + 1 < len(raw):
+            while logical.endswith("\\") and n + 1 < count:
                 n += 1
                 logical = logical[:-1] + raw[n]
             n += 1
@@ -67,13 +73,16 @@ class _FileText:
             if in_help:
                 if not stripped:
                     continue
-                width = len(logical.expandtabs(8)) - len(logical.expandtabs(8).lstrip())
+                # the width of the indentation alone (tabs to 8) is that of the whole line less its text
+                width = len(logical) - len(logical.lstrip())
+                if "\t" in logical[:width]:
+                    width = len(logical[:width].expandtabs(8))
                 if help_indent < 0:
                     help_indent = width
                 if width >= help_indent > 0:
                     continue
                 in_help = False
-            if _HELP_RE.match(logical):
+            if "help" in logical and _HELP_RE.match(logical):
                 in_help, help_indent = True, -1
                 continue
             if not stripped or stripped.startswith("#"):
@@ -99,22 +108,38 @@ class _FileText:
         if i is None:
             # a line inside a help text or a blank one: the closest line before it
             i = sum(1 for ln, _ in self.lines if ln < line)
+        if self._open is None:
+            self._open = self._open_ifs()
         found = []
-        depth = 0
-        for ln, text in reversed(self.lines[:i]):
-            w = _first_word(text)
-            if w == "endif":
-                depth += 1
-            elif w == "if":
-                if depth:
-                    depth -= 1
-                else:
-                    found.append((ln, text))
+        chain = self._open[i]
+        while chain is not None:
+            found.append(chain[0])
+            chain = chain[1]
         return found
+
+    def _open_ifs(self) -> list[_IfChain]:
+        """For each line, the ``if`` lines still open before it (an ``endif`` closes the
+        nearest open one), innermost first, as chains the lines share; one pass per file."""
+        opened: list[_IfChain] = []
+        chain: _IfChain = None
+        for item in self.lines:
+            opened.append(chain)
+            w = _first_word(item[1])
+            if w == "if":
+                chain = (item, chain)
+            elif w == "endif" and chain is not None:
+                chain = chain[1]
+        opened.append(chain)
+        return opened
+
+
+_FIRST_WORD_RE = re.compile(r"[A-Za-z_-]+")
+DEPENDS_RE = re.compile(r"depends\s+on\b")
+_ARCH_SELECT_RE = re.compile(r"^\s*select\s+([A-Za-z0-9_]+)(?:\s+if\s+(.*?))?\s*(?:#.*)?$")
 
 
 def _first_word(text: str) -> str:
-    m = re.match(r"[A-Za-z_-]+", text)
+    m = _FIRST_WORD_RE.match(text)
     return m.group(0) if m else ""
 
 
@@ -150,7 +175,9 @@ class _SourceCache:
 
     def __init__(self) -> None:
         self.files: dict[str, _FileText] = {}
-        self.arch_scan: dict[str, list[tuple[str, str, str]]] | None = None
+        self.arch_texts: list[tuple[str, str, str]] | None = None
+        # select lines per symbol name, as asked for
+        self.arch_scan: dict[str, list[tuple[str, str, str]]] = {}
 
 
 _SOURCES: weakref.WeakKeyDictionary[Any, _SourceCache] = weakref.WeakKeyDictionary()
@@ -183,7 +210,7 @@ class KconfigSources:
         return self.file(node.filename).entry(node.linenr)
 
     def depends_line(self, node: MenuNode, term: Any) -> int | None:
-        lines = [(ln, t) for ln, t in self.entry(node) if re.match(r"depends\s+on\b", t)]
+        lines = [(ln, t) for ln, t in self.entry(node) if DEPENDS_RE.match(t)]
         if not lines:
             return None
         names = names_of(term)
@@ -231,23 +258,45 @@ class KconfigSources:
 
     def arch_selects(self, name: str) -> list[ArchProvider]:
         """``select NAME [if COND]`` lines of every ``arch/*/Kconfig*`` (a text scan)."""
-        if self.cache.arch_scan is None:
-            scan: dict[str, list[tuple[str, str, str]]] = {}
-            rx = re.compile(r"^\s*select\s+([A-Za-z0-9_]+)(?:\s+if\s+(.*?))?\s*(?:#.*)?$")
-            for path in sorted(self.srctree.glob("arch/*/Kconfig*")):
-                try:
-                    lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
-                except OSError:
-                    continue
-                rel = path.relative_to(self.srctree).as_posix()
-                arch = path.parent.name
-                for i, line in enumerate(lines, 1):
-                    m = rx.match(line)
-                    if m:
-                        scan.setdefault(m.group(1), []).append((arch, (m.group(2) or "").strip(), f"{rel}:{i}"))
-            self.cache.arch_scan = scan
+        found = self.cache.arch_scan.get(name)
+        if found is None:
+            found = self.cache.arch_scan[name] = self._scan_arch(name)
         return [ArchProvider(arch=a, condition=c, location=loc, current=(a == self.lt.srcarch))
                 for a, c, loc in self.cache.arch_scan.get(name, [])]
+
+    def _arch_texts(self) -> list[tuple[str, str, str]]:
+        """(path, architecture, text) of every ``arch/*/Kconfig*``, read once per parsed tree."""
+        if self.cache.arch_texts is None:
+            texts = []
+            for path in sorted(self.srctree.glob("arch/*/Kconfig*")):
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                texts.append((path.relative_to(self.srctree).as_posix(), path.parent.name, text))
+            self.cache.arch_texts = texts
+        return self.cache.arch_texts
+
+    def _scan_arch(self, name: str) -> list[tuple[str, str, str]]:
+        """The select lines of ``name``: only the lines where the name occurs are matched."""
+        out: list[tuple[str, str, str]] = []
+        if not name:
+            return out
+        for rel, arch, text in self._arch_texts():
+            line, counted = 1, 0
+            at = text.find(name)
+            while at >= 0:
+                start = text.rfind("\n", 0, at) + 1
+                end = text.find("\n", at)
+                if end < 0:
+                    end = len(text)
+                m = _ARCH_SELECT_RE.match(text[start:end])
+                if m and m.group(1) == name:
+                    line += text.count("\n", counted, start)
+                    counted = start
+                    out.append((arch, (m.group(2) or "").strip(), f"{rel}:{line}"))
+                at = text.find(name, end)
+        return out
 
     # -- where a value comes from ---------------------------------------------------
 

@@ -5,7 +5,6 @@ if`` of the menus above), and the facts menuconfig's help screen shows."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ from rustconfig_gui.explain.exprs import (
     type_name,
 )
 from rustconfig_gui.explain.reasons import MenuconfigFacts, PromptFacts, Relation
-from rustconfig_gui.explain.sources import KconfigSources, line_words
+from rustconfig_gui.explain.sources import DEPENDS_RE, KconfigSources, line_words
 from rustconfig_gui.kconfig.loader import LoadedTree
 
 
@@ -98,7 +97,7 @@ class EntryTerms:
         cont = self.container(node)
         b = self.base(cont) if cont is not None else None
         base_ids = {id(x) for x in split_expr(b, AND)} if b is not None else set()
-        own_lines = [(ln, t) for ln, t in self.src.entry(node) if re.match(r"depends\s+on\b", t)]
+        own_lines = [(ln, t) for ln, t in self.src.entry(node) if DEPENDS_RE.match(t)]
         ifs = self.src.enclosing_ifs(node)
         dep = node.dep
         if not own_lines or (b is not None and dep is b):
