@@ -543,7 +543,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self._set_enabled(True)
         self.view.expandToDepth(0)
         if place is not None:
-            self.restore_place(place.moved_to(lt.kconf.node_iter(), self.model.group))
+            self.restore_place(place.moved_to(lt.kconf.top_node, self.model.group))
         self.overview.show_data(outcome.overview)
         self.fix_ui.update_button()
         self._update_title()

@@ -4,7 +4,6 @@ and reload; links, Back/Forward and the Show all / Rust lens modes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -21,6 +20,11 @@ from rustconfig_gui.kconfig.menutree import ComputedGroup
 Item: TypeAlias = MenuNode | ComputedGroup
 
 
+def _key_part(node: MenuNode) -> str:
+    name = node.item.name if node.item.__class__ is Symbol else ""
+    return f"{name}:{node.prompt[0] if node.prompt else ''}"
+
+
 def node_key(item: Item) -> tuple[str, ...]:
     """What identifies an entry in another parse of the same tree (after a reload):
     its symbol's name or its prompt, and those of the menus around it."""
@@ -29,10 +33,31 @@ def node_key(item: Item) -> tuple[str, ...]:
     out: list[str] = []
     cur: MenuNode | None = item
     while cur is not None and cur.parent is not None:
-        name = cur.item.name if cur.item.__class__ is Symbol else ""
-        out.append(f"{name}:{cur.prompt[0] if cur.prompt else ''}")
+        out.append(_key_part(cur))
         cur = cur.parent
     return tuple(reversed(out))
+
+
+def find_by_key(top: MenuNode, key: tuple[str, ...]) -> MenuNode | None:
+    """The first entry in menu order (``Kconfig.node_iter()``) whose :func:`node_key`
+    is ``key``: only the menus on its path are looked into (a reload keeps the
+    user's place without a key for each of the ~20,000 entries)."""
+    if not key:
+        return top
+
+    def under(parent: MenuNode, depth: int) -> MenuNode | None:
+        child = parent.list
+        while child is not None:
+            if _key_part(child) == key[depth]:
+                if depth + 1 == len(key):
+                    return child
+                found = under(child, depth + 1)
+                if found is not None:
+                    return found
+            child = child.next
+        return None
+
+    return under(top, 0)
 
 
 @dataclass
@@ -43,16 +68,16 @@ class Place:
     current: Item | None = None
     top: Item | None = None
 
-    def moved_to(self, nodes: Iterable[MenuNode], group: ComputedGroup | None) -> Place:
-        """The same place among the entries of another parse (``nodes``: all of them)."""
-        by_key: dict[tuple[str, ...], Item] = {}
-        for n in nodes:
-            by_key.setdefault(node_key(n), n)
-        if group is not None:
-            by_key[("<computed>",)] = group
+    def moved_to(self, top: MenuNode, group: ComputedGroup | None) -> Place:
+        """The same place among the entries of another parse (``top``: its top menu)."""
 
         def find(item: Item | None) -> Item | None:
-            return by_key.get(node_key(item)) if item is not None else None
+            if item is None:
+                return None
+            key = node_key(item)
+            if key == ("<computed>",):
+                return group
+            return find_by_key(top, key)
 
         return Place([m for m in (find(e) for e in self.expanded) if m is not None],
                      find(self.current), find(self.top))
