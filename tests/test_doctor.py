@@ -450,12 +450,9 @@ esac
 def _running(pid: int, marker: str) -> bool:
     """Running, not a zombie (an orphan's parent here may never reap it), and still one of ours
     (the fake bindgen's path or its sleep in the command line: a pid may be used again)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-    return state != "Z" and (marker in cmdline or cmdline.startswith("sleep 1000"))
+    from test_probe import _alive
+
+    return _alive(pid, marker)
 
 
 def _survivors(pids: list[int], marker: str) -> list[int]:

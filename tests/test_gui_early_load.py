@@ -158,8 +158,10 @@ def test_an_early_load_of_another_request_is_cancelled_and_joined(qtbot, tmp_pat
     assert [t for t in threading.enumerate() if t.name == "early-load"] == []
 
 
-def test_sigterm_while_the_early_load_runs_leaves_no_probe_running(tmp_path):
-    from test_reliability_two import _hanger, _started
+def _demo_with_hanging_rustc(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of the demo tree, and a folder for PATH whose rustc hangs in the probe
+    (its pid and its child's are written to the pids file): (tree, folder, pids file)."""
+    from test_reliability_two import _hanger
 
     src = tmp_path / "src"
     shutil.copytree(demo_tree(), src)
@@ -169,6 +171,13 @@ def test_sigterm_while_the_early_load_runs_leaves_no_probe_running(tmp_path):
     bin_.mkdir()
     _hanger(bin_ / "rustc", pids, then=f'[ "$*" = "--version --verbose" ] || exec {tc.rustc} "$@"')
     (bin_ / "bindgen").symlink_to(tc.bindgen)
+    return src, bin_, pids
+
+
+def test_sigterm_while_the_early_load_runs_leaves_no_probe_running(tmp_path):
+    from test_reliability_two import _started
+
+    src, bin_, pids = _demo_with_hanging_rustc(tmp_path)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = dict(_env(tmp_path, bin_), TMPDIR=str(tmp))
@@ -187,18 +196,9 @@ def test_sigterm_while_the_early_load_runs_leaves_no_probe_running(tmp_path):
 
 
 def test_cancel_in_the_window_stops_the_early_load_it_took_over(qtbot, tmp_path):
-    from test_reliability_two import _hanger
-
     from rustconfig_gui.gui.workers import TreeLoader
 
-    src = tmp_path / "src"
-    shutil.copytree(demo_tree(), src)
-    tc = fake_toolchain(tmp_path / "tc")
-    pids = tmp_path / "pids"
-    bin_ = tmp_path / "bin"
-    bin_.mkdir()
-    _hanger(bin_ / "rustc", pids, then=f'[ "$*" = "--version --verbose" ] || exec {tc.rustc} "$@"')
-    (bin_ / "bindgen").symlink_to(tc.bindgen)
+    src, bin_, pids = _demo_with_hanging_rustc(tmp_path)
     path = os.environ["PATH"]
     os.environ["PATH"] = f"{bin_}:{path}"
     try:
