@@ -180,18 +180,12 @@ def test_sigterm_right_after_an_edit_keeps_the_edit(tmp_path: Path):
 def test_sigterm_during_a_load_leaves_no_probe_running(tmp_path: Path):
     import signal
 
-    from fakes import fake_toolchain, wait_gone
-    from test_reliability_two import _hanger, _started
+    from fakes import wait_gone
+    from test_gui_early_load import _demo_with_hanging_rustc
+    from test_reliability_two import _started
 
-    src = tmp_path / "src"
-    shutil.copytree(demo_tree(), src)
-    tc = fake_toolchain(tmp_path / "tc")
-    pids = tmp_path / "pids"
     # the window has no --make-var: the tree's make finds rustc and bindgen on PATH
-    bin_ = tmp_path / "bin"
-    bin_.mkdir()
-    _hanger(bin_ / "rustc", pids, then=f'[ "$*" = "--version --verbose" ] || exec {tc.rustc} "$@"')
-    (bin_ / "bindgen").symlink_to(tc.bindgen)
+    src, bin_, pids = _demo_with_hanging_rustc(tmp_path)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = dict(os.environ, TMPDIR=str(tmp), PATH=f"{bin_}:{os.environ['PATH']}")
