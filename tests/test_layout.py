@@ -195,3 +195,25 @@ def test_device_pixel_ratio_is_the_scale_factor(qtbot, window: MainWindow):
     """In the HiDPI child run the window really is drawn at 2x."""
     want = float(os.environ.get("QT_SCALE_FACTOR", "1"))
     assert window.devicePixelRatio() == want
+
+
+@pytest.mark.slow
+def test_many_rows_are_measured_in_slices_to_the_same_widths(qtbot, win_612: MainWindow, monkeypatch):
+    """Show all with menus open is thousands of rows: measured a few rows per turn of the
+    event loop (no long stall), ending with the widths a measurement in one go gives."""
+    import rustconfig_gui.gui.layout as layout
+
+    w = win_612
+    fitter = w.columns
+    assert (fitter._value_need, fitter._symbol_need) == fitter.measure()
+    monkeypatch.setattr(layout, "MEASURE_SLICE_S", 0.0)  # one step per slice
+    w.view.expandToDepth(2)
+    slices = 0
+    while fitter.timer.isActive() or fitter._walk is not None or fitter._measure:
+        fitter.timer.stop()
+        fitter.fit()
+        slices += 1
+        assert slices < 100_000
+    assert slices > 10
+    assert (fitter._value_need, fitter._symbol_need) == fitter.measure()
+    check_names_and_values(w)

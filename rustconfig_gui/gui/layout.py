@@ -9,10 +9,14 @@ name is elided in the middle (``RUST_…_ALLOW``) and its tooltip is the whole
 name.  The Option column gets the rest, and never less than a minimum: the
 Symbol column gives way first.  Widths follow the view's width (window size,
 docks, the splitter) and what is expanded; a column the user resized keeps
-its width until another tree is shown.
+its width until another tree is shown.  The rows are measured in short slices
+between events (the columns keep their widths until a measurement ends).
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Generator
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QHelpEvent
@@ -50,6 +54,9 @@ DOCK_SHARE = 0.3
 COMFORTABLE = 1.25
 # a pass over the expanded rows stops here (a fully expanded tree has ~20k rows)
 MAX_ROWS_MEASURED = 20_000
+# measuring runs in slices of this long on the GUI thread (Show all with many menus
+# open is thousands of rows: ~20 ms and more in one go)
+MEASURE_SLICE_S = 0.008
 
 
 def text_margin(view: QWidget) -> int:
@@ -123,6 +130,7 @@ class ColumnFitter(QObject):
         self._fitting = False
         self._symbol_need = self._value_need = 0
         self._measure = True
+        self._walk: Generator[None, None, tuple[int, int]] | None = None  # a measurement under way
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(0)
@@ -168,7 +176,18 @@ class ColumnFitter(QObject):
 
     def measure(self) -> tuple[int, int]:
         """Widths of the widest value (without a hidden row's reason) and the widest
-        symbol name on the rows shown now (expanded menus)."""
+        symbol name on the rows shown now (expanded menus), in one go."""
+        walk = self._measuring()
+        while True:
+            try:
+                next(walk)
+            except StopIteration as done:
+                return done.value
+
+    def _measuring(self) -> Generator[None, None, tuple[int, int]]:
+        """:meth:`measure` a few rows at a time (yields between them; returns the widths).
+        Only stepped while the model is unchanged: every change that moves rows
+        (reset, rows in or out, layout, expand, collapse) starts a new one."""
         model = self.view.model()
         if model is None:
             return 0, 0
@@ -191,7 +210,28 @@ class ColumnFitter(QObject):
                 child = model.index(r, 0, parent)
                 if self.view.isExpanded(child):
                     stack.append(child)
+                if r % 32 == 31:
+                    yield
+            yield
         return widest_value, widest_symbol
+
+    def _measure_slice(self) -> bool:
+        """Go on measuring for a slice of time; True when the widths are known."""
+        if self._measure:
+            self._measure = False
+            self._walk = self._measuring()
+        if self._walk is None:
+            return True
+        end = time.monotonic() + MEASURE_SLICE_S
+        try:
+            next(self._walk)  # some progress in every slice
+            while time.monotonic() < end:
+                next(self._walk)
+        except StopIteration as done:
+            self._walk = None
+            self._value_need, self._symbol_need = done.value
+            return True
+        return False
 
     # -- fitting -----------------------------------------------------------------------
 
@@ -217,9 +257,8 @@ class ColumnFitter(QObject):
         if view.model() is None:
             return
         self.watch_model()
-        if self._measure:
-            self._value_need, self._symbol_need = self.measure()
-            self._measure = False
+        if not self._measure_slice():
+            self.timer.start()  # the next slice after the events waiting now
         _, value, symbol = self.widths(view.viewport().width())
         header = view.header()
         self._fitting = True
