@@ -53,6 +53,8 @@ def _window():
         from rustconfig_gui.kconfig import configfile
         text = configfile.config_text(window.lt.ev)
         print(json.dumps({"started": len(started), "adopted": took, "stored_first": window.lt.timings.unchecked,
+                          "later": [m for m in ("rustconfig_gui.explain.fix", "rustconfig_gui.workspace.presets",
+                                                "rustconfig_gui.workspace.fragments") if m in sys.modules],
                           "caches": [r.use_caches for r in started],
                           "config": hashlib.sha256(text.encode()).hexdigest(),
                           "title": window.windowTitle()}), flush=True)
@@ -103,6 +105,8 @@ def test_the_first_load_starts_before_the_window_and_gives_what_the_window_alone
     # the same configuration on screen either way (Rust available with the fake toolchain)
     assert early["config"] == alone["config"]
     assert early["caches"] == [True]
+    # what only the dialogs need is imported when a dialog first needs it, not on the way to the first screen
+    assert early["later"] == [] and alone["later"] == []
     # once a load is stored (as the window stores it after showing), the next start shows the
     # stored tree first: nothing is started early beside it
     env = _env(tmp_path, bin_, "h1")
@@ -217,3 +221,18 @@ def test_cancel_in_the_window_stops_the_early_load_it_took_over(qtbot, tmp_path)
         assert not early._thread.is_alive()
     finally:
         os.environ["PATH"] = path
+
+
+def test_a_lazy_module_is_the_module_from_its_first_use(tmp_path):
+    code = ("import sys, threading\n"
+            "from rustconfig_gui.host.lazy import LazyModule\n"
+            "fix = LazyModule('rustconfig_gui.explain.fix')\n"
+            "assert 'rustconfig_gui.explain.fix' not in sys.modules\n"
+            "got = []\n"
+            "ts = [threading.Thread(target=lambda: got.append(fix.plan_fix)) for _ in range(4)]\n"
+            "[t.start() for t in ts]; [t.join() for t in ts]\n"
+            "import rustconfig_gui.explain.fix as real\n"
+            "assert got == [real.plan_fix] * 4, got\n"
+            "print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.stdout == "ok\n", done.stderr

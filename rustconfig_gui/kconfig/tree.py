@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import platform
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -68,7 +67,7 @@ def check_kbuild_path(path: Path, what: str) -> None:
 
 def host_arch(machine: str | None = None) -> str:
     """The kernel's SUBARCH for this host (what ``make`` uses without ARCH=)."""
-    m = machine or platform.machine()
+    m = machine or os.uname().machine  # what the Makefile's `uname -m` prints
     for pattern, arch in _SUBARCH_RULES:
         if re.fullmatch(pattern, m):
             return arch

@@ -24,19 +24,26 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kconfiglib import Choice, MenuNode, Symbol
 
 from rustconfig_gui.errors import ConfigFileError
-from rustconfig_gui.explain import fix, why
+from rustconfig_gui.explain import why
+from rustconfig_gui.host.lazy import LazyModule
 from rustconfig_gui.host.paths import os_error_sentence
 from rustconfig_gui.kconfig import configfile, menutree
 from rustconfig_gui.kconfig.configfile import ConfigReadReport, WriteResult
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import PARTIAL_LIMIT, UserState
-from rustconfig_gui.workspace import presets
 from rustconfig_gui.workspace.undo import Command, Delta, Files, History, translators
+
+if TYPE_CHECKING:
+    from rustconfig_gui.explain import fix
+    from rustconfig_gui.workspace import presets
+else:  # imported when a plan or a preset is first applied
+    fix = LazyModule("rustconfig_gui.explain.fix")
+    presets = LazyModule("rustconfig_gui.workspace.presets")
 
 
 class ChangeKind(enum.Enum):

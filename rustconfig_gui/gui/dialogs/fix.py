@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kconfiglib import BOOL, TRISTATE, Choice, MenuNode, Symbol
 from PySide6.QtCore import QObject, Qt, Signal
@@ -35,22 +35,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rustconfig_gui.explain import fix
-from rustconfig_gui.explain.fix import (
-    ApplyReport,
-    FixResult,
-    Plan,
-    Target,
-)
 from rustconfig_gui.gui.dialogs.fix_planner import FixPlanner, PlanAnswer
 from rustconfig_gui.gui.style import on_palette_change, style_for
+from rustconfig_gui.host.lazy import LazyModule
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.toolchain.doctor import DoctorReport
 from rustconfig_gui.toolchain.remedies import Remedy
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
 from rustconfig_gui.workspace.session import Change, Session
 
-ApplyFn = Callable[[Plan, Target], ApplyReport | None]
+if TYPE_CHECKING:
+    from rustconfig_gui.explain import fix
+    from rustconfig_gui.explain.fix import ApplyReport, FixResult, Plan, Target
+
+    ApplyFn = Callable[[Plan, Target], ApplyReport | None]
+else:  # the planner is imported when a dialog first needs it, not while the window starts
+    fix = LazyModule("rustconfig_gui.explain.fix")
 RunFn = Callable[[Remedy], bool]
 
 

@@ -25,19 +25,24 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kconfiglib import Symbol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from rustconfig_gui.errors import LoadCancelled
-from rustconfig_gui.explain import fix
-from rustconfig_gui.explain.fix import FixResult, Target
 from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.host.lazy import LazyModule
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import Evaluator, UserState
 from rustconfig_gui.toolchain.doctor import DoctorReport
 from rustconfig_gui.toolchain.rustavailable import ProbeResult
+
+if TYPE_CHECKING:
+    from rustconfig_gui.explain import fix
+    from rustconfig_gui.explain.fix import FixResult, Target
+else:  # imported by the first plan, not while the window starts
+    fix = LazyModule("rustconfig_gui.explain.fix")
 
 #: how long after a request (the dialog opened, an edit) the plan starts
 PLAN_DELAY_MS = 250

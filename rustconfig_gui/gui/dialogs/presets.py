@@ -7,7 +7,7 @@ import dataclasses
 import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QFont, QKeySequence, QStandardItemModel
@@ -37,13 +37,19 @@ from PySide6.QtWidgets import (
 from rustconfig_gui.errors import ConfigFileError
 from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.gui.style import on_palette_change, style_for
+from rustconfig_gui.host.lazy import LazyModule
 from rustconfig_gui.kconfig.configfile import write_atomic
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import UserState
 from rustconfig_gui.kconfig.tree import KernelTree
-from rustconfig_gui.workspace import fragments, presets
-from rustconfig_gui.workspace.presets import ApplyReport, Fragment
 from rustconfig_gui.workspace.session import Change, Session
+
+if TYPE_CHECKING:
+    from rustconfig_gui.workspace import fragments, presets
+    from rustconfig_gui.workspace.presets import ApplyReport, Fragment
+else:  # imported when a presets dialog first needs them, not while the window starts
+    fragments = LazyModule("rustconfig_gui.workspace.fragments")
+    presets = LazyModule("rustconfig_gui.workspace.presets")
 
 FRAGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 GROUPS = (("builtin", "Built-in presets"), ("user", "Your presets"), ("tree", "This tree's fragments"),
@@ -251,7 +257,7 @@ class PresetsDialog(QDialog):
 
     def add_file(self, path: str | Path, checked: bool = True) -> Fragment | None:
         try:
-            frag = Fragment.from_file(path)
+            frag = presets.Fragment.from_file(path)
         except ConfigFileError as e:
             self.report_view.setHtml(f"<p style='{style_for(self).css('bad')}'>{html.escape(str(e))}</p>")
             return None
@@ -601,7 +607,7 @@ class SaveFragmentDialog(QDialog):
         saved = self._current()
         if saved is None or saved.minimal or not self.other_trees:
             return False
-        frag = Fragment(saved.body, "fragment", origin="generated")
+        frag = presets.Fragment(saved.body, "fragment", origin="generated")
         trees = list(self.other_trees)
         self.checks = None
         return self.check_runner.start(
