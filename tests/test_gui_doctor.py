@@ -3,13 +3,17 @@ window with the demo tree and a fake machine (rustup, cargo: scripts on PATH tha
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from fakes import Machine, fake_machine, wait_gone
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.gui.mainwindow import MainWindow
+from rustconfig_gui.gui.style import MIN_CONTRAST, contrast
 from rustconfig_gui.kconfig.tree import KernelTree
 from rustconfig_gui.toolchain.doctor import clear_cache
 
@@ -128,6 +132,16 @@ def test_fix_dialog_lists_the_doctors_findings_with_run_or_copy(qtbot, window: M
     # the distribution's package is no remedy here (too old), and root commands have Copy only
     assert not any("apt install bindgen" in c for c in copies)
     assert any(c.startswith("rustconfig doctor") for c in copies)
+    # readable at the dialog's size: notes in a secondary colour with text contrast (not greyed out),
+    # each command field as wide as the text beside the tick boxes, a long list scrolls under the plans
+    notes = [n for n in dlg.checklist.findChildren(QLabel) if "so the package will not do" in n.text()]
+    assert notes and all(n.isEnabled() for n in notes)
+    colour = QColor(re.search(r"color:(#[0-9a-fA-F]{6})", notes[0].text()).group(1))
+    assert contrast(colour, dlg.palette().color(QPalette.ColorRole.Window)) >= MIN_CONTRAST
+    fields = dlg.checklist.findChildren(QLineEdit)
+    step_text = [w for w in dlg.checklist.findChildren(QLabel) if w.text() == steps[1].text]
+    assert fields and step_text and min(f.width() for f in fields) >= step_text[0].width() * 0.6
+    assert dlg.details.height() >= 150
     button = dlg.run_buttons[0][0]
     reports = []
     window.toolchain.runner.finished.connect(reports.append)

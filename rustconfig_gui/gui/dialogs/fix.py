@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -199,7 +201,6 @@ class FixDialog(QDialog):
         self.details.anchorClicked.connect(lambda url: self._on_link(url.toString()))
         split.addWidget(self.details)
         split.setSizes([330, 520])
-        lay.addWidget(split, 3)
 
         self.outside_box = QGroupBox("Outside the configuration — do these, then reload the tree")
         self.outside_box.setAccessibleName("Outside steps")
@@ -208,8 +209,22 @@ class FixDialog(QDialog):
         self.checklist = QWidget()
         self.checklist_layout = QGridLayout(self.checklist)
         self.checklist_layout.setContentsMargins(0, 0, 0, 0)
-        box_lay.addWidget(self.checklist)
-        lay.addWidget(self.outside_box, 1)
+        # a long checklist scrolls inside its box; the plans above keep their room
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.checklist)
+        box_lay.addWidget(scroll)
+        # plans and checklist share the height; the user moves the line between them
+        self.vsplit = QSplitter(Qt.Orientation.Vertical)
+        self.vsplit.setChildrenCollapsible(False)
+        self.vsplit.addWidget(split)
+        self.vsplit.addWidget(self.outside_box)
+        self.vsplit.setStretchFactor(0, 1)
+        self.vsplit.setStretchFactor(1, 1)
+        self.vsplit.setSizes([300, 300])
+        lay.addWidget(self.vsplit, 1)
         self.checks: list[QCheckBox] = []
         self.copy_buttons: list[tuple[QPushButton, str]] = []
         self.run_buttons: list[tuple[QPushButton, Remedy]] = []
@@ -369,6 +384,7 @@ class FixDialog(QDialog):
         plan = self.current_plan()
         if plan is not None:
             self.details.setHtml(plan_html(plan))
+            self._fill_checklist(plan)  # its notes' colour
         elif (result := getattr(self, "fix_result", None)) is not None:
             self.details.setHtml(result_html(result))
 
@@ -407,7 +423,12 @@ class FixDialog(QDialog):
         steps = plan.outside_steps if plan is not None else []
         self.outside_box.setVisible(bool(steps))
         row = 0
+        muted = style_for(self).css("muted")
+        # column 0: the step's tick box; 1: its text, each command's title and the command; 2: Copy; 3: Run
         for s in steps:
+            if row:
+                grid.setRowMinimumHeight(row, 6)  # a gap between steps
+                row += 1
             check = QCheckBox(s.short)
             check.setAccessibleName(f"Done: {s.text}")
             check.setToolTip("Tick when done; nothing here changes the tree")
@@ -418,29 +439,32 @@ class FixDialog(QDialog):
             text = QLabel(s.text)
             text.setWordWrap(True)
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            grid.addWidget(text, row, 1, 1, 2)
+            grid.addWidget(text, row, 1, 1, 3)
             self.checks.append(check)
             row += 1
             for c in s.commands:
                 if not c.command:
-                    # a note (why a package is not proposed, what to do first): text only
-                    note = QLabel(c.title)
-                    note.setIndent(22)
+                    # a note (why a package is not proposed, what to do first): text only, secondary
+                    note = QLabel(f"<i style='{muted}'>{_esc(c.title)}</i>")
                     note.setWordWrap(True)
-                    note.setEnabled(False)
-                    grid.addWidget(note, row, 0, 1, 3)
+                    note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                    note.setAccessibleName(c.title)
+                    grid.addWidget(note, row, 1, 1, 3)
                     row += 1
                     continue
+                # the title on a line of its own, the command below it: both keep their width
                 title = QLabel(c.title + ":")
-                title.setIndent(22)
+                title.setWordWrap(True)
+                grid.addWidget(title, row, 1, 1, 3)
+                row += 1
                 cmd = QLineEdit(c.command)
                 cmd.setReadOnly(True)
                 cmd.setCursorPosition(0)
+                cmd.setToolTip(c.command)
                 cmd.setAccessibleName(c.title)
                 button = QPushButton("Copy")
                 button.setAccessibleName(f"Copy: {c.title}")
                 button.clicked.connect(lambda _=False, text=c.command: self.copy(text))
-                grid.addWidget(title, row, 0)
                 grid.addWidget(cmd, row, 1)
                 grid.addWidget(button, row, 2)
                 self.copy_buttons.append((button, c.command))
