@@ -13,6 +13,7 @@ import pytest
 from fakes import fake_toolchain
 
 from devtools.cref import clean_env
+from devtools.kdump import dump, first_difference
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import load_tree, store_parse
@@ -62,6 +63,18 @@ def test_stored_parse_of_a_real_tree_computes_the_same_configurations(real_612):
         lt.ev.clear_user()
         lt.all_new("mod")
     assert cached.config_text() == fresh.config_text()
+
+
+def test_stored_parse_is_the_same_parse(real_612):
+    """Every node, symbol, property, expression, help text, warning and variable
+    as parsed (devtools/kdump.py), attributes a parse leaves unset included."""
+    fresh, cached = real_612
+    stored, parsed = dump(cached.kconf), dump(fresh.kconf)
+    # a stored parse runs its probes again; the late values' come after the parse's own
+    for d in (stored, parsed):
+        d["trace"] = sorted(d["trace"])
+    assert len(stored["nodes"]) > 15000
+    assert first_difference(stored, parsed) == ""
 
 
 def test_stored_parse_keeps_trace_rewrites_and_source_lines(real_612):
