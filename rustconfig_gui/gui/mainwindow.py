@@ -48,7 +48,7 @@ from rustconfig_gui.gui.dialogs.open_tree import (
 )
 from rustconfig_gui.gui.dialogs.presets import install_preset_actions
 from rustconfig_gui.gui.files import FilesMixin, issues_html
-from rustconfig_gui.gui.jobs import JobRunner, share_gil_with_gui_thread
+from rustconfig_gui.gui.jobs import JobRunner, SlicedSteps, share_gil_with_gui_thread
 from rustconfig_gui.gui.layout import DockRoom, SearchResultsFit, install_columns, keep_usable_width
 from rustconfig_gui.gui.navigation import NavigationMixin, Place
 from rustconfig_gui.gui.panels.build_with import install_build_with
@@ -141,6 +141,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.searcher = JobRunner(self)
         self.indexer = JobRunner(self)
         self.indexer.finished.connect(self._on_index)
+        # which entries are shown, beyond the first screen (the loading worker computed that)
+        self.shown_values = SlicedSteps(self)
         self.searcher.finished.connect(self._on_search_done)
         self._search_wanted: str | None = None
         self._search_activate = False
@@ -566,6 +568,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             self._seen = {target: Seen.look(target, src)} if target is not None else {}
             self._offer_recovery()
         self.rechecker.loaded(outcome)
+        # the rest of the tree's shown entries and values, after the first paint, between events
+        self.shown_values.start(lt.shown_steps(), self.SHOWN_VALUES_DELAY_MS)
         # the search index, after the first layout and paint (a worker beside them makes them wait for the GIL)
         QTimer.singleShot(self.BACKGROUND_DELAY_MS // 2, self._restore_index)
         self.treeLoaded.emit()
@@ -574,6 +578,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         QTimer.singleShot(self.BACKGROUND_DELAY_MS, lambda: self._after_load(outcome))
 
     BACKGROUND_DELAY_MS = 700
+    SHOWN_VALUES_DELAY_MS = 150
 
     def _after_load(self, outcome: LoadOutcome) -> None:
         if outcome.loaded is not self.lt or self._closed:
@@ -686,6 +691,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             event.ignore()
             return
         self._closed = True
+        self.shown_values.stop()
         self.recovery_timer.stop()  # the copy is written, saved or discarded by now
         self.loader.shutdown()
         self.rechecker.shutdown()
