@@ -251,3 +251,21 @@ def test_tree_with_optional_sources_is_never_stored(tmp_path):
     assert not cache.store(kconf)
     assert "osource" in cache.last_miss
     assert cache.entries() == 0
+
+
+def test_a_column_names_only_attributes_of_its_objects():
+    """A stored parse sets attributes by name with generated code: only names of the class's slots."""
+    import pickle
+
+    import kconfiglib
+
+    from rustconfig_gui.kconfig import parsecache
+
+    syms = [kconfiglib.Symbol.__new__(kconfiglib.Symbol) for _ in range(3)]
+    parsecache._set_column([syms], (0, "name", 0, ["A", "B", "C"], parsecache._VALUES))
+    assert [s.name for s in syms] == ["A", "B", "C"]
+    parsecache._set_column([syms], (0, "user_value", 0, None, parsecache._SHARED))
+    assert [s.user_value for s in syms] == [None, None, None]
+    for bad in ("nodes = 1\nimport os", "__class__", "no_such_slot"):
+        with pytest.raises(pickle.UnpicklingError):
+            parsecache._set_column([syms], (0, bad, 0, [1, 2, 3], parsecache._VALUES))
