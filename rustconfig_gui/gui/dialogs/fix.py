@@ -39,19 +39,21 @@ from rustconfig_gui.gui.dialogs.fix_planner import FixPlanner, PlanAnswer
 from rustconfig_gui.gui.style import on_palette_change, style_for
 from rustconfig_gui.host.lazy import LazyModule
 from rustconfig_gui.kconfig.loader import LoadedTree
-from rustconfig_gui.toolchain.doctor import DoctorReport
-from rustconfig_gui.toolchain.remedies import Remedy
-from rustconfig_gui.toolchain.rustavailable import ProbeResult
 from rustconfig_gui.workspace.session import Change, Session
 
 if TYPE_CHECKING:
     from rustconfig_gui.explain import fix
     from rustconfig_gui.explain.fix import ApplyReport, FixResult, Plan, Target
+    from rustconfig_gui.toolchain import doctor
+    from rustconfig_gui.toolchain.doctor import DoctorReport
+    from rustconfig_gui.toolchain.remedies import Remedy
+    from rustconfig_gui.toolchain.rustavailable import ProbeResult
 
     ApplyFn = Callable[[Plan, Target], ApplyReport | None]
-else:  # the planner is imported when a dialog first needs it, not while the window starts
+else:  # the planner and the doctor are imported when first needed, not while the window starts
     fix = LazyModule("rustconfig_gui.explain.fix")
-RunFn = Callable[[Remedy], bool]
+    doctor = LazyModule("rustconfig_gui.toolchain.doctor")
+RunFn = Callable[["Remedy"], bool]
 
 
 # -- html -------------------------------------------------------------------------------------
@@ -632,7 +634,7 @@ class FixController(QObject):
         panel = self.toolchain
         report = getattr(panel, "report", None)
         lt = self.session.lt
-        if isinstance(report, DoctorReport) and lt is not None:
+        if isinstance(report, doctor.DoctorReport) and lt is not None:
             return report if report.tree.source == lt.tree.source else None
         result = getattr(panel, "result", None)
         tree = getattr(panel, "tree", None)
