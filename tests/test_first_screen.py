@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakes import fake_toolchain
+from PySide6.QtCore import Qt
 
 from devtools.cref import clean_env
 from rustconfig_gui.assets import demo_tree
@@ -51,8 +52,17 @@ def test_window_computes_the_rest_after_the_first_screen(qtbot, window, tmp_path
         assert window.open_tree(tree, prefer_defconfig=True)
     # not before the tree is shown: after its first paint, between events
     assert window.shown_values.running
-    with qtbot.waitSignal(window.shown_values.done, timeout=LOAD_TIMEOUT):
-        pass
+    # keys pressed meanwhile: moving, opening a menu, toggling an entry
+    view = window.view
+    view.setFocus()
+    view.setCurrentIndex(window.model.index(0, 0))
+    before = window.session.state_id
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Space):
+        qtbot.keyClick(view.viewport(), key)
+    if window.shown_values.running:
+        with qtbot.waitSignal(window.shown_values.done, timeout=LOAD_TIMEOUT):
+            pass
+    assert window.session.state_id != before, "the space bar toggled the entry"
     assert not window.shown_values.running
     _same_answers(window.lt)
     # an edit after it: the same answers again
