@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from rustconfig_gui.assets import demo_tree, resources_root
 from rustconfig_gui.explain.overview import rust_blockers
-from rustconfig_gui.gui.dialogs.fix import install_fix_actions
+from rustconfig_gui.gui.dialogs.fix_actions import install_fix_actions
 from rustconfig_gui.gui.dialogs.open_tree import (
     RECENT_KEYS,
     OpenTreeDialog,
