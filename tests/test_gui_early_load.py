@@ -56,7 +56,8 @@ def _window():
                           "later": [m for m in ("rustconfig_gui.explain.fix", "rustconfig_gui.workspace.presets",
                                                 "rustconfig_gui.workspace.fragments", "rustconfig_gui.toolchain.doctor",
                                                 "rustconfig_gui.toolchain.rustavailable",
-                                                "rustconfig_gui.toolchain.runner", "rustconfig_gui.gui.dialogs.fix")
+                                                "rustconfig_gui.toolchain.runner", "rustconfig_gui.gui.dialogs.fix",
+                                                "rustconfig_gui.gui.dialogs.presets")
                                     if m in sys.modules],
                           "caches": [r.use_caches for r in started],
                           "config": hashlib.sha256(text.encode()).hexdigest(),

@@ -46,7 +46,7 @@ from rustconfig_gui.gui.dialogs.open_tree import (
     tree_from_dict,
     tree_to_dict,
 )
-from rustconfig_gui.gui.dialogs.presets import install_preset_actions
+from rustconfig_gui.gui.dialogs.presets_actions import install_preset_actions
 from rustconfig_gui.gui.files import FilesMixin, issues_html
 from rustconfig_gui.gui.jobs import JobRunner, SlicedSteps, share_gil_with_gui_thread
 from rustconfig_gui.gui.layout import DockRoom, SearchResultsFit, install_columns, keep_usable_width
