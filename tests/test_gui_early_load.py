@@ -57,7 +57,8 @@ def _window():
                                                 "rustconfig_gui.workspace.fragments", "rustconfig_gui.toolchain.doctor",
                                                 "rustconfig_gui.toolchain.rustavailable",
                                                 "rustconfig_gui.toolchain.runner", "rustconfig_gui.gui.dialogs.fix",
-                                                "rustconfig_gui.gui.dialogs.presets")
+                                                "rustconfig_gui.gui.dialogs.presets",
+                                                "rustconfig_gui.gui.dialogs.open_tree")
                                     if m in sys.modules],
                           "caches": [r.use_caches for r in started],
                           "config": hashlib.sha256(text.encode()).hexdigest(),

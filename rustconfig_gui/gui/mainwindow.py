@@ -38,14 +38,6 @@ from PySide6.QtWidgets import (
 from rustconfig_gui.assets import demo_tree, resources_root
 from rustconfig_gui.explain.overview import rust_blockers
 from rustconfig_gui.gui.dialogs.fix_actions import install_fix_actions
-from rustconfig_gui.gui.dialogs.open_tree import (
-    RECENT_KEYS,
-    OpenTreeDialog,
-    path_setting,
-    recent_label,
-    tree_from_dict,
-    tree_to_dict,
-)
 from rustconfig_gui.gui.dialogs.presets_actions import install_preset_actions
 from rustconfig_gui.gui.files import FilesMixin, issues_html
 from rustconfig_gui.gui.jobs import JobRunner, SlicedSteps, share_gil_with_gui_thread
@@ -55,6 +47,7 @@ from rustconfig_gui.gui.panels.build_with import install_build_with
 from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import loaded_has_rust
+from rustconfig_gui.gui.recent_trees import RECENT_KEYS, path_setting, recent_label, tree_from_dict, tree_to_dict
 from rustconfig_gui.gui.search_panel import SearchMixin
 from rustconfig_gui.gui.style import ClearCheckBoxes, on_palette_change
 from rustconfig_gui.gui.tree_model import ConfigModel
@@ -448,6 +441,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         return KernelTree(demo_tree(), build=demo_build_dir())
 
     def open_tree_dialog(self) -> None:
+        from rustconfig_gui.gui.dialogs.open_tree import OpenTreeDialog  # its first use
+
         dlg = OpenTreeDialog(self, self.tree if self.tree and self.tree.source != demo_tree() else None)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.open_tree(dlg.tree())
