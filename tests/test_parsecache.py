@@ -13,7 +13,7 @@ import pytest
 from fakes import fake_toolchain
 
 from devtools.cref import clean_env
-from devtools.kdump import dump, first_difference
+from devtools.kdump import dump, first_difference, sharing
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import load_tree, store_parse
@@ -75,6 +75,14 @@ def test_stored_parse_is_the_same_parse(real_612):
         d["trace"] = sorted(d["trace"])
     assert len(stored["nodes"]) > 15000
     assert first_difference(stored, parsed) == ""
+
+
+def test_stored_parse_shares_objects_as_the_parse_does(real_612):
+    """One condition object in several places is one object again (``cond is node.dep``)."""
+    fresh, cached = real_612
+    stored, parsed = sharing(cached.kconf), sharing(fresh.kconf)
+    assert len(stored) > 100000
+    assert stored == parsed
 
 
 def test_stored_parse_keeps_trace_rewrites_and_source_lines(real_612):
