@@ -14,7 +14,7 @@ from typing import Any
 
 import kconfiglib
 
-from rustconfig_gui.kconfig.parser import KernelKconfig, slot_names
+from rustconfig_gui.kconfig.parser import TRANSIENT, KernelKconfig, slot_names
 
 _SYMBOL_SKIP = frozenset({
     # values computed on demand (caches), not parse results
@@ -127,6 +127,55 @@ def dump(kconf: KernelKconfig) -> dict[str, Any]:
                   kconf.mainmenu_text, kconf.parse_env_vars and sorted(kconf.parse_env_vars),
                   kconf.parse_calls, kconf.files_parsed),
     }
+
+
+_KCONFIGLIB = (kconfiglib.Symbol, kconfiglib.Choice, kconfiglib.MenuNode, kconfiglib.Variable)
+# values computed on demand, the probes as run (their times), the parser's own working state
+_SHARING_SKIP = frozenset({"_cached_str_val", "_cached_tri_val", "_cached_vis", "_cached_assignable", "user_value",
+                           "_was_set", "_write_to_conf", "trace"}) | TRANSIENT
+
+
+def sharing(kconf: KernelKconfig) -> list[Any]:
+    """Which objects of a parse are one object: every container and kconfiglib object
+    reached from ``kconf``, numbered in the order a fixed walk first meets it, each with
+    the numbers (or, for strings and numbers, the values) of what it holds.  Equal for
+    two parses when they share objects alike (code compares conditions with ``is``:
+    ``cond is node.dep``)."""
+    numbers: dict[int, int] = {}
+    order: list[Any] = []
+
+    def ref(o: Any) -> Any:
+        if o is None or isinstance(o, (bool, int, float, str, type)):
+            return o
+        if callable(o) and not isinstance(o, _KCONFIGLIB):
+            return repr(o)
+        n = numbers.get(id(o))
+        if n is None:
+            n = numbers[id(o)] = len(order)
+            order.append(o)
+        return ("#", n)
+
+    out: list[Any] = []
+    ref(kconf)
+    i = 0
+    while i < len(order):
+        o = order[i]
+        i += 1
+        if o.__class__ in (list, tuple):
+            out.append((o.__class__.__name__, [ref(x) for x in o]))
+        elif isinstance(o, (set, frozenset)):
+            out.append((o.__class__.__name__, sorted(repr(ref(x)) for x in o)))
+        elif isinstance(o, dict):
+            out.append(("dict", [(ref(k), ref(v)) for k, v in o.items()]))
+        else:
+            held: list[Any] = []
+            for name in slot_names(type(o)):
+                if name not in _SHARING_SKIP:
+                    held.append((name, ref(getattr(o, name)) if hasattr(o, name) else "<unset>"))
+            d = getattr(o, "__dict__", None) or {}
+            held += [(k, ref(v)) for k, v in d.items() if k not in _SHARING_SKIP and not k.startswith("_rc_")]
+            out.append((type(o).__name__, held))
+    return out
 
 
 def first_difference(a: dict[str, Any], b: dict[str, Any]) -> str:

@@ -139,3 +139,22 @@ def test_build_with_does_not_claim_a_drop_when_plain_make_works(qtbot, window: M
     assert bar.plain_available is True and bar.isVisible()
     assert "would drop" not in bar.label.text() and "this configuration was made with" in bar.label.text()
     assert "A plain make would drop it." not in bar.warning() and bar.command in bar.warning()
+
+
+def test_file_open_shows_the_open_dialog_from_the_window(qtbot, window):
+    """The Open dialog is imported when File → Open kernel tree… first opens it (Ctrl+O)."""
+    seen: list[str] = []
+
+    def answer() -> None:
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(type(dlg).__name__)
+        dlg.reject()
+
+    QTimer.singleShot(0, answer)
+    window.activateWindow()
+    window.act_open.trigger()
+    assert seen == ["OpenTreeDialog"]
+    assert not window.loader.busy  # cancelled: nothing is opened

@@ -54,7 +54,12 @@ def _window():
         text = configfile.config_text(window.lt.ev)
         print(json.dumps({"started": len(started), "adopted": took, "stored_first": window.lt.timings.unchecked,
                           "later": [m for m in ("rustconfig_gui.explain.fix", "rustconfig_gui.workspace.presets",
-                                                "rustconfig_gui.workspace.fragments") if m in sys.modules],
+                                                "rustconfig_gui.workspace.fragments", "rustconfig_gui.toolchain.doctor",
+                                                "rustconfig_gui.toolchain.rustavailable",
+                                                "rustconfig_gui.toolchain.runner", "rustconfig_gui.gui.dialogs.fix",
+                                                "rustconfig_gui.gui.dialogs.presets",
+                                                "rustconfig_gui.gui.dialogs.open_tree")
+                                    if m in sys.modules],
                           "caches": [r.use_caches for r in started],
                           "config": hashlib.sha256(text.encode()).hexdigest(),
                           "title": window.windowTitle()}), flush=True)
@@ -105,7 +110,8 @@ def test_the_first_load_starts_before_the_window_and_gives_what_the_window_alone
     # the same configuration on screen either way (Rust available with the fake toolchain)
     assert early["config"] == alone["config"]
     assert early["caches"] == [True]
-    # what only the dialogs need is imported when a dialog first needs it, not on the way to the first screen
+    # what only the dialogs and the toolchain panel's checks need is imported when first needed, not on
+    # the way to the first screen
     assert early["later"] == [] and alone["later"] == []
     # once a load is stored (as the window stores it after showing), the next start shows the
     # stored tree first: nothing is started early beside it

@@ -13,6 +13,7 @@ import pytest
 from fakes import fake_toolchain
 
 from devtools.cref import clean_env
+from devtools.kdump import dump, first_difference, sharing
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.kconfig import configfile
 from rustconfig_gui.kconfig.loader import load_tree, store_parse
@@ -62,6 +63,26 @@ def test_stored_parse_of_a_real_tree_computes_the_same_configurations(real_612):
         lt.ev.clear_user()
         lt.all_new("mod")
     assert cached.config_text() == fresh.config_text()
+
+
+def test_stored_parse_is_the_same_parse(real_612):
+    """Every node, symbol, property, expression, help text, warning and variable
+    as parsed (devtools/kdump.py), attributes a parse leaves unset included."""
+    fresh, cached = real_612
+    stored, parsed = dump(cached.kconf), dump(fresh.kconf)
+    # a stored parse runs its probes again; the late values' come after the parse's own
+    for d in (stored, parsed):
+        d["trace"] = sorted(d["trace"])
+    assert len(stored["nodes"]) > 15000
+    assert first_difference(stored, parsed) == ""
+
+
+def test_stored_parse_shares_objects_as_the_parse_does(real_612):
+    """One condition object in several places is one object again (``cond is node.dep``)."""
+    fresh, cached = real_612
+    stored, parsed = sharing(cached.kconf), sharing(fresh.kconf)
+    assert len(stored) > 100000
+    assert stored == parsed
 
 
 def test_stored_parse_keeps_trace_rewrites_and_source_lines(real_612):
@@ -238,3 +259,21 @@ def test_tree_with_optional_sources_is_never_stored(tmp_path):
     assert not cache.store(kconf)
     assert "osource" in cache.last_miss
     assert cache.entries() == 0
+
+
+def test_a_column_names_only_attributes_of_its_objects():
+    """A stored parse sets attributes by name with generated code: only names of the class's slots."""
+    import pickle
+
+    import kconfiglib
+
+    from rustconfig_gui.kconfig import parsecache
+
+    syms = [kconfiglib.Symbol.__new__(kconfiglib.Symbol) for _ in range(3)]
+    parsecache._set_column([syms], (0, "name", 0, ["A", "B", "C"], parsecache._VALUES))
+    assert [s.name for s in syms] == ["A", "B", "C"]
+    parsecache._set_column([syms], (0, "user_value", 0, None, parsecache._SHARED))
+    assert [s.user_value for s in syms] == [None, None, None]
+    for bad in ("nodes = 1\nimport os", "__class__", "no_such_slot"):
+        with pytest.raises(pickle.UnpicklingError):
+            parsecache._set_column([syms], (0, bad, 0, [1, 2, 3], parsecache._VALUES))

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal, Slot
 
 from rustconfig_gui.errors import LoadCancelled, RustconfigError
 from rustconfig_gui.host.paths import os_error_sentence
@@ -36,6 +37,48 @@ def share_gil_with_gui_thread() -> None:
     a relayout of a few hundred rows then takes seconds; at 0.5 ms it does not.
     """
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+
+
+class SlicedSteps(QObject):
+    """Runs the steps of an iterator on the GUI thread, a slice of at most
+    ``SLICE_S`` at a time with events (input, painting) in between: for short
+    pieces of work that must not run beside the GUI thread (they fill the
+    evaluator's caches, which only the GUI thread may touch once a tree is shown).
+    ``start`` replaces what was running; ``done`` follows the last step."""
+
+    SLICE_S = 0.008
+    done = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._steps: Iterator[object] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._slice)
+
+    @property
+    def running(self) -> bool:
+        return self._steps is not None
+
+    def start(self, steps: Iterator[object], delay_ms: int = 0) -> None:
+        self._steps = steps
+        self._timer.start(delay_ms)
+
+    def stop(self) -> None:
+        self._steps = None
+        self._timer.stop()
+
+    def _slice(self) -> None:
+        steps = self._steps
+        if steps is None:
+            return
+        end = time.monotonic() + self.SLICE_S
+        for _ in steps:
+            if time.monotonic() >= end:
+                self._timer.start(0)  # the next slice after the events waiting now
+                return
+        self._steps = None
+        self.done.emit()
 
 
 class _Finished(QObject):

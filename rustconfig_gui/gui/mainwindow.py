@@ -37,24 +37,17 @@ from PySide6.QtWidgets import (
 
 from rustconfig_gui.assets import demo_tree, resources_root
 from rustconfig_gui.explain.overview import rust_blockers
-from rustconfig_gui.gui.dialogs.fix import install_fix_actions
-from rustconfig_gui.gui.dialogs.open_tree import (
-    RECENT_KEYS,
-    OpenTreeDialog,
-    path_setting,
-    recent_label,
-    tree_from_dict,
-    tree_to_dict,
-)
-from rustconfig_gui.gui.dialogs.presets import install_preset_actions
+from rustconfig_gui.gui.dialogs.fix_actions import install_fix_actions
+from rustconfig_gui.gui.dialogs.presets_actions import install_preset_actions
 from rustconfig_gui.gui.files import FilesMixin, issues_html
-from rustconfig_gui.gui.jobs import JobRunner, share_gil_with_gui_thread
+from rustconfig_gui.gui.jobs import JobRunner, SlicedSteps, share_gil_with_gui_thread
 from rustconfig_gui.gui.layout import DockRoom, SearchResultsFit, install_columns, keep_usable_width
 from rustconfig_gui.gui.navigation import NavigationMixin, Place
 from rustconfig_gui.gui.panels.build_with import install_build_with
 from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import loaded_has_rust
+from rustconfig_gui.gui.recent_trees import RECENT_KEYS, path_setting, recent_label, tree_from_dict, tree_to_dict
 from rustconfig_gui.gui.search_panel import SearchMixin
 from rustconfig_gui.gui.style import ClearCheckBoxes, on_palette_change
 from rustconfig_gui.gui.tree_model import ConfigModel
@@ -141,6 +134,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.searcher = JobRunner(self)
         self.indexer = JobRunner(self)
         self.indexer.finished.connect(self._on_index)
+        # which entries are shown, beyond the first screen (the loading worker computed that)
+        self.shown_values = SlicedSteps(self)
         self.searcher.finished.connect(self._on_search_done)
         self._search_wanted: str | None = None
         self._search_activate = False
@@ -446,6 +441,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         return KernelTree(demo_tree(), build=demo_build_dir())
 
     def open_tree_dialog(self) -> None:
+        from rustconfig_gui.gui.dialogs.open_tree import OpenTreeDialog  # its first use
+
         dlg = OpenTreeDialog(self, self.tree if self.tree and self.tree.source != demo_tree() else None)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.open_tree(dlg.tree())
@@ -566,6 +563,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             self._seen = {target: Seen.look(target, src)} if target is not None else {}
             self._offer_recovery()
         self.rechecker.loaded(outcome)
+        # the rest of the tree's shown entries and values, after the first paint, between events
+        self.shown_values.start(lt.shown_steps(), self.SHOWN_VALUES_DELAY_MS)
         # the search index, after the first layout and paint (a worker beside them makes them wait for the GIL)
         QTimer.singleShot(self.BACKGROUND_DELAY_MS // 2, self._restore_index)
         self.treeLoaded.emit()
@@ -574,6 +573,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         QTimer.singleShot(self.BACKGROUND_DELAY_MS, lambda: self._after_load(outcome))
 
     BACKGROUND_DELAY_MS = 700
+    SHOWN_VALUES_DELAY_MS = 150
 
     def _after_load(self, outcome: LoadOutcome) -> None:
         if outcome.loaded is not self.lt or self._closed:
@@ -686,6 +686,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             event.ignore()
             return
         self._closed = True
+        self.shown_values.stop()
         self.recovery_timer.stop()  # the copy is written, saved or discarded by now
         self.loader.shutdown()
         self.rechecker.shutdown()

@@ -113,8 +113,9 @@ def load_work(req: LoadRequest) -> Callable[[Report, Stopped], LoadOutcome]:
         else:
             report_ = lt.read_initial_config()
             source = Path(report_.filename) if report_ is not None else None
-        # what the window needs first, computed here so showing the tree is quick
-        lt.evaluate_shown()
+        # what the window's first screen needs, computed here so showing the tree is quick
+        # (the window computes the rest after its first paint: LoadedTree.shown_steps)
+        lt.evaluate_first_screen()
         lt.reverse  # noqa: B018 - a cached property, built here
         rust_syms = frozenset(rust_symbols(lt))
         overview = rust_overview(lt, rust_syms, rust_blockers(lt))

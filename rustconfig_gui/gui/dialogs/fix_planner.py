@@ -35,12 +35,12 @@ from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.host.lazy import LazyModule
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.semantics import Evaluator, UserState
-from rustconfig_gui.toolchain.doctor import DoctorReport
-from rustconfig_gui.toolchain.rustavailable import ProbeResult
 
 if TYPE_CHECKING:
     from rustconfig_gui.explain import fix
     from rustconfig_gui.explain.fix import FixResult, Target
+    from rustconfig_gui.toolchain.doctor import DoctorReport
+    from rustconfig_gui.toolchain.rustavailable import ProbeResult
 else:  # imported by the first plan, not while the window starts
     fix = LazyModule("rustconfig_gui.explain.fix")
 

@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import html
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.host.lazy import LazyModule
 from rustconfig_gui.kconfig.tree import KernelTree
-from rustconfig_gui.toolchain.rustavailable import ProbeRequest, ProbeResult, run_probe
+
+if TYPE_CHECKING:
+    from rustconfig_gui.toolchain import rustavailable
+    from rustconfig_gui.toolchain.rustavailable import ProbeResult
+else:  # imported by the first check, not while the window starts
+    rustavailable = LazyModule("rustconfig_gui.toolchain.rustavailable")
 
 
 def plain_tree(tree: KernelTree) -> KernelTree:
@@ -73,8 +79,8 @@ class BuildWithBar(QFrame):
         self.checker.cancel()
         if lt is not None and lt.tree.make_arguments() and lt.sym("RUST_IS_AVAILABLE") is not None \
                 and lt.ev.str_value(lt.sym("RUST_IS_AVAILABLE")) == "y":
-            request = ProbeRequest(plain_tree(lt.tree), timeout=60.0)
-            self.checker.start(lambda _report, stopped: (lt.tree, run_probe(request, cancelled=stopped)))
+            request = rustavailable.ProbeRequest(plain_tree(lt.tree), timeout=60.0)
+            self.checker.start(lambda _report, stopped: (lt.tree, rustavailable.run_probe(request, cancelled=stopped)))
         self.update_bar()
 
     def _on_plain(self, answer: tuple[KernelTree, ProbeResult]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
@@ -27,17 +28,21 @@ from PySide6.QtWidgets import (
 from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.gui.layout import ElidedButton
 from rustconfig_gui.gui.style import on_palette_change, style_for
+from rustconfig_gui.host.lazy import LazyModule
 from rustconfig_gui.kconfig.tree import KernelTree, path_breakers
-from rustconfig_gui.toolchain.doctor import Check, DoctorReport, run_doctor
-from rustconfig_gui.toolchain.findings import Finding
-from rustconfig_gui.toolchain.remedies import Remedy
-from rustconfig_gui.toolchain.runner import RemedyRunner, RunOutcome
-from rustconfig_gui.toolchain.rustavailable import (
-    ProbeRequest,
-    ProbeResult,
-    check_can_probe,
-    run_probe,
-)
+
+if TYPE_CHECKING:
+    from rustconfig_gui.toolchain import doctor, rustavailable
+    from rustconfig_gui.toolchain import runner as remedy_runner
+    from rustconfig_gui.toolchain.doctor import Check, DoctorReport
+    from rustconfig_gui.toolchain.findings import Finding
+    from rustconfig_gui.toolchain.remedies import Remedy
+    from rustconfig_gui.toolchain.runner import RemedyRunner, RunOutcome
+    from rustconfig_gui.toolchain.rustavailable import ProbeRequest, ProbeResult
+else:  # the doctor and the probe are imported by the first check, not while the window starts
+    doctor = LazyModule("rustconfig_gui.toolchain.doctor")
+    rustavailable = LazyModule("rustconfig_gui.toolchain.rustavailable")
+    remedy_runner = LazyModule("rustconfig_gui.toolchain.runner")
 
 
 class ProbeRunner(JobRunner):
@@ -56,8 +61,8 @@ class ProbeRunner(JobRunner):
 
     def probe(self, request: ProbeRequest) -> bool:
         def work(report, stopped) -> ProbeResult:
-            check_can_probe(request.tree)
-            return run_probe(request, on_line=lambda s, t: report((s, t)), cancelled=stopped)
+            rustavailable.check_can_probe(request.tree)
+            return rustavailable.run_probe(request, on_line=lambda s, t: report((s, t)), cancelled=stopped)
 
         return self.start(work)
 
@@ -77,8 +82,8 @@ class DoctorRunner(JobRunner):
 
     def check(self, request: ProbeRequest, os_release: str = "/etc/os-release") -> bool:
         def work(report, stopped) -> DoctorReport:
-            check_can_probe(request.tree)
-            return run_doctor(request, os_release=os_release, cancelled=stopped,
+            rustavailable.check_can_probe(request.tree)
+            return doctor.run_doctor(request, os_release=os_release, cancelled=stopped,
                               on_line=lambda s, t: report((s, t)))
 
         return self.start(work)
@@ -104,7 +109,7 @@ _SEVERITY = {"error": ("✖", "bad"), "warning": ("⚠", "warn"), "info": ("ℹ"
 
 def versions_text(f: Finding | Check) -> str:
     """'found 0.60.1 · required 0.65.1', with the finding's own labels ('tested with', 'Clang')."""
-    if isinstance(f, Check):
+    if isinstance(f, doctor.Check):
         found, required, labels = f.found, f.required, f.labels
     else:
         found, required, labels = f.found_version, f.required_version, f.version_labels
@@ -339,7 +344,8 @@ class ToolchainPanel(QWidget):
                                       f"{html.escape(' '.join(bad))}: the kernel's build runs it through "
                                       "the shell unquoted. Use a path without these characters.</b></p>")
                 return False
-        request = ProbeRequest(self._tree_for_run(), timeout=float(self.timeout.value()), base_env=self.base_env)
+        request = rustavailable.ProbeRequest(self._tree_for_run(), timeout=float(self.timeout.value()),
+                                             base_env=self.base_env)
         self.log.appendPlainText("$ " + " ".join(request.argv()))
         return self.runner.check(request, self.os_release)
 
@@ -422,8 +428,8 @@ class ToolchainPanel(QWidget):
         if self.tree is None or self.runner.busy or self.fixer.busy:
             return False
         try:
-            runner = RemedyRunner(remedy, cwd=self.tree.objtree if self.tree.objtree.is_dir() else self.tree.source,
-                                  env=self.base_env)
+            cwd = self.tree.objtree if self.tree.objtree.is_dir() else self.tree.source
+            runner = remedy_runner.RemedyRunner(remedy, cwd=cwd, env=self.base_env)
         except ValueError as e:
             self.log.appendPlainText(f"({e})")
             return False

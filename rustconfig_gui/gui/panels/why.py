@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from kconfiglib import Choice, MenuNode, Symbol
 
 from rustconfig_gui.explain import why
 from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig.loader import LoadedTree
-from rustconfig_gui.toolchain.rustavailable import ProbeResult
+
+if TYPE_CHECKING:
+    from rustconfig_gui.toolchain.rustavailable import ProbeResult
 
 
 def explanation_for(lt: LoadedTree, node: MenuNode) -> why.Explanation | None:
