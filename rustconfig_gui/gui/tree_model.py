@@ -21,6 +21,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QFont, QIcon
 
 from rustconfig_gui.explain.rustclass import rust_node_ids
+# a Value cell's value alone: no hidden row's reason, no "(selected by …)" (the column's width)
+from rustconfig_gui.gui.layout import VALUE_ONLY_ROLE
 from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
@@ -42,7 +44,7 @@ _R = Qt.ItemDataRole
 _ANSWERED_ROLES = frozenset({
     _R.DisplayRole, _R.EditRole, _R.CheckStateRole, _R.ForegroundRole, _R.BackgroundRole,
     _R.DecorationRole, _R.FontRole, _R.ToolTipRole, _R.AccessibleTextRole,
-    NODE_ROLE, SYMBOL_ROLE, RUST_ROLE, HIDDEN_ROLE, REASON_ROLE,
+    NODE_ROLE, SYMBOL_ROLE, RUST_ROLE, HIDDEN_ROLE, REASON_ROLE, VALUE_ONLY_ROLE,
 })
 
 def _same_items(a: list[Any], b: list[Any]) -> bool:
@@ -390,6 +392,8 @@ class ConfigModel(QAbstractItemModel):
             return sym
         if role == RUST_ROLE:
             return id(item) in self._rust_nodes and (sym in self.rust_syms if sym else True)
+        if role == VALUE_ONLY_ROLE:
+            return self._value_text(item, sym, selectors=False) if col == self.COL_VALUE else None
         hidden = item.prompt is None or not menutree.is_shown(ev, item)
         if role == HIDDEN_ROLE:
             return hidden
@@ -485,13 +489,13 @@ class ConfigModel(QAbstractItemModel):
         assert self.lt is not None
         return len(self.lt.ev.assignable(sym)) > 1 or (sym.choice is not None and bool(self.lt.ev.visibility(sym)))
 
-    def _value_text(self, item: MenuNode, sym: Symbol | None) -> str:
+    def _value_text(self, item: MenuNode, sym: Symbol | None, selectors: bool = True) -> str:
         assert self.lt is not None
         ev = self.lt.ev
         if sym is not None:
             if sym.orig_type in (BOOL, TRISTATE):
                 v = ev.str_value(sym)
-                if menutree.is_forced(ev, sym):
+                if selectors and menutree.is_forced(ev, sym):
                     by = [s.name for s, _ in self.lt.reverse.active_selectors(ev, sym)]
                     return f"{v} (selected by {', '.join(by[:2])}{'…' if len(by) > 2 else ''})" if by else v
                 return v
