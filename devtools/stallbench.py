@@ -9,9 +9,10 @@ with empty caches, load with warm caches, reload after rustc was touched,
 ``make rustavailable``, typing a search, toggling options, opening the
 "Make Rust available…" dialog and editing while it is open (it plans again
 after every change), opening an option's explanation, toggling the current row
-with Space while its details and Why are shown, saving.  Prints one JSON line: worst stall per phase,
-the GUI thread's CPU time in each (``time.thread_time``, less noisy than the gaps), the time each step took, the slowest search, how long the slowest edit took
-to reach the rows on screen and every open menu, and peak RSS with the
+with Space while its details and Why are shown, saving.  Prints one JSON line:
+worst stall per phase, the GUI thread's CPU time in each (``time.thread_time``,
+less noisy than the gaps), the time each step took, the slowest search, how
+long the slowest edit took to reach the rows on screen and every open menu, and peak RSS with the
 window up.
 
 Caches, settings and the build folder live in a temporary folder.

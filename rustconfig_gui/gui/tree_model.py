@@ -21,6 +21,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QFont, QIcon
 
 from rustconfig_gui.explain.rustclass import rust_node_ids
+
 # a Value cell's value alone: no hidden row's reason, no "(selected by …)" (the column's width)
 from rustconfig_gui.gui.layout import VALUE_ONLY_ROLE
 from rustconfig_gui.gui.style import style_for
