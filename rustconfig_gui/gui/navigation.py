@@ -154,6 +154,9 @@ class NavigationMixin(_Window):
     _place_before_lens: Place | None
     _pending_place: Place | None
     _notice_html: str
+    # the page the details show now (and the revision of the document it made)
+    _info_shown: str = ""
+    _info_revision = -1
     _top_row: QPersistentModelIndex | None
     info: Any
     toolchain: Any
@@ -302,7 +305,11 @@ class NavigationMixin(_Window):
             body = info_html(self.lt, node, self.rust_syms, why_html=section)
         elif not self._notice_html:
             return
-        self.info.setHtml(self._notice_html + body)
+        text = self._notice_html + body
+        if text == self._info_shown and self.info.document().revision() == self._info_revision:
+            return  # an edit elsewhere: laying the same page out again costs ms and moves nothing
+        self.info.setHtml(text)
+        self._info_shown, self._info_revision = text, self.info.document().revision()
         self.info.verticalScrollBar().setValue(scroll)
 
     def select_node(self, node: MenuNode, record: bool = True) -> bool:
