@@ -244,8 +244,11 @@ class NavigationMixin(_Window):
         view, model = self.view, self.model
         bottom = view.viewport().height()
         found: dict[int, tuple[int, Any]] = {}  # menu -> (depth, item)
+        rows: set[int] = set()
+        model.rows_on_screen = None
         index = view.indexAt(QPoint(0, 0))
         while index.isValid() and view.visualRect(index).top() < bottom:
+            rows.add(index.internalId())
             # the row's menu and the menus around that, and the row itself when open
             cur = index if view.isExpanded(index) else index.parent()
             while True:
@@ -261,6 +264,7 @@ class NavigationMixin(_Window):
                     break
                 cur = cur.parent()
             index = view.indexBelow(index)
+        model.rows_on_screen = frozenset(rows)  # the model checks their expand arrows first
         return [item for _, item in sorted(found.values(), key=lambda d: d[0])]
 
     def _keep_top_row(self) -> None:

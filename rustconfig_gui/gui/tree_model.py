@@ -105,6 +105,10 @@ class ConfigModel(QAbstractItemModel):
         #: the parents whose rows are on screen, ancestors first (the view's owner
         #: knows): after an edit their rows are brought up to date before the others
         self.parents_on_screen: Callable[[], list[Item | None]] = lambda: []
+        #: the rows on screen (their ids), when the view's owner knows them (it notes
+        #: them while listing ``parents_on_screen``): only their expand arrows are
+        #: checked with the edit, the other rows' a moment later
+        self.rows_on_screen: frozenset[int] | None = None
         self._wanted: dict[int, list[Item]] = {}
         # one-line hidden reasons for painting, per evaluation generation
         self._reasons: dict[MenuNode, str] = {}
@@ -669,11 +673,14 @@ class ConfigModel(QAbstractItemModel):
                     new = self._wanted[key] = self._wanted_children(parent)
                     moved |= self._sync_children(parent, new)
             self._first_applied = True
-            # and the expand arrows of their closed rows (a relayout asks for them again)
+            # and the expand arrows of their closed rows on screen (a relayout asks for
+            # them again); those of rows off screen follow with the other menus
             arrows = False
+            screen = self.rows_on_screen
             for parent in first:
                 for kid in self._kids.get(id(parent) if parent is not None else 0, ()):
-                    arrows |= self._recheck_arrow(id(kid))
+                    if screen is None or id(kid) in screen:
+                        arrows |= self._recheck_arrow(id(kid))
             if arrows and not moved:
                 self.layoutAboutToBeChanged.emit()
                 self.layoutChanged.emit()
