@@ -693,6 +693,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.toolchain.shutdown()
         self.build_with.shutdown()
         self.fix_ui.shutdown()
+        self.model.shutdown()
         self._save_settings()
         event.accept()
 

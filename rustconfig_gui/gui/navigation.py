@@ -179,12 +179,14 @@ class NavigationMixin(_Window):
             self._navigating = navigating
         self._show_info(self.view.currentIndex())
 
-    def _set_mode(self, **mode: bool) -> None:
-        """Show all / Rust lens without losing the menus opened, the current row or the top row."""
+    def _set_mode(self, menus_only: bool = False, **mode: bool) -> None:
+        """Show all / Rust lens without losing the menus opened, the current row or the top row
+        (``menus_only``: the menus alone, for a caller that makes another row current and
+        scrolls to it next: the details of the row before and a scroll are not worked out for nothing)."""
         # a reset ends a refresh in progress: the place noted before that change is put back here
         place, self._pending_place = self._pending_place or self.capture_place(), None
         self.model.set_mode(**mode)
-        self.restore_place(place)
+        self.restore_place(Place(place.expanded) if menus_only else place)
 
     # -- view modes --------------------------------------------------------------------
 
@@ -322,8 +324,13 @@ class NavigationMixin(_Window):
         idx = self.model.index_for_node(node)
         if not idx.isValid() and not self.act_show_all.isChecked():
             self.act_show_all.setChecked(True)
-            self._set_mode(show_all=True)
+            # the row is made current and scrolled to below; a row that stays out
+            # (a filter leaves it out) gets the rest of the place back there
+            before = self._pending_place = self._pending_place or self.capture_place()
+            self._set_mode(show_all=True, menus_only=True)
             idx = self.model.index_for_node(node)
+            if not idx.isValid():
+                self.restore_place(before)
         if not idx.isValid() and self.model.new_only:
             upgrade = getattr(self, "upgrade_ui", None)
             if upgrade is not None:

@@ -21,6 +21,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QFont, QIcon
 
 from rustconfig_gui.explain.rustclass import rust_node_ids
+from rustconfig_gui.explain.sources import KconfigSources
+from rustconfig_gui.gui.jobs import JobRunner
 
 # a Value cell's value alone: no hidden row's reason, no "(selected by …)" (the column's width)
 from rustconfig_gui.gui.layout import VALUE_ONLY_ROLE
@@ -118,6 +120,11 @@ class ConfigModel(QAbstractItemModel):
         self._reasons_timer.setSingleShot(True)
         self._reasons_timer.setInterval(0)
         self._reasons_timer.timeout.connect(self._fill_reasons)
+        # the Kconfig files a reason reads are read and split on a worker first
+        # (a long file takes 5-10 ms: more than a slice of the GUI thread)
+        self._reader = JobRunner(self)
+        self._reader.finished.connect(lambda _r: self._reasons_timer.start())
+        self._reader.failed.connect(lambda _m: self._reasons_timer.start())
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -471,9 +478,20 @@ class ConfigModel(QAbstractItemModel):
             return "…"
         return reason
 
+    def shutdown(self) -> None:
+        """The window closes: the file reader is stopped and joined."""
+        self._reader.shutdown()
+
     def _fill_reasons(self) -> None:
         if self.lt is None:
             self._reasons_todo.clear()
+            return
+        if self._reader.busy:
+            return  # the reasons follow once it has read the files
+        src = KconfigSources(self.lt)
+        unread = src.unread_files(self._reasons_todo)
+        if unread:
+            self._reader.start(lambda _report, stopped: src.read_files(unread, stopped))
             return
         end = time.monotonic() + self.REFRESH_SLICE
         done = []
