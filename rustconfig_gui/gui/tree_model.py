@@ -123,6 +123,7 @@ class ConfigModel(QAbstractItemModel):
         # the Kconfig files a reason reads are read and split on a worker first
         # (a long file takes 5-10 ms: more than a slice of the GUI thread)
         self._reader = JobRunner(self)
+        self._shut = False
         self._reader.finished.connect(lambda _r: self._reasons_timer.start())
         self._reader.failed.connect(lambda _m: self._reasons_timer.start())
         self._refresh_timer = QTimer(self)
@@ -479,7 +480,9 @@ class ConfigModel(QAbstractItemModel):
         return reason
 
     def shutdown(self) -> None:
-        """The window closes: the file reader is stopped and joined."""
+        """The window closes: the file reader is stopped and joined, and none starts again."""
+        self._shut = True
+        self._reasons_timer.stop()
         self._reader.shutdown()
 
     def _fill_reasons(self) -> None:
@@ -490,7 +493,7 @@ class ConfigModel(QAbstractItemModel):
             return  # the reasons follow once it has read the files
         src = KconfigSources(self.lt)
         unread = src.unread_files(self._reasons_todo)
-        if unread:
+        if unread and not self._shut:
             self._reader.start(lambda _report, stopped: src.read_files(unread, stopped))
             return
         end = time.monotonic() + self.REFRESH_SLICE
