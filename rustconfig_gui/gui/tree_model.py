@@ -712,12 +712,14 @@ class ConfigModel(QAbstractItemModel):
                 self._refresh_timer.start(self.PAINT_FIRST_MS)
                 return
         end = time.monotonic() + budget if budget is not None else None
+        computed = False
         while todo:
             parent = todo.popleft()
             key = id(parent) if parent is not None else 0
             if key in self._done or key not in self._kids:
                 continue
             self._done.add(key)
+            computed = True
             known = self._wanted.get(key)
             new = known if known is not None else self._wanted.setdefault(key, self._wanted_children(parent))
             todo.extend(k for k in new if id(k) in self._kids)
@@ -726,6 +728,11 @@ class ConfigModel(QAbstractItemModel):
                 self._tell_values()
                 self._refresh_timer.start(0)
                 return
+        if computed and budget is not None and self._first_applied:
+            # the menus off screen: their rows come (and the view lays them out) in
+            # a turn of their own, not after a slice of computing in this one
+            self._refresh_timer.start(0)
+            return
         self._todo = None
         # apply, parents before their children (the order they were computed in)
         changes = [(key, new) for key, new in self._wanted.items()
