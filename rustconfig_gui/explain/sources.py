@@ -96,7 +96,9 @@ class _FileText:
         if i is None:
             return []
         out = []
-        for ln, text in self.lines[i + 1:]:
+        lines = self.lines
+        for j in range(i + 1, len(lines)):  # not a slice: that copies the rest of the file
+            ln, text = lines[j]
             if _first_word(text) in _ENTRY_WORDS:
                 break
             out.append((ln, text))
