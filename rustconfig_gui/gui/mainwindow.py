@@ -631,9 +631,11 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         if self.lt is not None:
             self._update_overview()
             self.fix_ui.update_button()
-            self.fix_ui.configuration_changed()
             self.toolchain.set_loaded_has_rust(loaded_has_rust(self.lt))
             self._show_info(self.view.currentIndex())
+            # an open "Make available…" dialog greys its plans and plans again on its
+            # worker: its own window, painted after the rows (as 30 ms after them before)
+            QTimer.singleShot(0, self.fix_ui.configuration_changed)
 
     # -- undo ------------------------------------------------------------------------------
 
