@@ -50,6 +50,29 @@ _ANSWERED_ROLES = frozenset({
     NODE_ROLE, SYMBOL_ROLE, RUST_ROLE, HIDDEN_ROLE, REASON_ROLE, VALUE_ONLY_ROLE,
 })
 
+# the roles as plain names: each ``Qt.ItemDataRole.X`` is an enum lookup, and data()
+# compares several per call, ~1,500 calls per paint
+_DISPLAY, _EDIT, _CHECK = _R.DisplayRole, _R.EditRole, _R.CheckStateRole
+_FG, _BG, _DECO, _FONT = _R.ForegroundRole, _R.BackgroundRole, _R.DecorationRole, _R.FontRole
+_TIP, _ACCESS = _R.ToolTipRole, _R.AccessibleTextRole
+
+
+_FONTS: dict[str, QFont] = {}
+
+
+def _font(style: str) -> QFont:
+    """A font that sets only bold or italic (the view resolves the rest from its own
+    font), made once: the view copies what data() gives."""
+    f = _FONTS.get(style)
+    if f is None:
+        f = _FONTS[style] = QFont()
+        if style == "bold":
+            f.setBold(True)
+        else:
+            f.setItalic(True)
+    return f
+
+
 def _same_items(a: list[Any], b: list[Any]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
@@ -377,7 +400,7 @@ class ConfigModel(QAbstractItemModel):
 
     # -- data ---------------------------------------------------------------------
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if role not in _ANSWERED_ROLES:
             return None
         item = self.item(index)
@@ -386,15 +409,13 @@ class ConfigModel(QAbstractItemModel):
             return None
         col = index.column()
         if isinstance(item, ComputedGroup):
-            if role == Qt.ItemDataRole.DisplayRole and col == 0:
+            if role == _DISPLAY and col == 0:
                 return item.title
-            if role == Qt.ItemDataRole.ToolTipRole:
+            if role == _TIP:
                 return "Symbols without a prompt: their values are computed (by the architecture, "\
                        "the toolchain probes or other symbols), never set by hand."
-            if role == Qt.ItemDataRole.FontRole:
-                f = QFont()
-                f.setItalic(True)
-                return f
+            if role == _FONT:
+                return _font("italic")
             return None
         ev = lt.ev
         sym = item.item if item.item.__class__ is Symbol else None
@@ -412,7 +433,7 @@ class ConfigModel(QAbstractItemModel):
             return hidden
         if role == REASON_ROLE:
             return self.reason_fn(lt, item) if hidden and item.prompt is not None else ""
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == self.COL_OPTION:
                 text = menutree.prompt_text(item)
                 if self.new_marks and is_new(ev, item):
@@ -430,37 +451,33 @@ class ConfigModel(QAbstractItemModel):
                 if kind is Kind.CHOICE and item.item.name:
                     return item.item.name
                 return ""
-        if role == Qt.ItemDataRole.EditRole and col == self.COL_VALUE and sym is not None:
+        if role == _EDIT and col == self.COL_VALUE and sym is not None:
             return ev.str_value(sym)
-        if role == Qt.ItemDataRole.CheckStateRole and col == self.COL_OPTION and sym is not None \
+        if role == _CHECK and col == self.COL_OPTION and sym is not None \
                 and sym.orig_type in (BOOL, TRISTATE):
             return _TRI_CHECK[ev.tri(sym)]
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FG:
             if hidden or (sym is not None and sym.orig_type in (BOOL, TRISTATE) and not self._changeable(sym)):
                 # secondary text, still readable (4.5:1) on the palette's base
                 return QBrush(style_for().color("muted"))
             return None
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BG:
             if sym is not None and sym in self.rust_syms:
                 return QBrush(style_for().rust_tint())
             return None
-        if role == Qt.ItemDataRole.DecorationRole and col == self.COL_OPTION:
+        if role == _DECO and col == self.COL_OPTION:
             if sym is not None and sym in self.rust_syms:
                 return self.rust_icon
             return None
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             if kind in (Kind.MENU, Kind.MENUCONFIG) and col == self.COL_OPTION:
-                f = QFont()
-                f.setBold(True)
-                return f
+                return _font("bold")
             if kind is Kind.COMMENT or (hidden and col == self.COL_VALUE):
-                f = QFont()
-                f.setItalic(True)
-                return f
+                return _font("italic")
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TIP:
             return self._tooltip(item, sym, hidden)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESS:
             return f"{menutree.prompt_text(item)}: {self._value_text(item, sym) or kind.value}"
         return None
 
