@@ -1,22 +1,27 @@
 """GUI-thread stalls of the real window on a real tree (used by ``python -m devtools.bench``).
 
-``python -m devtools.stallbench SRC ARCH LLVM`` opens the tree in
+``python -m devtools.stallbench SRC ARCH LLVM [CONFIG]`` opens the tree (with
+CONFIG: that configuration file, e.g. a distribution's; else the defconfig) in
 the real main window (offscreen), with a timer on the GUI thread that ticks
 every 5 ms; the longest gap between two ticks, minus the 5 ms, is how long
 the GUI thread could not answer.  Each step a user takes is one phase: load
 with empty caches, load with warm caches, reload after rustc was touched,
 ``make rustavailable``, typing a search, toggling options, opening the
 "Make Rust available…" dialog and editing while it is open (it plans again
-after every change), opening an option's explanation, saving.  Prints one JSON line: worst stall per phase,
-the time each step took, the slowest search, how long the slowest edit took
-to reach the rows on screen and every open menu, and peak RSS with the
-window up.
+after every change), opening an option's explanation, toggling the current row
+with Space while its details and Why are shown, saving.  Prints one JSON line:
+worst stall per phase, the GUI thread's longest stretch of CPU between two
+ticks and its CPU time in each (``time.thread_time``: less noisy than the
+gaps), the time each step took, the slowest search, how long the slowest
+edit took to reach the rows on screen and every open menu, and peak RSS
+with the window up.
 
 Caches, settings and the build folder live in a temporary folder.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import resource
@@ -26,6 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 TICK_MS = 5
 # options toggled (and toggled back) with the "Make Rust available…" dialog open
@@ -37,14 +43,71 @@ def _rss_now_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _other_value(assignable: tuple[int, ...], old: int) -> int:
+    """The value farthest from ``old`` the option can take (a distribution's
+    configuration selects many options, which then cannot go to n)."""
+    return max((v for v in assignable if v != old), key=lambda v: abs(v - old))
+
+
+@contextmanager
+def _profiled(name: str) -> Iterator[None]:
+    """``STALLBENCH_PROFILE=STEP`` (a step's name; ``STALLBENCH_PROFILE_OUT``: the
+    file, default stallbench.prof) profiles the GUI thread during that step."""
+    if os.environ.get("STALLBENCH_PROFILE") != name:
+        yield
+        return
+    import cProfile
+
+    prof = cProfile.Profile()
+    prof.enable()
+    try:
+        yield
+    finally:
+        prof.disable()
+        prof.dump_stats(os.environ.get("STALLBENCH_PROFILE_OUT", "stallbench.prof"))
+
+
+class _GapProfiler:
+    """``STALLBENCH_GAPS=MS``: the GUI thread is profiled between every two ticks,
+    and what ran in each gap longer than MS is printed to stderr (slower:
+    the profiler's own cost lengthens every gap)."""
+
+    def __init__(self, over_ms: float) -> None:
+        self.over_ms = over_ms
+        self.prof: Any = None
+        if over_ms:
+            import cProfile
+
+            self._new = cProfile.Profile
+            self.prof = self._new()
+            self.prof.enable()
+
+    def tick(self, step: str, gap_ms: float) -> None:
+        if self.prof is None:
+            return
+        import pstats
+
+        self.prof.disable()
+        if gap_ms > self.over_ms:
+            out = io.StringIO()
+            stats = pstats.Stats(self.prof, stream=out)
+            stats.sort_stats("cumulative").print_stats(25)
+            text = "\n".join(line for line in out.getvalue().splitlines() if "(" in line)
+            print(f"--- {step}: {gap_ms:.0f} ms\n{text}", file=sys.stderr)
+        self.prof = self._new()
+        self.prof.enable()
+
+
 def main(argv: list[str]) -> int:
     src, arch, llvm = argv[0], argv[1], argv[2] == "1"
+    config = Path(argv[3]).resolve() if len(argv) > 3 else None
     work = Path(tempfile.mkdtemp(prefix="rustconfig-guibench-"))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     for name in ("CONFIG", "DATA", "CACHE"):
         os.environ[f"XDG_{name}_HOME"] = str(work / name.lower())
 
     from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from rustconfig_gui.gui.mainwindow import MainWindow
@@ -61,17 +124,29 @@ def main(argv: list[str]) -> int:
     w.show()
 
     worst: dict[str, float] = {}
+    cpu_ms: dict[str, float] = {}
     rss_after: dict[str, float] = {}
     took: dict[str, float] = {}
     last = [0.0]
     current = [""]
 
+    gaps = _GapProfiler(float(os.environ.get("STALLBENCH_GAPS", "0") or 0))
+
+    # the GUI thread's CPU between two ticks: the longest stretch of its own work,
+    # without the time it waited for a core or the GIL (steadier on a busy machine)
+    worst_cpu: dict[str, float] = {}
+    last_cpu = [0.0]
+
     def tick() -> None:
         now = time.monotonic()
+        cpu = time.thread_time()
         if last[0] and current[0]:
             gap = (now - last[0]) * 1000 - TICK_MS
             worst[current[0]] = max(worst.get(current[0], 0.0), gap)
+            worst_cpu[current[0]] = max(worst_cpu.get(current[0], 0.0), (cpu - last_cpu[0]) * 1000)
+            gaps.tick(current[0], gap)
         last[0] = now
+        last_cpu[0] = cpu
 
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -106,11 +181,15 @@ def main(argv: list[str]) -> int:
     def phase(name: str) -> Iterator[None]:
         settle()
         last[0] = time.monotonic()  # work started synchronously below counts too
+        last_cpu[0] = time.thread_time()
         current[0] = name
         t0 = time.monotonic()
-        yield
+        c0 = time.thread_time()  # the GUI thread's own CPU (workers run in threads of their own)
+        with _profiled(name):
+            yield
         took[name] = time.monotonic() - t0
         settle()
+        cpu_ms[name] = (time.thread_time() - c0) * 1000
         current[0] = ""
         rss_after[name] = _rss_now_mb()
 
@@ -132,7 +211,7 @@ def main(argv: list[str]) -> int:
             raise SystemExit(f"the window could not load {src}: {ended[0]}")
 
     def open_and_wait() -> None:
-        load_and_wait(lambda: w.open_tree(tree, prefer_defconfig=True))
+        load_and_wait(lambda: w.open_tree(tree, config=config, prefer_defconfig=config is None))
 
     def checked_and_indexed() -> None:
         # a tree shown as last loaded is checked behind it; the search index follows the first paint
@@ -212,7 +291,7 @@ def main(argv: list[str]) -> int:
             if sym is None or len(w.lt.ev.assignable(sym)) < 2:
                 continue
             old = w.lt.ev.tri(sym)
-            for value in (0 if old else 2, old):
+            for value in (_other_value(w.lt.ev.assignable(sym), old), old):
                 paints.clear()
                 after_paint.clear()
                 t0 = time.monotonic()
@@ -220,7 +299,8 @@ def main(argv: list[str]) -> int:
                 deadline = t0 + 5
                 shown = None
                 while not all_done() and time.monotonic() < deadline:
-                    app.processEvents()
+                    # waits in Qt for the next event (the 5 ms timer ticks): no busy loop in the CPU figure
+                    app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
                     if shown is None and paints:
                         shown = (after_paint[0] if after_paint else time.monotonic()) - t0
                 toggle_ms.append((shown if shown is not None else 5.0) * 1000)
@@ -243,7 +323,7 @@ def main(argv: list[str]) -> int:
                 if sym is None or len(w.lt.ev.assignable(sym)) < 2:
                     continue
                 old = w.lt.ev.tri(sym)
-                for value in (0 if old else 2, old):
+                for value in (_other_value(w.lt.ev.assignable(sym), old), old):
                     w.model.set_symbol_value(sym, value)
                     settle(60)
                     wait_until(fix_dialog_idle)
@@ -254,13 +334,29 @@ def main(argv: list[str]) -> int:
     with phase("showing why RUST is hidden"):
         w.select_symbol("RUST")
         settle(200)
+    # A user toggles the current row with Space while its details and Why are shown
+    space_ms: list[float] = []
+    with phase("Space on the current row, details shown"):
+        for name in ("MODVERSIONS", "DEBUG_INFO_BTF", "EXT4_FS", "IPV6", "DEBUG_FS", "NET"):
+            sym = w.lt.sym(name) if w.lt is not None else None
+            if sym is None or len(w.lt.ev.assignable(sym)) < 2 or not w.select_symbol(name):
+                continue
+            w.view.setFocus()
+            settle(100)
+            for _ in range(2):  # on, then back
+                t0 = time.monotonic()
+                QTest.keyClick(w.view, Qt.Key.Key_Space)
+                wait_until(lambda: not w.model.refreshing)
+                space_ms.append((time.monotonic() - t0) * 1000)
+                settle(150)
     with phase("save"):
         assert w.save()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     w.modified = False
     w.close()
     timer.stop()
-    print(json.dumps({"stall_ms": worst, "seconds": took, "search_ms": max(search_ms),
+    print(json.dumps({"stall_ms": worst, "stall_cpu_ms": worst_cpu, "cpu_ms": cpu_ms, "seconds": took,
+                      "search_ms": max(search_ms),
                       "toggle_ms": max(toggle_ms) if toggle_ms else 0.0,
                       "toggle_all_ms": max(toggle_all_ms) if toggle_all_ms else 0.0, "rss_mb": rss,
                       "rss_after_mb": rss_after}))

@@ -96,7 +96,9 @@ class _FileText:
         if i is None:
             return []
         out = []
-        for ln, text in self.lines[i + 1:]:
+        lines = self.lines
+        for j in range(i + 1, len(lines)):  # not a slice: that copies the rest of the file
+            ln, text = lines[j]
             if _first_word(text) in _ENTRY_WORDS:
                 break
             out.append((ln, text))
@@ -170,6 +172,14 @@ def line_macros(line: str) -> str:
     return " ".join(found)
 
 
+def _read(srctree: Path, filename: str) -> _FileText:
+    try:
+        text = (srctree / filename).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    return _FileText(text)
+
+
 class _SourceCache:
     """Kconfig text read for locations, kept as long as the parsed tree lives."""
 
@@ -199,12 +209,32 @@ class KconfigSources:
     def file(self, filename: str) -> _FileText:
         f = self._files.get(filename)
         if f is None:
-            try:
-                text = (self.srctree / filename).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
-            f = self._files[filename] = _FileText(text)
+            f = self._files[filename] = _read(self.srctree, filename)
         return f
+
+    def unread_files(self, nodes: list[MenuNode]) -> list[str]:
+        """Files the locations of ``nodes`` read (each one's file and those that
+        ``source`` it) that are not read yet (a file of thousands of lines takes
+        ms to split): for :meth:`read_files`, e.g. on a worker."""
+        out: dict[str, None] = {}
+        for node in nodes:
+            item = node.item
+            for n in item.nodes if item.__class__ is Symbol else (node,):
+                for name in (n.filename, *(f for f, _ in n.include_path)):
+                    if name not in self._files:
+                        out[name] = None
+        return list(out)
+
+    def read_files(self, names: list[str], stopped: Any = lambda: False) -> None:
+        """Read and split ``names`` as :meth:`file` would (safe on another thread:
+        each file's text is built aside and put in with one assignment)."""
+        for name in names:
+            if stopped():
+                return
+            if name not in self._files:
+                f = _read(self.srctree, name)
+                f._open = f._open_ifs()  # the if blocks, worked out once
+                self._files[name] = f
 
     def entry(self, node: MenuNode) -> list[tuple[int, str]]:
         return self.file(node.filename).entry(node.linenr)

@@ -57,6 +57,12 @@ MAX_ROWS_MEASURED = 20_000
 # measuring runs in slices of this long on the GUI thread (Show all with many menus
 # open is thousands of rows: ~20 ms and more in one go)
 MEASURE_SLICE_S = 0.008
+# rows the model moves itself (after an edit) are measured again this long after the
+# last such move: a burst of edits is measured once, after the rows are painted
+REMEASURE_AFTER_EDIT_MS = 250
+# a model's role for a Value cell's value alone (without a hidden row's reason or
+# what selects it), if it answers one: cheaper than the text shown, and measured
+VALUE_ONLY_ROLE = Qt.ItemDataRole.UserRole + 6
 
 
 def text_margin(view: QWidget) -> int:
@@ -135,6 +141,10 @@ class ColumnFitter(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(0)
         self.timer.timeout.connect(self.fit)
+        self.later = QTimer(self)
+        self.later.setSingleShot(True)
+        self.later.setInterval(REMEASURE_AFTER_EDIT_MS)
+        self.later.timeout.connect(self.remeasure)
         view.viewport().installEventFilter(self)
         view.expanded.connect(self.remeasure)
         view.collapsed.connect(self.remeasure)
@@ -151,17 +161,31 @@ class ColumnFitter(QObject):
             return
         self._model = model
         model.modelReset.connect(self._on_reset)
-        model.layoutChanged.connect(self.remeasure)
-        model.rowsInserted.connect(self.remeasure)
-        model.rowsRemoved.connect(self.remeasure)
+        model.layoutChanged.connect(self.remeasure_later)
+        model.rowsInserted.connect(self.remeasure_later)
+        model.rowsRemoved.connect(self.remeasure_later)
 
     def _on_reset(self) -> None:
         self.user_sized.clear()
         self.remeasure()
 
     def remeasure(self, *_args: object) -> None:
+        self.later.stop()
         self._measure = True
         self.timer.start()
+
+    def remeasure_later(self, *_args: object) -> None:
+        """Rows came or went in the model (an edit): a measurement under way is
+        dropped (its indexes moved) and the rows are measured again a moment
+        after the last such change; the columns keep their widths until then."""
+        self._walk = None
+        self._measure = False
+        self.later.start()
+
+    @property
+    def busy(self) -> bool:
+        """A measurement is due or under way."""
+        return self._measure or self._walk is not None or self.later.isActive() or self.timer.isActive()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange, QEvent.Type.StyleChange):
@@ -204,7 +228,10 @@ class ColumnFitter(QObject):
                 name = model.index(r, scol, parent).data(Qt.ItemDataRole.DisplayRole)
                 if name:
                     widest_symbol = max(widest_symbol, fm.horizontalAdvance(name))
-                value = value_part(model.index(r, vcol, parent).data(Qt.ItemDataRole.DisplayRole))
+                cell = model.index(r, vcol, parent)
+                value = cell.data(VALUE_ONLY_ROLE)
+                if value is None:
+                    value = value_part(cell.data(Qt.ItemDataRole.DisplayRole))
                 if value:
                     widest_value = max(widest_value, fm.horizontalAdvance(value))
                 child = model.index(r, 0, parent)

@@ -44,6 +44,7 @@ from rustconfig_gui.gui.jobs import JobRunner, SlicedSteps, share_gil_with_gui_t
 from rustconfig_gui.gui.layout import DockRoom, SearchResultsFit, install_columns, keep_usable_width
 from rustconfig_gui.gui.navigation import NavigationMixin, Place
 from rustconfig_gui.gui.panels.build_with import install_build_with
+from rustconfig_gui.gui.panels.follow import BeforePaint
 from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import loaded_has_rust
@@ -74,8 +75,6 @@ from rustconfig_gui.workspace.session import Change, ChangeKind, Session
 MAX_RECENT = 8
 
 
-# the overview and details panel are updated this long after an edit
-AFTER_EDIT_MS = 30
 # a recovery copy is written this long after the last of a burst of changes
 RECOVERY_AFTER_MS = 1000
 
@@ -110,12 +109,9 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self._place_before_lens: Place | None = None
         # each save target as this window last read or wrote it (the on-disk check of Save)
         self._seen: dict[Path, Seen] = {}
-        # overview and details follow an edit (coalesced: one update for a burst of
-        # edits), after the rows on screen show it
-        self.after_edit = QTimer(self)
-        self.after_edit.setSingleShot(True)
-        self.after_edit.setInterval(AFTER_EDIT_MS)
-        self.after_edit.timeout.connect(self._after_edit)
+        # overview and details follow a change (one update for all the changes of one
+        # event), after the rows on screen and before the next paint (gui/panels/follow.py)
+        self.after_edit = BeforePaint(self._after_edit, self)
         # unsaved values go to a recovery copy soon after every change (coalesced, in a worker)
         self.recovery_timer = QTimer(self)
         self.recovery_timer.setSingleShot(True)
@@ -619,7 +615,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
                     self._pending_place = self.capture_place()
             # a notice (lines of a file not taken) was about the values before
             self._notice_html = ""
-            # each its own turn of the event loop: input and painting go in between
+            # the panels after the rows on screen, before the next paint
             self.after_edit.start()
         self._recovery_follows(change)
         self._update_title()
@@ -635,9 +631,11 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         if self.lt is not None:
             self._update_overview()
             self.fix_ui.update_button()
-            self.fix_ui.configuration_changed()
             self.toolchain.set_loaded_has_rust(loaded_has_rust(self.lt))
-            QTimer.singleShot(0, lambda: self._show_info(self.view.currentIndex()))
+            self._show_info(self.view.currentIndex())
+            # an open "Make available…" dialog greys its plans and plans again on its
+            # worker: its own window, painted after the rows (as 30 ms after them before)
+            QTimer.singleShot(0, self.fix_ui.configuration_changed)
 
     # -- undo ------------------------------------------------------------------------------
 
@@ -698,6 +696,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.toolchain.shutdown()
         self.build_with.shutdown()
         self.fix_ui.shutdown()
+        self.model.shutdown()
         self._save_settings()
         event.accept()
 

@@ -154,6 +154,9 @@ class NavigationMixin(_Window):
     _place_before_lens: Place | None
     _pending_place: Place | None
     _notice_html: str
+    # the page the details show now (and the revision of the document it made)
+    _info_shown: str = ""
+    _info_revision = -1
     _top_row: QPersistentModelIndex | None
     info: Any
     toolchain: Any
@@ -176,12 +179,14 @@ class NavigationMixin(_Window):
             self._navigating = navigating
         self._show_info(self.view.currentIndex())
 
-    def _set_mode(self, **mode: bool) -> None:
-        """Show all / Rust lens without losing the menus opened, the current row or the top row."""
+    def _set_mode(self, menus_only: bool = False, **mode: bool) -> None:
+        """Show all / Rust lens without losing the menus opened, the current row or the top row
+        (``menus_only``: the menus alone, for a caller that makes another row current and
+        scrolls to it next: the details of the row before and a scroll are not worked out for nothing)."""
         # a reset ends a refresh in progress: the place noted before that change is put back here
         place, self._pending_place = self._pending_place or self.capture_place(), None
         self.model.set_mode(**mode)
-        self.restore_place(place)
+        self.restore_place(Place(place.expanded) if menus_only else place)
 
     # -- view modes --------------------------------------------------------------------
 
@@ -241,8 +246,11 @@ class NavigationMixin(_Window):
         view, model = self.view, self.model
         bottom = view.viewport().height()
         found: dict[int, tuple[int, Any]] = {}  # menu -> (depth, item)
+        rows: set[int] = set()
+        model.rows_on_screen = None
         index = view.indexAt(QPoint(0, 0))
         while index.isValid() and view.visualRect(index).top() < bottom:
+            rows.add(index.internalId())
             # the row's menu and the menus around that, and the row itself when open
             cur = index if view.isExpanded(index) else index.parent()
             while True:
@@ -258,6 +266,7 @@ class NavigationMixin(_Window):
                     break
                 cur = cur.parent()
             index = view.indexBelow(index)
+        model.rows_on_screen = frozenset(rows)  # the model checks their expand arrows first
         return [item for _, item in sorted(found.values(), key=lambda d: d[0])]
 
     def _keep_top_row(self) -> None:
@@ -302,7 +311,11 @@ class NavigationMixin(_Window):
             body = info_html(self.lt, node, self.rust_syms, why_html=section)
         elif not self._notice_html:
             return
-        self.info.setHtml(self._notice_html + body)
+        text = self._notice_html + body
+        if text == self._info_shown and self.info.document().revision() == self._info_revision:
+            return  # an edit elsewhere: laying the same page out again costs ms and moves nothing
+        self.info.setHtml(text)
+        self._info_shown, self._info_revision = text, self.info.document().revision()
         self.info.verticalScrollBar().setValue(scroll)
 
     def select_node(self, node: MenuNode, record: bool = True) -> bool:
@@ -311,8 +324,13 @@ class NavigationMixin(_Window):
         idx = self.model.index_for_node(node)
         if not idx.isValid() and not self.act_show_all.isChecked():
             self.act_show_all.setChecked(True)
-            self._set_mode(show_all=True)
+            # the row is made current and scrolled to below; a row that stays out
+            # (a filter leaves it out) gets the rest of the place back there
+            before = self._pending_place = self._pending_place or self.capture_place()
+            self._set_mode(show_all=True, menus_only=True)
             idx = self.model.index_for_node(node)
+            if not idx.isValid():
+                self.restore_place(before)
         if not idx.isValid() and self.model.new_only:
             upgrade = getattr(self, "upgrade_ui", None)
             if upgrade is not None:

@@ -196,6 +196,11 @@ def on_palette_change(widget: QWidget, callback: Callable[[], None]) -> None:
     _PaletteHook(widget, callback)
 
 
+# the window colour a check box is drawn with, per (text, base) colour: worked out
+# once, not for every box of every paint (~50 per paint of the options tree)
+_CHECK_WINDOW: dict[tuple[int, int], QColor] = {}
+
+
 class ClearCheckBoxes(QProxyStyle):
     """Check boxes (in item views and on their own) with a frame of at least 3:1
     against the base colour: Fusion draws it from the window colour, faint on
@@ -209,10 +214,13 @@ class ClearCheckBoxes(QProxyStyle):
             pal = QPalette(option.palette)
             base = pal.color(QPalette.ColorRole.Base)
             text = pal.color(QPalette.ColorRole.Text)
-            # Fusion's frame is window.darker(140).lighter(110): give it a window colour
-            # whose frame is readable, i.e. one between the text and the base colour
-            frame = readable(blend(text, base, 0.55), [base], MIN_CONTROL_CONTRAST, towards=text)
-            window = frame.lighter(127)  # 140 / 110
+            key = (text.rgba(), base.rgba())
+            window = _CHECK_WINDOW.get(key)
+            if window is None:
+                # Fusion's frame is window.darker(140).lighter(110): give it a window colour
+                # whose frame is readable, i.e. one between the text and the base colour
+                frame = readable(blend(text, base, 0.55), [base], MIN_CONTROL_CONTRAST, towards=text)
+                window = _CHECK_WINDOW[key] = frame.lighter(127)  # 140 / 110
             pal.setColor(QPalette.ColorRole.Window, window)
             opt = type(option)(option)
             opt.palette = pal

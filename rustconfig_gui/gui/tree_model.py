@@ -21,6 +21,11 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QFont, QIcon
 
 from rustconfig_gui.explain.rustclass import rust_node_ids
+from rustconfig_gui.explain.sources import KconfigSources
+from rustconfig_gui.gui.jobs import JobRunner
+
+# a Value cell's value alone: no hidden row's reason, no "(selected by …)" (the column's width)
+from rustconfig_gui.gui.layout import VALUE_ONLY_ROLE
 from rustconfig_gui.gui.style import style_for
 from rustconfig_gui.kconfig import menutree
 from rustconfig_gui.kconfig.loader import LoadedTree
@@ -42,8 +47,31 @@ _R = Qt.ItemDataRole
 _ANSWERED_ROLES = frozenset({
     _R.DisplayRole, _R.EditRole, _R.CheckStateRole, _R.ForegroundRole, _R.BackgroundRole,
     _R.DecorationRole, _R.FontRole, _R.ToolTipRole, _R.AccessibleTextRole,
-    NODE_ROLE, SYMBOL_ROLE, RUST_ROLE, HIDDEN_ROLE, REASON_ROLE,
+    NODE_ROLE, SYMBOL_ROLE, RUST_ROLE, HIDDEN_ROLE, REASON_ROLE, VALUE_ONLY_ROLE,
 })
+
+# the roles as plain names: each ``Qt.ItemDataRole.X`` is an enum lookup, and data()
+# compares several per call, ~1,500 calls per paint
+_DISPLAY, _EDIT, _CHECK = _R.DisplayRole, _R.EditRole, _R.CheckStateRole
+_FG, _BG, _DECO, _FONT = _R.ForegroundRole, _R.BackgroundRole, _R.DecorationRole, _R.FontRole
+_TIP, _ACCESS = _R.ToolTipRole, _R.AccessibleTextRole
+
+
+_FONTS: dict[str, QFont] = {}
+
+
+def _font(style: str) -> QFont:
+    """A font that sets only bold or italic (the view resolves the rest from its own
+    font), made once: the view copies what data() gives."""
+    f = _FONTS.get(style)
+    if f is None:
+        f = _FONTS[style] = QFont()
+        if style == "bold":
+            f.setBold(True)
+        else:
+            f.setItalic(True)
+    return f
+
 
 def _same_items(a: list[Any], b: list[Any]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b))
@@ -102,6 +130,10 @@ class ConfigModel(QAbstractItemModel):
         #: the parents whose rows are on screen, ancestors first (the view's owner
         #: knows): after an edit their rows are brought up to date before the others
         self.parents_on_screen: Callable[[], list[Item | None]] = lambda: []
+        #: the rows on screen (their ids), when the view's owner knows them (it notes
+        #: them while listing ``parents_on_screen``): only their expand arrows are
+        #: checked with the edit, the other rows' a moment later
+        self.rows_on_screen: frozenset[int] | None = None
         self._wanted: dict[int, list[Item]] = {}
         # one-line hidden reasons for painting, per evaluation generation
         self._reasons: dict[MenuNode, str] = {}
@@ -111,6 +143,12 @@ class ConfigModel(QAbstractItemModel):
         self._reasons_timer.setSingleShot(True)
         self._reasons_timer.setInterval(0)
         self._reasons_timer.timeout.connect(self._fill_reasons)
+        # the Kconfig files a reason reads are read and split on a worker first
+        # (a long file takes 5-10 ms: more than a slice of the GUI thread)
+        self._reader = JobRunner(self)
+        self._shut = False
+        self._reader.finished.connect(lambda _r: self._reasons_timer.start())
+        self._reader.failed.connect(lambda _m: self._reasons_timer.start())
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -362,7 +400,7 @@ class ConfigModel(QAbstractItemModel):
 
     # -- data ---------------------------------------------------------------------
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if role not in _ANSWERED_ROLES:
             return None
         item = self.item(index)
@@ -371,15 +409,13 @@ class ConfigModel(QAbstractItemModel):
             return None
         col = index.column()
         if isinstance(item, ComputedGroup):
-            if role == Qt.ItemDataRole.DisplayRole and col == 0:
+            if role == _DISPLAY and col == 0:
                 return item.title
-            if role == Qt.ItemDataRole.ToolTipRole:
+            if role == _TIP:
                 return "Symbols without a prompt: their values are computed (by the architecture, "\
                        "the toolchain probes or other symbols), never set by hand."
-            if role == Qt.ItemDataRole.FontRole:
-                f = QFont()
-                f.setItalic(True)
-                return f
+            if role == _FONT:
+                return _font("italic")
             return None
         ev = lt.ev
         sym = item.item if item.item.__class__ is Symbol else None
@@ -390,12 +426,14 @@ class ConfigModel(QAbstractItemModel):
             return sym
         if role == RUST_ROLE:
             return id(item) in self._rust_nodes and (sym in self.rust_syms if sym else True)
+        if role == VALUE_ONLY_ROLE:
+            return self._value_text(item, sym, selectors=False) if col == self.COL_VALUE else None
         hidden = item.prompt is None or not menutree.is_shown(ev, item)
         if role == HIDDEN_ROLE:
             return hidden
         if role == REASON_ROLE:
             return self.reason_fn(lt, item) if hidden and item.prompt is not None else ""
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == self.COL_OPTION:
                 text = menutree.prompt_text(item)
                 if self.new_marks and is_new(ev, item):
@@ -413,37 +451,33 @@ class ConfigModel(QAbstractItemModel):
                 if kind is Kind.CHOICE and item.item.name:
                     return item.item.name
                 return ""
-        if role == Qt.ItemDataRole.EditRole and col == self.COL_VALUE and sym is not None:
+        if role == _EDIT and col == self.COL_VALUE and sym is not None:
             return ev.str_value(sym)
-        if role == Qt.ItemDataRole.CheckStateRole and col == self.COL_OPTION and sym is not None \
+        if role == _CHECK and col == self.COL_OPTION and sym is not None \
                 and sym.orig_type in (BOOL, TRISTATE):
             return _TRI_CHECK[ev.tri(sym)]
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FG:
             if hidden or (sym is not None and sym.orig_type in (BOOL, TRISTATE) and not self._changeable(sym)):
                 # secondary text, still readable (4.5:1) on the palette's base
                 return QBrush(style_for().color("muted"))
             return None
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BG:
             if sym is not None and sym in self.rust_syms:
                 return QBrush(style_for().rust_tint())
             return None
-        if role == Qt.ItemDataRole.DecorationRole and col == self.COL_OPTION:
+        if role == _DECO and col == self.COL_OPTION:
             if sym is not None and sym in self.rust_syms:
                 return self.rust_icon
             return None
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             if kind in (Kind.MENU, Kind.MENUCONFIG) and col == self.COL_OPTION:
-                f = QFont()
-                f.setBold(True)
-                return f
+                return _font("bold")
             if kind is Kind.COMMENT or (hidden and col == self.COL_VALUE):
-                f = QFont()
-                f.setItalic(True)
-                return f
+                return _font("italic")
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TIP:
             return self._tooltip(item, sym, hidden)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESS:
             return f"{menutree.prompt_text(item)}: {self._value_text(item, sym) or kind.value}"
         return None
 
@@ -462,9 +496,22 @@ class ConfigModel(QAbstractItemModel):
             return "…"
         return reason
 
+    def shutdown(self) -> None:
+        """The window closes: the file reader is stopped and joined, and none starts again."""
+        self._shut = True
+        self._reasons_timer.stop()
+        self._reader.shutdown()
+
     def _fill_reasons(self) -> None:
         if self.lt is None:
             self._reasons_todo.clear()
+            return
+        if self._reader.busy:
+            return  # the reasons follow once it has read the files
+        src = KconfigSources(self.lt)
+        unread = src.unread_files(self._reasons_todo)
+        if unread and not self._shut:
+            self._reader.start(lambda _report, stopped: src.read_files(unread, stopped))
             return
         end = time.monotonic() + self.REFRESH_SLICE
         done = []
@@ -485,13 +532,13 @@ class ConfigModel(QAbstractItemModel):
         assert self.lt is not None
         return len(self.lt.ev.assignable(sym)) > 1 or (sym.choice is not None and bool(self.lt.ev.visibility(sym)))
 
-    def _value_text(self, item: MenuNode, sym: Symbol | None) -> str:
+    def _value_text(self, item: MenuNode, sym: Symbol | None, selectors: bool = True) -> str:
         assert self.lt is not None
         ev = self.lt.ev
         if sym is not None:
             if sym.orig_type in (BOOL, TRISTATE):
                 v = ev.str_value(sym)
-                if menutree.is_forced(ev, sym):
+                if selectors and menutree.is_forced(ev, sym):
                     by = [s.name for s, _ in self.lt.reverse.active_selectors(ev, sym)]
                     return f"{v} (selected by {', '.join(by[:2])}{'…' if len(by) > 2 else ''})" if by else v
                 return v
@@ -664,11 +711,14 @@ class ConfigModel(QAbstractItemModel):
                     new = self._wanted[key] = self._wanted_children(parent)
                     moved |= self._sync_children(parent, new)
             self._first_applied = True
-            # and the expand arrows of their closed rows (a relayout asks for them again)
+            # and the expand arrows of their closed rows on screen (a relayout asks for
+            # them again); those of rows off screen follow with the other menus
             arrows = False
+            screen = self.rows_on_screen
             for parent in first:
                 for kid in self._kids.get(id(parent) if parent is not None else 0, ()):
-                    arrows |= self._recheck_arrow(id(kid))
+                    if screen is None or id(kid) in screen:
+                        arrows |= self._recheck_arrow(id(kid))
             if arrows and not moved:
                 self.layoutAboutToBeChanged.emit()
                 self.layoutChanged.emit()
@@ -679,12 +729,14 @@ class ConfigModel(QAbstractItemModel):
                 self._refresh_timer.start(self.PAINT_FIRST_MS)
                 return
         end = time.monotonic() + budget if budget is not None else None
+        computed = False
         while todo:
             parent = todo.popleft()
             key = id(parent) if parent is not None else 0
             if key in self._done or key not in self._kids:
                 continue
             self._done.add(key)
+            computed = True
             known = self._wanted.get(key)
             new = known if known is not None else self._wanted.setdefault(key, self._wanted_children(parent))
             todo.extend(k for k in new if id(k) in self._kids)
@@ -693,6 +745,11 @@ class ConfigModel(QAbstractItemModel):
                 self._tell_values()
                 self._refresh_timer.start(0)
                 return
+        if computed and budget is not None and self._first_applied:
+            # the menus off screen: their rows come (and the view lays them out) in
+            # a turn of their own, not after a slice of computing in this one
+            self._refresh_timer.start(0)
+            return
         self._todo = None
         # apply, parents before their children (the order they were computed in)
         changes = [(key, new) for key, new in self._wanted.items()

@@ -34,7 +34,7 @@ class RustOverview(QFrame):
 
     def _render_again(self) -> None:
         if self.last is not None:
-            self.show_data(self.last)
+            self.show_data(self.last, again=True)
 
     # two lines of text whatever the state says: the tree below never jumps
     LINES = 2
@@ -63,7 +63,10 @@ class RustOverview(QFrame):
     def update_from(self, lt: LoadedTree, rust_syms: frozenset[Symbol], blockers: list[str] | None = None) -> None:
         self.show_data(rust_overview(lt, rust_syms, blockers))
 
-    def show_data(self, d: RustOverviewData) -> None:
+    def show_data(self, d: RustOverviewData, again: bool = False) -> None:
+        """``again``: render even if ``d`` is what is shown (the palette changed)."""
+        if d == self.last and not again:
+            return  # an edit that changed nothing here: no relayout of the label
         self.last = d
         st = style_for(self)
         parts = []
