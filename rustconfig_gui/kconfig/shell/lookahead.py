@@ -53,7 +53,7 @@ _HELP_LINE_RE = re.compile(r"[ \t]*(?:help|-+help-+)[ \t]*$")
 def _candidate_lines(text: str) -> list[int]:
     """Where the lines that can start a probe or read a file begin: ``source``
     lines, preprocessor assignments and lines with ``$(``, in order."""
-    starts = {m.start() for m in _SOURCE_AFTER_NEWLINE_RE.finditer("\n" + text)}
+    starts = {m.start() for m in _SOURCE_AFTER_NEWLINE_RE.finditer("\n" + text)} if "source" in text else set()
     # str.find is far quicker than a regex tried at every line start
     for mark, test in (("$(", None), ("=", _ASSIGNMENT_RE)):
         i = text.find(mark)
@@ -216,10 +216,13 @@ class ProbeLookahead:
         if "\\\n" in text:
             # joined as the parser joins them (positions of later lines shift: only $(lineno) could tell)
             text = text.replace("\\\n", "")
+        starts = _candidate_lines(text)
+        if not starts:
+            return  # most files: no source line, assignment or macro call
         lines = text.split("\n")
         found: list[int] = []  # line numbers
         counted_to, linenr = 0, 1
-        for start in _candidate_lines(text):
+        for start in starts:
             linenr += text.count("\n", counted_to, start)
             counted_to = start
             if not in_help_text(lines, linenr - 1):
