@@ -11,17 +11,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rustconfig_gui import __version__
 from rustconfig_gui.errors import RustconfigError
 from rustconfig_gui.host import process
 from rustconfig_gui.host.paths import clean_for_json, install_escape_errors
-from rustconfig_gui.kconfig.loader import LoadedTree, load_tree, store_parse_detached
-from rustconfig_gui.kconfig.memory import exempt_long_lived
-from rustconfig_gui.kconfig.parsecache import ParseCache
-from rustconfig_gui.kconfig.shell.cache import ProbeCache
-from rustconfig_gui.kconfig.tree import KernelTree
+from rustconfig_gui.kconfig.tree import EnvironmentCapture, KernelTree
+
+# The parser, the evaluator and the rest are imported once make's environment is
+# being captured (see _start_environment): the two overlap.
+if TYPE_CHECKING:
+    from rustconfig_gui.kconfig.loader import LoadedTree
 
 
 def _dumps(value: object) -> str:
@@ -71,9 +72,15 @@ def _load(args: argparse.Namespace) -> LoadedTree:
 
 def _load_tree(args: argparse.Namespace, tree: KernelTree,
                progress: Callable[[int, int], None] | None = None) -> LoadedTree:
+    from rustconfig_gui.kconfig.loader import load_tree
+    from rustconfig_gui.kconfig.memory import exempt_long_lived
+    from rustconfig_gui.kconfig.parsecache import ParseCache
+    from rustconfig_gui.kconfig.shell.cache import ProbeCache
+
     use = not getattr(args, "no_cache", True)
+    environment, args.environment = getattr(args, "environment", None), None
     loaded = load_tree(tree, progress=progress, probe_cache=ProbeCache() if use else None,
-                       parse_cache=ParseCache() if use else None)
+                       parse_cache=ParseCache() if use else None, environment=environment)
     if use:
         args.keep_parse = loaded
     if getattr(args, "as_command", False):
@@ -91,8 +98,38 @@ def _keep_parse(args: argparse.Namespace) -> None:
     if stopped is not None and not isinstance(stopped, RustconfigError):
         return  # interrupted (Ctrl+C) or a bug: nothing is left running
     if loaded is not None:
+        from rustconfig_gui.kconfig.loader import store_parse_detached
+        from rustconfig_gui.kconfig.parsecache import ParseCache
+
         args.keep_parse = None
         store_parse_detached(loaded, ParseCache())
+
+
+def _early_tree(args: argparse.Namespace) -> KernelTree | None:
+    """The tree the command loads, when it loads one."""
+    if args.func is cmd_diff:
+        return KernelTree(source=args.tree, arch=args.arch, llvm=args.llvm) if args.tree is not None else None
+    return _tree(args) if args.func in _LOADS_TREE else None
+
+
+def _start_environment(args: argparse.Namespace) -> None:
+    """Start asking the tree's make for its environment (~0.1 s, a child on the
+    other core) before the parser and the command's modules are imported: the
+    load takes it over (``load_tree(environment=…)``).  A tree that cannot be
+    described is left to the load, which says why."""
+    try:
+        tree = _early_tree(args)
+    except (RustconfigError, OSError, ValueError):
+        return
+    if tree is not None:
+        args.environment = EnvironmentCapture(tree)
+
+
+def _drop_environment(args: argparse.Namespace) -> None:
+    """A capture the command did not take (it stopped before loading): make is stopped, nothing is left."""
+    environment, args.environment = getattr(args, "environment", None), None
+    if environment is not None:
+        environment.cancel()
 
 
 def _report_issues(loaded: LoadedTree) -> None:
@@ -104,6 +141,9 @@ def _report_issues(loaded: LoadedTree) -> None:
 
 
 def cmd_cache_clear(args: argparse.Namespace) -> int:
+    from rustconfig_gui.kconfig.parsecache import ParseCache
+    from rustconfig_gui.kconfig.shell.cache import ProbeCache
+
     probes, parses = ProbeCache(), ParseCache()
     print(f"removed {probes.clear()} cached probe results from {probes.root}")
     print(f"removed {parses.clear()} stored parses from {parses.root}")
@@ -472,12 +512,12 @@ def cmd_preset_list(args: argparse.Namespace) -> int:
 
 def cmd_preset_apply(args: argparse.Namespace) -> int:
     from rustconfig_gui.workspace import presets
+    from rustconfig_gui.workspace.session import Session
 
     loaded = _load(args)
     _read_start(args, loaded)
     _report_issues(loaded)
     frags = [f for spec in args.presets for f in presets.find_presets(spec, loaded)]
-    from rustconfig_gui.workspace.session import Session
 
     # the same path as the window's Apply presets: one step of a session
     report = Session(loaded).apply_fragments(frags)
@@ -760,6 +800,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# the commands that load a tree (cmd_diff only with --tree): make's environment is started first
+_LOADS_TREE = frozenset({cmd_info, cmd_defconfig, cmd_olddefconfig, cmd_savedefconfig, cmd_newconfig,
+                         cmd_upgrade_report, cmd_allconfig, cmd_why, cmd_rust_status, cmd_fix, cmd_preset_apply,
+                         cmd_preset_save})
+
+
 class Terminated(BaseException):
     """SIGTERM (or SIGHUP): unwind like Ctrl+C, so temp folders go and nothing is left running."""
 
@@ -806,8 +852,10 @@ def _main(argv: list[str] | None) -> int:
             previous[signum] = signal.signal(signum, _on_signal)
     try:
         try:
+            _start_environment(args)
             return int(args.func(args))
         finally:
+            _drop_environment(args)
             _keep_parse(args)
     except RustconfigError as e:
         print(f"rustconfig: {e}", file=sys.stderr)

@@ -41,7 +41,7 @@ from rustconfig_gui.kconfig.parsecache import ParseCache, code_fingerprint
 from rustconfig_gui.kconfig.parser import KernelKconfig, Progress
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.shell.runner import MacroCall, MacroTrace, ProbeOutcome, ShellProbes
-from rustconfig_gui.kconfig.tree import KconfigEnvironment, KernelTree, capture_environment
+from rustconfig_gui.kconfig.tree import EnvironmentCapture, KconfigEnvironment, KernelTree, capture_environment
 
 FORMAT = 1
 
@@ -241,11 +241,13 @@ class Ahead:
 
 def load_ahead(tree: KernelTree, parse_cache: ParseCache,
                shell_for: Callable[[dict[str, str], Callable[[], bool] | None], ShellProbes], *,
-               timeout: float, progress: Progress | None = None) -> Ahead | None:
+               timeout: float, progress: Progress | None = None,
+               environment: EnvironmentCapture | None = None) -> Ahead | None:
     """Make's environment captured while the recorded probes run and the stored
     parse is read; None without a record.  The parse is returned only when the
     environment is the recorded one and every probe printed what the parse
-    read (the parse cache's own check)."""
+    read (the parse cache's own check).  ``environment``: the capture already
+    started for ``tree`` (else one is started here)."""
     last = read_last_load(tree, parse_cache)
     if last is None:
         return None
@@ -255,10 +257,14 @@ def load_ahead(tree: KernelTree, parse_cache: ParseCache,
     def capture() -> None:
         t0 = time.monotonic()
         try:
-            env = capture_environment(tree, timeout=timeout)
+            if environment is not None:
+                env, seconds = environment.result(), environment.seconds
+            else:
+                env = capture_environment(tree, timeout=timeout)
+                seconds = time.monotonic() - t0
             if not same_environment(env, last.env):
                 differs.set()  # what runs with the recorded environment stops: of no use
-            result.set_result((env, time.monotonic() - t0))
+            result.set_result((env, seconds))
         except BaseException as e:  # noqa: BLE001 - raised again in the loading thread
             result.set_exception(e)
 

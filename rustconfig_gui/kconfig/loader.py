@@ -23,6 +23,7 @@ from rustconfig_gui.kconfig.semantics import Evaluator, Semantics
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.kconfig.shell.runner import MacroTrace, ShellProbes
 from rustconfig_gui.kconfig.tree import (
+    EnvironmentCapture,
     KconfigEnvironment,
     KernelTree,
     capture_environment,
@@ -214,7 +215,7 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None,
               probe_timeout: float = 120.0, base_env: dict[str, str] | None = None,
               probe_cache: ProbeCache | None = None, parse_cache: ParseCache | None = None,
-              lookahead: bool = True) -> LoadedTree:
+              lookahead: bool = True, environment: EnvironmentCapture | None = None) -> LoadedTree:
     """Open ``tree`` exactly as its own ``conf`` would see it.
 
     ``base_env`` is the environment make starts from (default: ours).
@@ -225,17 +226,24 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
     of parsing; a fresh parse is not stored here (see :func:`store_parse`).
     Without ``lookahead``, probes run one after another as the parser meets
     them, as conf runs them (see :mod:`.lookahead`).
+    ``environment``: make's environment for ``tree``, captured from before the
+    call (the command line starts it before its imports); one for another
+    tree or timeout, or with ``base_env``, is cancelled and not used.
     """
+    if environment is not None and (base_env is not None or not environment.matches(tree, probe_timeout)):
+        environment.cancel()
+        environment = None
     # ~1M objects that all live as long as the tree: collections during the load only cost time
     with collector_paused():
         return _load_tree(tree, progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
                           base_env=base_env, probe_cache=probe_cache, parse_cache=parse_cache,
-                          lookahead=lookahead)
+                          lookahead=lookahead, environment=environment)
 
 
 def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callable[[], bool] | None,
                probe_timeout: float, base_env: dict[str, str] | None, probe_cache: ProbeCache | None,
-               parse_cache: ParseCache | None, lookahead: bool) -> LoadedTree:
+               parse_cache: ParseCache | None, lookahead: bool,
+               environment: EnvironmentCapture | None) -> LoadedTree:
     timings = LoadTimings()
     t0 = time.monotonic()
 
@@ -250,7 +258,8 @@ def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callab
     ahead = None
     if parse_cache is not None and base_env is None and tree.objtree.is_dir():
         # make's environment, the recorded probes and reading the stored parse side by side
-        ahead = load_ahead(tree, parse_cache, shell_for, timeout=probe_timeout, progress=progress)
+        ahead = load_ahead(tree, parse_cache, shell_for, timeout=probe_timeout, progress=progress,
+                           environment=environment)
     kconf = None
     if ahead is not None:
         env, shell, kconf = ahead.env, ahead.shell, ahead.kconf
@@ -258,8 +267,12 @@ def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callab
         timings.environment = ahead.environment_seconds
         t1 = t0 + ahead.environment_seconds
     else:
-        env = capture_environment(tree, timeout=probe_timeout, base_env=base_env)
-        timings.environment = time.monotonic() - t0
+        if environment is not None:
+            env = environment.result()
+            timings.environment = environment.seconds
+        else:
+            env = capture_environment(tree, timeout=probe_timeout, base_env=base_env)
+            timings.environment = time.monotonic() - t0
         t1 = time.monotonic()
         if tree.build is not None:
             tree.build.mkdir(parents=True, exist_ok=True)
@@ -381,6 +394,9 @@ def store_parse_detached(lt: LoadedTree, parse_cache: ParseCache) -> int | None:
             null = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
+            # store() releases the lock it is given; a second descriptor keeps the entry locked
+            # until this process ends, so wait_for_writers() also covers the record written after
+            os.dup(lock.fd)
             with collector_paused():
                 if parse_cache.store(lt.kconf, claimed=lock):
                     remember_load(lt.tree, lt.env, lt.trace, parse_cache)

@@ -23,6 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from glob import has_magic, iglob
 from os.path import realpath
 from typing import Any
 
@@ -38,7 +39,12 @@ from rustconfig_gui.kconfig.rewrite import (
     translate_kconfig_text,
 )
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
-from rustconfig_gui.kconfig.shell.lookahead import ProbeLookahead, prompt_thread_switches, start_lookahead
+from rustconfig_gui.kconfig.shell.lookahead import (
+    ProbeLookahead,
+    prompt_thread_switches,
+    read_kconfig_file,
+    start_lookahead,
+)
 from rustconfig_gui.kconfig.shell.pool import NEEDED_AFTER_PARSE, NEEDED_DURING_PARSE
 from rustconfig_gui.kconfig.shell.runner import MacroCall, MacroTrace, ProbeOutcome, ShellProbes
 from rustconfig_gui.kconfig.tokencache import TokenCache
@@ -71,6 +77,24 @@ _SIMPLE_ASSIGN_RE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*:=\s*(.*)")  # as kconfi
 TRANSIENT = frozenset({"_rc_lookahead", "_rc_read_ahead", "_rc_progress", "_rc_cancelled", "_rc_shell",
                        "_rc_env", "_rc_source_lines", "_rc_assignments", "_rc_var_refs", "_rc_deferred",
                         "trace", "_readline", "_filestack", "_tokens", "_line", "_include_path"})
+
+
+# the files the lookahead of the parse running in this thread has read (see _source_glob)
+_parsing = threading.local()
+
+
+def _source_glob(pattern: str) -> Iterator[str]:
+    """kconfiglib's glob of a ``source`` line's path: a path without wildcards
+    that the lookahead has just read exists, and is not looked up again (an
+    lstat per file, and a wait for the interpreter after it); anything else,
+    and every other thread, is ``glob.iglob``."""
+    known = getattr(_parsing, "read_ahead", None)
+    if known is not None and pattern in known and not has_magic(pattern):
+        return iter((pattern,))
+    return iglob(pattern)
+
+
+kconfiglib.iglob = _source_glob  # type: ignore[attr-defined]
 
 
 class KernelKconfig(TokenCache, kconfiglib.Kconfig):
@@ -136,6 +160,7 @@ class KernelKconfig(TokenCache, kconfiglib.Kconfig):
                                self._rc_read_ahead)
         thread = start_lookahead(ahead) if lookahead else None
         self._rc_tokens = {}
+        _parsing.read_ahead = self._rc_read_ahead
         try:
             with prompt_thread_switches() if thread is not None else contextlib.nullcontext():
                 super().__init__("Kconfig", warn=True, warn_to_stderr=False, encoding="utf-8")
@@ -145,6 +170,7 @@ class KernelKconfig(TokenCache, kconfiglib.Kconfig):
             # kconfiglib's message already names the sourcing file:line
             raise _syntax_error(str(e)) from None
         finally:
+            _parsing.read_ahead = None
             parsed.set()
             del self._rc_tokens  # (the class says None)
             if thread is not None:
@@ -366,10 +392,7 @@ class KernelKconfig(TokenCache, kconfiglib.Kconfig):
         if ahead is not None:
             data, size, mtime_ns = ahead  # the lookahead read it already
         else:
-            with open(filename, "rb") as f:
-                st = os.fstat(f.fileno())
-                data = f.read()
-            size, mtime_ns = st.st_size, st.st_mtime_ns
+            data, size, mtime_ns = read_kconfig_file(filename)
         self.file_stamps[rel] = (size, mtime_ns)
         try:
             text = data.decode("utf-8")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,7 +245,8 @@ def make_environment(base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def capture_environment(tree: KernelTree, timeout: float = 120.0,
-                        base_env: dict[str, str] | None = None) -> KconfigEnvironment:
+                        base_env: dict[str, str] | None = None,
+                        cancelled: Callable[[], bool] | None = None) -> KconfigEnvironment:
     """Ask the tree's make what environment it hands to ``conf``.
 
     A goal ending in ``config`` is routed like the kernel's own config targets,
@@ -261,7 +265,7 @@ def capture_environment(tree: KernelTree, timeout: float = 120.0,
         cmd = [tree.make, "-s", "-C", str(tree.source), f"O={odir}",
                *tree.make_arguments(), "--eval", f"{_ENV_GOAL}:\n{recipe}", _ENV_GOAL]
         try:
-            done = process.run(cmd, env=make_environment(base_env), timeout=timeout)
+            done = process.run(cmd, env=make_environment(base_env), timeout=timeout, cancelled=cancelled)
         except FileNotFoundError:
             raise TreeError(f"'{tree.make}' was not found; install GNU make.") from None
         except process.Cancelled:
@@ -300,3 +304,44 @@ def capture_environment(tree: KernelTree, timeout: float = 120.0,
     # without ARCH= the tree's make chose it (from uname -m, or its own default)
     check_arch(tree.source, variables["ARCH"], variables["SRCARCH"])
     return KconfigEnvironment(variables=variables, defconfig=defconfig, make_command=cmd)
+
+
+class EnvironmentCapture:
+    """:func:`capture_environment` of ``tree`` started now, in a thread: make
+    runs (a child, on another core) while the caller goes on, e.g. importing
+    what the command needs.  :meth:`result` waits for it and gives the
+    environment or raises what the capture raised; :meth:`cancel` stops make
+    and waits for the thread (a capture nobody takes must leave nothing
+    running)."""
+
+    def __init__(self, tree: KernelTree, timeout: float = 120.0) -> None:
+        self.tree, self.timeout = tree, timeout
+        self.seconds = 0.0  # how long the capture took
+        self._stop = threading.Event()
+        self._env: KconfigEnvironment | None = None
+        self._error: BaseException | None = None
+        self._t0 = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="rustconfig-environment", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._env = capture_environment(self.tree, timeout=self.timeout, cancelled=self._stop.is_set)
+        except BaseException as e:  # noqa: BLE001 - raised again by result()
+            self._error = e
+        self.seconds = time.monotonic() - self._t0
+
+    def matches(self, tree: KernelTree, timeout: float) -> bool:
+        return tree == self.tree and timeout == self.timeout and not self._stop.is_set()
+
+    def result(self) -> KconfigEnvironment:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._env is not None
+        return self._env
+
+    def cancel(self) -> None:
+        """Stop make (its process group is killed within 0.1 s) and wait for the thread."""
+        self._stop.set()
+        self._thread.join()

@@ -123,6 +123,10 @@ class ProbeCache:
         self.stats = CacheStats()
         self._which: dict[tuple[str, str], str | None] = {}
         self._stat: dict[str, tuple[str, int, int]] = {}
+        # realpath of each path, like _which kept for the instance (one load): a load's
+        # ~100 keys name the same compiler, assembler, linker and folders, and realpath
+        # is an lstat per path component; size and mtime are still read once per key
+        self._real: dict[str, str] = {}
         self._script_text: dict[str, str] = {}
         self._folders: dict[tuple[object, ...], list[str]] = {}
 
@@ -300,7 +304,10 @@ class ProbeCache:
     def _file_id(self, path: str) -> tuple[str, int, int]:
         got = self._stat.get(path)
         if got is None:
-            got = self._stat[path] = file_identity(path)
+            real = self._real.get(path)
+            if real is None:
+                real = self._real[path] = os.path.realpath(path)
+            got = self._stat[path] = real_file_identity(real)
         return got
 
     def _read_script(self, path: str) -> str:
@@ -383,7 +390,11 @@ class ProbeCache:
 
 def file_identity(path: str) -> tuple[str, int, int]:
     """(realpath, size, mtime_ns) of ``path``; size -1 when it is missing."""
-    real = os.path.realpath(path)
+    return real_file_identity(os.path.realpath(path))
+
+
+def real_file_identity(real: str) -> tuple[str, int, int]:
+    """:func:`file_identity` of a path already resolved."""
     try:
         st = os.stat(real)
     except OSError:
