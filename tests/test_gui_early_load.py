@@ -242,3 +242,49 @@ def test_a_lazy_module_is_the_module_from_its_first_use(tmp_path):
             "print('ok')\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.stdout == "ok\n", done.stderr
+
+
+# the window's entry point; prints which modules imported on first use were there at the first paint, and
+# which once the window imported them on its worker
+_PREIMPORT = r"""
+import json, os, sys
+import rustconfig_gui.gui.app as app
+from PySide6.QtCore import QTimer
+NAMES = ("rustconfig_gui.toolchain.rustavailable", "rustconfig_gui.toolchain.doctor",
+         "rustconfig_gui.toolchain.runner", "rustconfig_gui.explain.fix", "rustconfig_gui.workspace.presets",
+         "rustconfig_gui.workspace.fragments", "rustconfig_gui.gui.dialogs.fix", "rustconfig_gui.gui.dialogs.presets")
+make_window = app._window
+def _window():
+    window, qapp = make_window()
+    report = {}
+    def shown():
+        report["at_paint"] = [m for m in NAMES if m in sys.modules]
+    def imported(done):
+        from rustconfig_gui.host import lazy
+        report.update(imported=sorted(done), after=[m for m in NAMES if m in sys.modules],
+                      pending=lazy.pending(skip=("rustconfig_gui.gui.",)))
+        print(json.dumps(report), flush=True)
+        os._exit(0)
+    window.treeLoaded.connect(shown)
+    window.preimporter.finished.connect(imported)
+    QTimer.singleShot(120_000, lambda: (print(json.dumps({"failed": "no import"}), flush=True), os._exit(1)))
+    return window, qapp
+app._window = _window
+sys.exit(app.main(sys.argv[1:]))
+"""
+
+
+def test_modules_for_later_are_imported_on_a_worker_once_the_tree_is_shown(tmp_path, demo_copy):
+    src, bin_ = demo_copy
+    done = subprocess.run([sys.executable, "-c", _PREIMPORT, str(src), "-O", str(tmp_path / "b")], cwd=REPO,
+                          env=_env(tmp_path, bin_), capture_output=True, text=True, timeout=300)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
+    assert lines, done.stderr[-3000:]
+    report = json.loads(lines[-1])
+    qt_free = ["rustconfig_gui.toolchain.rustavailable", "rustconfig_gui.toolchain.doctor",
+               "rustconfig_gui.toolchain.runner", "rustconfig_gui.explain.fix", "rustconfig_gui.workspace.presets"]
+    # none on the way to the first screen; the Qt-free ones after it, on the worker; the window's own Qt
+    # dialogs stay for the GUI thread, on their first use
+    assert report.get("at_paint") == [], report
+    assert set(qt_free) <= set(report["imported"]) and report["after"] == qt_free, report
+    assert report["pending"] == []

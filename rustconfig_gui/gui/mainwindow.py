@@ -59,9 +59,11 @@ from rustconfig_gui.gui.workers import (
     LoadRequest,
     TreeLoader,
     TreeRechecker,
+    preimport_work,
     retire_work,
     store_parse_work,
 )
+from rustconfig_gui.host import lazy
 from rustconfig_gui.host.paths import show_path, show_text
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parsecache import ParseCache
@@ -129,6 +131,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.retirer = JobRunner(self)
         self.searcher = JobRunner(self)
         self.indexer = JobRunner(self)
+        # what the first screen does not need, imported on a worker once it is up
+        self.preimporter = JobRunner(self)
         self.indexer.finished.connect(self._on_index)
         # which entries are shown, beyond the first screen (the loading worker computed that)
         self.shown_values = SlicedSteps(self)
@@ -440,8 +444,11 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         from rustconfig_gui.gui.dialogs.open_tree import OpenTreeDialog  # its first use
 
         dlg = OpenTreeDialog(self, self.tree if self.tree and self.tree.source != demo_tree() else None)
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            self.open_tree(dlg.tree())
+        try:
+            if dlg.exec() == QDialog.DialogCode.Accepted:
+                self.open_tree(dlg.tree())
+        finally:
+            dlg.deleteLater()  # one dialog per use, not one more child of the window each time
 
     def open_tree(self, tree: KernelTree, config: Path | None = None, prefer_defconfig: bool = False,
                   keep_values: bool = False, early: EarlyLoad | None = None) -> bool:
@@ -576,6 +583,8 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             return  # another tree came in meanwhile, or the window closed
         if outcome.parse_cache is not None and not outcome.loaded.timings.unchecked:
             self.parse_writer.start(store_parse_work(outcome))
+        if lazy.pending(skip=("rustconfig_gui.gui.",)):
+            self.preimporter.start(preimport_work())
         # everything that showed the old tree has moved to the new one
         self._retire_next()
 
@@ -693,6 +702,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.retirer.shutdown()
         self.searcher.shutdown()
         self.indexer.shutdown()
+        self.preimporter.shutdown()
         self.toolchain.shutdown()
         self.build_with.shutdown()
         self.fix_ui.shutdown()

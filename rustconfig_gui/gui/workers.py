@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.host import lazy
 from rustconfig_gui.kconfig.loader import LoadedTree, Recheck, checked, recheck_stored, store_parse
 from rustconfig_gui.kconfig.memory import (
     collector_paused,
@@ -21,7 +22,7 @@ from rustconfig_gui.workspace.opening import EarlyLoad, LoadOutcome, LoadRequest
 from rustconfig_gui.workspace.search import SearchIndex
 
 __all__ = ["EarlyLoad", "LoadOutcome", "LoadRequest", "TreeLoader", "TreeRechecker", "index_work", "load_work",
-           "retire_work", "store_parse_work"]
+           "preimport_work", "retire_work", "store_parse_work"]
 
 
 def index_work(lt: LoadedTree):
@@ -34,6 +35,17 @@ def index_work(lt: LoadedTree):
             index = SearchIndex(lt.kconf)
             exempt_long_lived()
         return lt, index
+
+    return work
+
+
+def preimport_work():
+    """The modules imported on first use (host/lazy.py), imported on a worker after
+    the first screen: a first check or dialog then finds them.  Only the Qt-free
+    ones: the window's own Qt modules are imported on the GUI thread."""
+
+    def work(report, stopped) -> list[str]:
+        return lazy.import_pending(stopped, skip=("rustconfig_gui.gui.",))
 
     return work
 
