@@ -173,3 +173,18 @@ def test_cli_why_says_where_the_value_comes_from(tree_612: Path, capsys):
 
     data = json.loads(capsys.readouterr().out)
     assert data["value_source"]["kind"] == "file"
+
+
+def test_an_empty_string_reads_as_two_quotes(lt612: LoadedTree):
+    lt = lt612
+    s = lt.sym("LOCALVERSION")
+    before = lt.ev.snapshot()
+    try:
+        assert lt.ev.set_value(s, "")
+        texts = [r.text for r in why.explain_set(lt, s).reasons]
+        assert texts and all('""' in t for t in texts), texts
+        assert not any(re.search(r"= :|set to  in", t) for t in texts), texts
+        assert lt.ev.set_value(s, "-rc")
+        assert any("set to -rc in the configuration" in r.text for r in why.explain_set(lt, s).reasons)
+    finally:
+        lt.ev.restore(before)

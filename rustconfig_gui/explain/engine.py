@@ -42,6 +42,11 @@ _RANK = {"user": 0, "choose": 0, "range": 0, "environment": 2, "version": 2, "pr
          "alternative": 5, "seen": 5, "cycle": 6, "truncated": 6, "no-prompt": 6, "constant": 6}
 
 
+def _shown(value: str) -> str:
+    """A value in a sentence: the empty string as ``""`` (as in the summary line)."""
+    return value if value != "" else '""'
+
+
 def _rank(r: Reason, depth: int = 0) -> float:
     """How directly the user can act on an unmet reason: lower comes first
     (a setting deep down a chain comes after one at hand)."""
@@ -591,7 +596,7 @@ class ReasonSearch:
     def provenance(self, sym: Symbol, want_up: bool | None = None) -> Reason:
         ev = self.ev
         val = ev.str_value(sym)
-        r = Reason(kind="value", text=f"{sym.name} = {val}", symbol=sym.name, value=val,
+        r = Reason(kind="value", text=f"{sym.name} = {_shown(val)}", symbol=sym.name, value=val,
                    satisfied=False, location=self.def_loc(sym))
         if sym in self.stack:
             r.kind = "cycle"
@@ -612,7 +617,7 @@ class ReasonSearch:
             # a single leaf: fold it into this node
             leaf = r.children[0]
             r.kind, r.probe, r.env_hint, r.action = leaf.kind, leaf.probe, leaf.env_hint, leaf.action
-            r.text = f"{sym.name} = {val}: {leaf.text}"
+            r.text = f"{sym.name} = {_shown(val)}: {leaf.text}"
             r.location = leaf.location or r.location
             r.children = []
             r.satisfied = leaf.satisfied
@@ -650,7 +655,7 @@ class ReasonSearch:
             out += self._selectors(sym, sym.rev_dep, "select", 1)
         if vis and user is not None:
             shown = TRI[int(user)] if is_tri else str(user)
-            out.append(Reason(kind="user-value", text=f"set to {shown} in the configuration (your value)",
+            out.append(Reason(kind="user-value", text=f"set to {_shown(shown)} in the configuration (your value)",
                               value=shown, location=self.def_loc(sym)))
             if is_tri and ev.tri(sym) > int(user):
                 out.append(Reason(kind="selected", text=f"raised to {TRI[ev.tri(sym)]} by select"))
