@@ -814,7 +814,12 @@ class Terminated(BaseException):
         self.signum = signum
 
 
+#: the signals received while the command runs (the first one is its outcome)
+_received: list[int] = []
+
+
 def _on_signal(signum: int, _frame: object) -> None:
+    _received.append(signum)
     # first every child group (make, the probes, rustc): they do not see the terminal's Ctrl+C
     process.stop_all()
     if signum == signal.SIGINT:
@@ -842,11 +847,21 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def _signalled(signum: int) -> int:
+    """Say how the command was ended by ``signum``; the exit status a shell gives."""
+    if signum == signal.SIGINT:
+        print("rustconfig: interrupted", file=sys.stderr)
+    else:
+        print(f"rustconfig: terminated by {signal.Signals(signum).name}", file=sys.stderr)
+    return 128 + signum
+
+
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.as_command = argv is None
     previous = {}
+    _received.clear()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             previous[signum] = signal.signal(signum, _on_signal)
@@ -858,14 +873,16 @@ def _main(argv: list[str] | None) -> int:
             _drop_environment(args)
             _keep_parse(args)
     except RustconfigError as e:
+        if _received:
+            # the signal stopped the children first, and a thread waiting for one of them (make's
+            # environment, a probe) reported that before the signal's own exception came through
+            return _signalled(_received[0])
         print(f"rustconfig: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("rustconfig: interrupted", file=sys.stderr)
-        return 130
+        return _signalled(signal.SIGINT)
     except Terminated as e:
-        print(f"rustconfig: terminated by {signal.Signals(e.signum).name}", file=sys.stderr)
-        return 128 + e.signum
+        return _signalled(e.signum)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
