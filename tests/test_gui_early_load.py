@@ -260,9 +260,9 @@ def _window():
     def shown():
         report["at_paint"] = [m for m in NAMES if m in sys.modules]
     def imported(done):
-        from rustconfig_gui.host import lazy
+        from rustconfig_gui.gui.workers import preimport_pending
         report.update(imported=sorted(done), after=[m for m in NAMES if m in sys.modules],
-                      pending=lazy.pending(skip=("rustconfig_gui.gui.",)))
+                      pending=preimport_pending())
         print(json.dumps(report), flush=True)
         os._exit(0)
     window.treeLoaded.connect(shown)

@@ -59,11 +59,11 @@ from rustconfig_gui.gui.workers import (
     LoadRequest,
     TreeLoader,
     TreeRechecker,
+    preimport_pending,
     preimport_work,
     retire_work,
     store_parse_work,
 )
-from rustconfig_gui.host import lazy
 from rustconfig_gui.host.paths import show_path, show_text
 from rustconfig_gui.kconfig.loader import LoadedTree
 from rustconfig_gui.kconfig.parsecache import ParseCache
@@ -583,7 +583,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
             return  # another tree came in meanwhile, or the window closed
         if outcome.parse_cache is not None and not outcome.loaded.timings.unchecked:
             self.parse_writer.start(store_parse_work(outcome))
-        if lazy.pending(skip=("rustconfig_gui.gui.",)):
+        if preimport_pending():
             self.preimporter.start(preimport_work())
         # everything that showed the old tree has moved to the new one
         self._retire_next()

@@ -22,7 +22,7 @@ from rustconfig_gui.workspace.opening import EarlyLoad, LoadOutcome, LoadRequest
 from rustconfig_gui.workspace.search import SearchIndex
 
 __all__ = ["EarlyLoad", "LoadOutcome", "LoadRequest", "TreeLoader", "TreeRechecker", "index_work", "load_work",
-           "preimport_work", "retire_work", "store_parse_work"]
+           "preimport_pending", "preimport_work", "retire_work", "store_parse_work"]
 
 
 def index_work(lt: LoadedTree):
@@ -39,13 +39,22 @@ def index_work(lt: LoadedTree):
     return work
 
 
+# the window's own Qt modules are imported on the GUI thread, on their first use
+_GUI_MODULES = ("rustconfig_gui.gui.",)
+
+
+def preimport_pending() -> list[str]:
+    """The modules :func:`preimport_work` would import now."""
+    return lazy.pending(skip=_GUI_MODULES)
+
+
 def preimport_work():
     """The modules imported on first use (host/lazy.py), imported on a worker after
     the first screen: a first check or dialog then finds them.  Only the Qt-free
-    ones: the window's own Qt modules are imported on the GUI thread."""
+    ones."""
 
     def work(report, stopped) -> list[str]:
-        return lazy.import_pending(stopped, skip=("rustconfig_gui.gui.",))
+        return lazy.import_pending(stopped, skip=_GUI_MODULES)
 
     return work
 
