@@ -145,3 +145,81 @@ def test_an_edit_keeps_what_does_not_depend_on_it(tree_612: Path, make_env, name
         assert before - len(ev._tri) < PARTIAL_LIMIT
     else:
         assert len(ev._tri) < 50
+
+
+# -- reading a configuration back, presets and plans keep what stands ----------------------
+
+
+@pytest.fixture(scope="module")
+def lt_72(tree_72: Path, make_env) -> LoadedTree:
+    return load_tree(KernelTree(tree_72, arch="x86_64"), base_env=make_env)
+
+
+def assert_as_computed_from_nothing(ev: Evaluator, what: str) -> None:
+    kept = everything(ev)
+    ev.invalidate()
+    fresh = everything(ev)
+    wrong = [k for k in fresh if kept[k] != fresh[k]]
+    assert not wrong, (f"{what}: {len(wrong)} stale, e.g. "
+                       f"{[(getattr(k, 'name', k), kept[k], fresh[k]) for k in wrong[:3]]}")
+
+
+def test_a_configuration_read_back_over_itself_keeps_its_values(lt_72: LoadedTree):
+    """merge_config.sh's first step: the saved configuration becomes the user input.
+    Nearly every value stands, so nearly nothing is computed again, and what is
+    computed again comes out as from nothing."""
+    ev = lt_72.ev
+    lt_72.defconfig()
+    everything(ev)
+    computed = len(ev._tri)
+    held = (ev.snapshot(), ev.generation)
+    configfile.read_config_text(ev, configfile.config_text(ev), refresh=False)
+    assert len(ev.user) > 1000
+    ev.refresh_after_input(*held)
+    assert len(ev._tri) > computed - PARTIAL_LIMIT
+    assert_as_computed_from_nothing(ev, "the configuration read back")
+    # and when the cached values are not those of the input any more, everything goes
+    held = (ev.snapshot(), ev.generation)
+    ev.invalidate()
+    everything(ev)
+    configfile.read_config_text(ev, "CONFIG_NET=n\n", refresh=False)
+    ev.refresh_after_input(*held)
+    assert len(ev._tri) < 50
+
+
+@pytest.mark.parametrize("start", ["defconfig", "edits"])
+def test_every_preset_merged_over_a_configuration_refreshes_exactly(lt_72: LoadedTree, start: str):
+    from rustconfig_gui.workspace import presets
+
+    ev = lt_72.ev
+    lt_72.defconfig()
+    if start == "edits":
+        rng = random.Random(7)
+        done = [random_edit(ev, rng) for _ in range(12)]
+        assert len(done) == 12
+    state = ev.snapshot()
+    frags = presets.builtin_presets() + presets.tree_fragments(lt_72.tree.source, lt_72.tree.srcarch)
+    assert len(frags) > 5
+    for frag in frags:
+        everything(ev)
+        presets.apply_fragments(lt_72, [frag], explain=False)
+        assert_as_computed_from_nothing(ev, f"{frag.name} over {start}")
+        ev.restore(state)
+
+
+def test_a_plan_leaves_the_values_as_computed_from_nothing(lt_72: LoadedTree):
+    """The planner tries assumptions and edits, then puts the input back with the
+    values it had (Evaluator.held): they must be those of that input."""
+    from rustconfig_gui.explain import fix
+
+    ev = lt_72.ev
+    lt_72.defconfig()
+    rng = random.Random(3)
+    for _ in range(6):
+        random_edit(ev, rng)
+    everything(ev)
+    for name, want in (("RUST", "y"), ("SAMPLES_RUST", "y"), ("DEBUG_INFO_BTF", "y")):
+        sym = lt_72.sym(name)
+        assert sym is not None
+        fix.plan_fix(lt_72, sym, want)
+        assert_as_computed_from_nothing(ev, f"after planning {name}={want}")

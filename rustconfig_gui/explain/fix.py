@@ -366,6 +366,8 @@ class _Planner:
         self.expansions = 0
         self.start = lt.ev.snapshot()
         self.start_assumed = dict(lt.ev.assumed)
+        # the values computed so far go back with the input (reset): nobody computes them again
+        self.start_values = lt.ev.held() if not self.start_assumed else None
         self.tree = lt.tree
         goal = target.member() or target.item
         self.goal_symbols = {goal} if goal.__class__ is Symbol else set()
@@ -377,7 +379,7 @@ class _Planner:
     # state -------------------------------------------------------------------------
 
     def reset(self) -> None:
-        self.ev.restore(self.start)
+        self.ev.restore(self.start, self.start_values)
         for s, v in self.start_assumed.items():
             self.ev.assume(s, v)
 

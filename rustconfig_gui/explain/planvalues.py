@@ -46,7 +46,8 @@ class Before:
         self.state = ev.snapshot()
         self.assumed = dict(ev.assumed)
         self.ev = Evaluator(lt.kconf, ev.sem, ev.transitional)
-        self.ev.restore(self.state)
+        # starting from the values already computed for this input
+        self.ev.restore(self.state, ev.held() if not self.assumed else None)
         for s, v in self.assumed.items():
             self.ev.assume(s, v)
 

@@ -108,16 +108,21 @@ def scan_lines(text: str) -> Iterator[tuple[int, str | None, str, str]]:
 
 
 def read_config_text(ev: Evaluator, text: str, filename: str = ".config", *,
-                     replace: bool = True) -> ConfigReadReport:
+                     replace: bool = True, refresh: bool = True) -> ConfigReadReport:
     """``conf_read_simple(name, S_DEF_USER)``: set user values from .config text.
 
     With ``replace`` all previous user values are dropped first, as C does;
-    without it the text is merged on top (fragments).
+    without it the text is merged on top (fragments).  With ``refresh=False``
+    the values computed before are kept for the caller's
+    ``ev.refresh_after_input`` (6.11+; the pre-6.11 rules read values while
+    reading, so those always refresh).
     """
     report = ConfigReadReport(filename)
     kconf = ev.kconf
+    if not ev.sem.choice_rework:
+        refresh = True
     if replace:
-        ev.clear_user()
+        ev.clear_user(refresh=refresh)
     seen: dict[Symbol, int] = {}
     for lineno, name, val, line in scan_lines(text):
         if name is None:
@@ -141,7 +146,8 @@ def read_config_text(ev: Evaluator, text: str, filename: str = ".config", *,
         ev.set_user(sym, parsed)
     if not ev.sem.choice_rework:
         _drop_out_of_range_61(ev, report, seen)
-    ev.invalidate()
+    if refresh:
+        ev.invalidate()
     return report
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import kconfiglib
 from kconfiglib import (
@@ -53,6 +54,8 @@ _ULLONG_MAX = (1 << 64) - 1
 # How many dependents an edit may reach before forgetting everything is cheaper
 # (measured on 7.2: ~1 µs per item reached to follow and forget; everything: ~1 ms)
 PARTIAL_LIMIT = 1000
+# no user value (refresh_after_input)
+_NO_INPUT = object()
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,15 @@ class UserState:
     choice_order: dict[Choice, list[Symbol]]
     choice_user_sel: dict[Choice, Symbol]
     choice_user_tri: dict[Choice, int]
+
+
+@dataclass(frozen=True)
+class HeldValues:
+    """Copies of every value an evaluator had computed (:meth:`Evaluator.held`)."""
+
+    caches: tuple[dict[Any, Any], ...]
+    write: frozenset[Symbol]
+    modules_val: int
 
 
 class Evaluator:
@@ -769,22 +781,114 @@ class Evaluator:
         if sym.orig_type in _BOOL_TRI and value not in _TRI_STR:
             raise ValueError(f"{sym.name} is bool/tristate: assume n, m or y, not {value!r}")
         self.assumed[sym] = value
-        self.invalidate()
+        # only ``sym``'s own value is forced: what can read it is forgotten
+        self.invalidate_from((sym,))
 
-    def restore(self, state: UserState) -> None:
+    def held(self) -> HeldValues:
+        """A copy of the values computed so far, to put back with :meth:`restore`
+        together with the input they were computed from (a trial that changes
+        the input and goes back need not compute everything again)."""
+        return HeldValues(tuple(dict(c) for c in self._caches()), frozenset(self._write), self.modules_val)
+
+    def _caches(self) -> tuple[dict[Any, Any], ...]:
+        return (self._tri, self._str, self._vis, self._dir, self._rev, self._imp, self._choice_sel,
+                self._choice_tri, self._menu_vis)
+
+    def restore(self, state: UserState, held: HeldValues | None = None) -> None:
+        """Back to the input ``state`` (no assumptions); with ``held``, the values
+        :meth:`held` copied while that was the input (and nothing was assumed)."""
         self.assumed = {}
         self.user = dict(state.user)
         self.choice_order = {c: list(o) for c, o in state.choice_order.items()}
         self.choice_user_sel = dict(state.choice_user_sel)
         self.choice_user_tri = dict(state.choice_user_tri)
-        self.invalidate()
+        if held is None:
+            self.invalidate()
+            return
+        for cache, copy in zip(self._caches(), held.caches):
+            cache.clear()
+            cache.update(copy)
+        self._write = set(held.write)
+        self.modules_val = held.modules_val
+        self.generation += 1
 
-    def clear_user(self) -> None:
+    def clear_user(self, *, refresh: bool = True) -> None:
+        """Drop every user input; ``refresh=False``: see :meth:`refresh_after_input`."""
         self.user.clear()
         self.choice_user_sel.clear()
         self.choice_user_tri.clear()
         self.choice_order = {c: list(c.syms) for c in self.kconf.unique_choices}
-        self.invalidate()
+        if refresh:
+            self.invalidate()
+
+    def refresh_after_input(self, before: UserState, generation: int) -> None:
+        """Forget what the user input changed since ``before`` can reach.
+
+        For input changed without refreshing (``clear_user(refresh=False)``,
+        ``set_user``) while the values computed for ``before`` are still held
+        (``generation`` is still :attr:`generation`).  A symbol given a user
+        value that leaves it at the value it holds, every other value staying,
+        changes nothing; nor does a choice whose selection stays.  Merging a
+        saved configuration over itself (``merge_config.sh``, presets) gives
+        thousands of symbols such a value: all of them would otherwise be
+        computed again.  What is left is forgotten with what it reaches
+        (:meth:`invalidate_from`); the values then are those a full
+        evaluation gives, as long as no symbol depends on itself (the C tool
+        warns about those).  Pre-6.11 rules (choice modes, ranges checked
+        while reading) and assumptions forget everything.
+        """
+        if generation != self.generation or not self.sem.choice_rework or self.assumed:
+            self.invalidate()
+            return
+        changed: list[Symbol | Choice] = []
+        choices: set[Choice] = set()
+        old_user, new_user = before.user, self.user
+        for sym in old_user.keys() | new_user.keys():
+            new = new_user.get(sym, _NO_INPUT)
+            if old_user.get(sym, _NO_INPUT) == new:
+                continue
+            if sym.choice is not None:
+                choices.add(sym.choice)
+            elif not self._value_stands(sym, new):
+                changed.append(sym)
+        for choice, order in self.choice_order.items():
+            if order != before.choice_order.get(choice):
+                choices.add(choice)
+        for choice in choices:
+            if not self._selection_stands(choice):
+                changed.append(choice)
+                changed.extend(choice.syms)
+        self.invalidate_from(changed)
+
+    def _value_stands(self, sym: Symbol, uv: int | str | object) -> bool:
+        """Would ``sym`` (not a choice member) keep the value held for it with the
+        user value ``uv`` (or none), every other value staying as held?"""
+        vis = self._vis.get(sym)
+        held = self._tri.get(sym)
+        if vis is None or held is None:
+            return False
+        if not vis:
+            return True  # a hidden symbol's user value is not read (_calc)
+        if uv is _NO_INPUT:
+            return False  # its defaults decide now: computed again
+        if sym.orig_type in _BOOL_TRI:
+            newtri = int(uv)  # type: ignore[arg-type]
+            if vis < newtri:
+                newtri = vis
+            rev = self._rev[sym]
+            if rev > newtri:
+                newtri = rev
+            if newtri == 1 and self.sym_type(sym) == BOOL:
+                newtri = 2
+            return newtri == held
+        return self._validate_range(sym, str(uv)) == self._str.get(sym)
+
+    def _selection_stands(self, choice: Choice) -> bool:
+        """Would a 6.11+ ``choice`` select the member it holds with the user input now?"""
+        held = self._choice_sel.get(choice, _NO_INPUT)
+        if held is _NO_INPUT or any(m not in self._vis for m in choice.syms):
+            return False
+        return self._calc_choice_611(choice) is held
 
     # -- helpers for writers and the UI ------------------------------------------
 

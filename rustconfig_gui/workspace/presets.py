@@ -543,6 +543,8 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
         read_config_text(ev, base, base_label, replace=True)
     before_text = config_text(ev) if changes or base is None else ""
     start_text = before_text if base is None else base
+    # every written value is now computed: reading the text back keeps those that stand
+    held = (ev.snapshot(), ev.generation) if before_text else None
     before_lines = {a.name: a.text for a in scan_assignments(before_text)}
     frags = list(fragments)
     assigned = [{a.name for a in scan_assignments(f.text)} for f in frags]
@@ -555,7 +557,7 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
 
     issues: list[ConfigIssue] = []
     # merge_config.sh: the base loses every symbol a fragment assigns ...
-    read_config_text(ev, _blank_lines(start_text, acc), base_label, replace=True)
+    read_config_text(ev, _blank_lines(start_text, acc), base_label, replace=True, refresh=held is None)
     requests: dict[str, Request] = {}
     overridden: list[Override] = []
     missing: list[Missing] = []
@@ -563,7 +565,7 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
         issues += frag.decode_issues
         # ... and each fragment loses the symbols a later one assigns
         text = _blank_lines(frag.text, later[i])
-        report = read_config_text(ev, text, frag.label, replace=False)
+        report = read_config_text(ev, text, frag.label, replace=False, refresh=held is None)
         issues += report.issues
         taken_here: dict[str, Request] = {}
         for a in scan_assignments(text):
@@ -586,7 +588,10 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
                     overridden.append(Override(a.name, a.text, f"{frag.label}:{a.line}", repl.text,
                                                f"{frags[j].label}:{repl.line}"))
         requests.update(taken_here)
-    ev.invalidate()
+    if held is not None:
+        ev.refresh_after_input(*held)
+    else:
+        ev.invalidate()
 
     not_applied: list[NotApplied] = []
     unchanged: set[str] = set()
@@ -607,8 +612,9 @@ def apply_fragments(lt: LoadedTree, fragments: Sequence[Fragment], *, keep: bool
             exp, reason = _reason(lt, sym, req.value, actual)
         not_applied.append(NotApplied(req, actual, line, reason, exp))
     after = ev.snapshot()
+    after_text = config_text(ev) if changes else ""
     groups = group_failures(lt, not_applied) if explain and causes and not_applied else []
-    diff = diff_configs(before_text, config_text(ev), _rust_names(lt)) if changes else ConfigDiff()
+    diff = diff_configs(before_text, after_text, _rust_names(lt)) if changes else ConfigDiff()
     rep = ApplyReport(fragments=[f.label for f in frags], requests=ordered, not_applied=not_applied,
                       missing=missing, overridden=overridden, issues=issues, changes=diff,
                       before=before, after=after, version=lt.version_text, arch=lt.arch, unchanged=unchanged,
