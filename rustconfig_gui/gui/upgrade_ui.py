@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kconfiglib import Symbol
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -92,6 +92,10 @@ class UpgradeController(QObject):
         self._for: ConfigReadReport | None = None
         self.runner = JobRunner(self)
         self.runner.finished.connect(self._on_report)
+        self._start_later = QTimer(self)
+        self._start_later.setSingleShot(True)
+        self._start_later.setInterval(window.BACKGROUND_DELAY_MS // 2)
+        self._start_later.timeout.connect(self._start_report)
         self.review: Any = None
         self.changes: Any = None
         self.act_review = QAction("Review new options…", window)
@@ -144,6 +148,7 @@ class UpgradeController(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if obj is self.w and event.type() == QEvent.Type.Close:
+            self._start_later.stop()
             self.runner.shutdown()
         return False
 
@@ -175,6 +180,14 @@ class UpgradeController(QObject):
         # a tree started from its defconfig has nothing new, nothing changed (marks_new)
         if lt is None or rep is None or not marks_new(lt) or self.runner.busy:
             return
+        # after the tree is laid out and painted: a worker beside the first paint makes
+        # the GUI thread wait for the GIL (~100 ms with a distribution's configuration)
+        self._start_later.start()
+
+    def _start_report(self) -> None:
+        lt, rep = self.w.lt, self._for
+        if lt is None or rep is None or lt.config_report is not rep or self.runner.busy:
+            return  # another configuration came meanwhile (its refresh starts it), or one is running
         self.runner.start(report_work(lt, rep))
 
     def _drop_dialogs(self) -> None:

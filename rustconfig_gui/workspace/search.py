@@ -86,10 +86,13 @@ class SearchIndex:
         if len(words) == 1:
             found = self._one_word(words[0], limit)
         else:
-            # every word must match somewhere: score only entries holding the longest one
-            longest = max(words, key=len)
+            # every word must match somewhere (a match of any kind lies in the entry's text):
+            # score only the entries holding them all, the longest word narrowing first
+            holding = self._entries
+            for w in sorted(set(words), key=len, reverse=True):
+                holding = [e for e in holding if w in e.text]
             found = []
-            for e in [e for e in self._entries if longest in e.text]:
+            for e in holding:
                 total = 0
                 where = ""
                 for w in words:
