@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fakes import Toolchain, fake_toolchain
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -81,8 +82,11 @@ def test_plans_apply_as_one_undoable_step(qtbot, working: LoadedTree, tmp_path: 
     shot(dlg, tmp_path, "fix-dialog-demo.png")
     assert lt.config_text() == original  # planning alone changes nothing
 
-    report = dlg.apply_selected()
-    assert report is not None and report.reached and not report.pending
+    # Enter in the list of plans applies the chosen one (not Close)
+    dlg.plans.setFocus()
+    qtbot.keyClick(dlg.plans, Qt.Key.Key_Return)
+    report = dlg.last_report
+    assert report is not None and report.reached and not report.pending and dlg.isVisible()
     assert lt.ev.str_value(rust) == "y" and lt.ev.str_value(modv) == "n"
     assert "holds now" in dlg.status.text() and not dlg.apply_button.isEnabled()
     assert len(stack.history.commands) == 1 and stack.undo_label == "Make RUST=y available"

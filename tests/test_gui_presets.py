@@ -341,6 +341,13 @@ def test_typing_in_save_fragment_runs_no_fragment_work_per_key(qtbot, demo_lt: L
     assert text.endswith("# needed by CONFIG_SAMPLE_RUST_PRINT=m\n# CONFIG_MODVERSIONS is not set\n"
                          "CONFIG_SAMPLE_RUST_PRINT=m\n")
     assert dlg.fragment_text() == text and len(calls) == done
+    # Enter in the name saves it as a preset; the dialog stays open
+    dlg.name.setFocus()
+    qtbot.keyClicks(dlg.name, "lab-rust")
+    qtbot.keyClick(dlg.name, Qt.Key.Key_Return)
+    saved = presets.user_preset_dir() / "lab-rust.config"
+    assert saved.read_text() == text and dlg.isVisible()
+    assert "Saved as" in dlg.note.text()
 
 
 def test_grouped_report_offers_make_available_per_cause(qtbot, window, tmp_path: Path):
@@ -399,3 +406,29 @@ def test_save_fragment_checks_on_recent_trees(qtbot, demo_lt: LoadedTree, tree_6
     assert "SAMPLE_RUST_PRINT does not exist" in shown and f"on {by['6.1'].name}" in shown
     assert dlg.check_button.isEnabled()
     shot(dlg, "save-fragment-checked.png", tmp_path)
+
+
+def test_presets_dialog_by_keyboard_alone(qtbot, demo_lt: LoadedTree, tmp_path: Path):
+    """Opened, the first preset is current and its lines are shown; Space checks it and
+    Enter applies (never "Add a fragment file…"); the report then gets most of the room."""
+    session = Session(demo_lt)
+    dlg = PresetsDialog(None, presets.builtin_presets(), apply=session.apply_fragments)
+    qtbot.addWidget(dlg)
+    dlg.resize(820, 720)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.activateWindow()
+    dlg.tree.setFocus()
+    qtbot.waitUntil(lambda: dlg.tree.hasFocus())
+    assert dlg.tree.currentItem() is dlg.item_for("rust-support")
+    assert "CONFIG_RUST=y" in dlg.details.toPlainText()
+    top_before, report_before = dlg.body.sizes()
+    assert top_before > report_before
+    qtbot.keyClick(dlg.tree, Qt.Key.Key_Space)
+    assert [f.name for f in dlg.checked_fragments()] == ["rust-support"]
+    qtbot.keyClick(dlg.tree, Qt.Key.Key_Return)
+    assert dlg.report is not None and dlg.isVisible()
+    assert "Rust support" in dlg.report_view.toPlainText()
+    top, report = dlg.body.sizes()
+    assert report > top
+    shot(dlg, "presets-dialog-keyboard.png", tmp_path)

@@ -247,6 +247,12 @@ class FixDialog(QDialog):
         self.replan_button.clicked.connect(self.replan)
         buttons.addButton(self.replan_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        # Enter applies the chosen plan wherever the focus is (Escape closes): no other
+        # button of the row takes it over
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        for b in (close, self.replan_button):
+            if b is not None:
+                b.setAutoDefault(False)
         lay.addWidget(buttons)
         self.resize(920, 720)
         self.replan()
@@ -398,6 +404,7 @@ class FixDialog(QDialog):
         self._fill_checklist(plan)
         can = bool(plan.config_steps) and plan.verified and not plan.other_tree
         self.apply_button.setEnabled(can)
+        self.apply_button.setDefault(True)  # a button disabled meanwhile gives it up
         if plan.other_tree:
             self.apply_button.setToolTip("This plan is for another architecture: load the tree with it first")
         elif not plan.config_steps:

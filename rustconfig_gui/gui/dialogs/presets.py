@@ -160,6 +160,7 @@ class PresetsDialog(QDialog):
         self.tree.currentItemChanged.connect(lambda cur, _prev: self._describe(cur))
         ll.addWidget(self.tree, 1)
         add = QPushButton("Add a fragment file…")
+        add.setAutoDefault(False)  # Enter applies (below)
         add.clicked.connect(self._add_file_dialog)
         ll.addWidget(add)
         split.addWidget(left)
@@ -178,18 +179,18 @@ class PresetsDialog(QDialog):
         self.up.clicked.connect(lambda: self.move_current(-1))
         self.down = QPushButton("Move down")
         self.down.clicked.connect(lambda: self.move_current(1))
-        row.addWidget(self.up)
-        row.addWidget(self.down)
+        for b in (self.up, self.down):
+            b.setAutoDefault(False)
+            row.addWidget(b)
         rl.addLayout(row)
         split.addWidget(right)
         split.setSizes([460, 300])
-        lay.addWidget(split, 2)
 
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setAccessibleName("Preset contents")
+        self.details.setPlaceholderText("The lines of the selected preset appear here.")
         self.details.setMaximumHeight(130)
-        lay.addWidget(self.details)
 
         self.report_view = QTextBrowser()
         on_palette_change(self.report_view, self._render_report)
@@ -197,7 +198,21 @@ class PresetsDialog(QDialog):
         self.report_view.setOpenLinks(False)
         self.report_view.anchorClicked.connect(self._on_link)
         self.report_view.setPlaceholderText("The report appears here after Apply.")
-        lay.addWidget(self.report_view, 2)
+
+        # the presets take the room until there is a report; the report then takes most of it
+        # (the divider moves either way)
+        lower = QWidget()
+        low = QVBoxLayout(lower)
+        low.setContentsMargins(0, 0, 0, 0)
+        low.addWidget(self.details)
+        low.addWidget(self.report_view, 1)
+        self.body = QSplitter(Qt.Orientation.Vertical)
+        self.body.setChildrenCollapsible(False)
+        self.body.addWidget(split)
+        self.body.addWidget(lower)
+        self.body.setStretchFactor(0, 3)
+        self.body.setStretchFactor(1, 2)
+        lay.addWidget(self.body, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.apply_button = QPushButton("Apply")
@@ -205,14 +220,23 @@ class PresetsDialog(QDialog):
         self.apply_button.clicked.connect(self.apply_checked)
         buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        # Enter applies wherever the focus is (Escape closes); no other button takes it over
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            close.setAutoDefault(False)
         lay.addWidget(buttons)
 
         self._groups: dict[str, QTreeWidgetItem] = {}
         for f in fragments:
             self.add_fragment(f)
         self.tree.expandAll()
+        # the first preset is the current row: its lines are shown, Space checks it
+        first = next(iter(self.items()), None)
+        if first is not None:
+            self.tree.setCurrentItem(first)
         self._update_buttons()
         self.resize(820, 720)
+        self.body.setSizes([420, 200])
 
     # -- the list ----------------------------------------------------------------------
 
@@ -332,6 +356,7 @@ class PresetsDialog(QDialog):
     def _update_buttons(self) -> None:
         n = self.order.count()
         self.apply_button.setEnabled(n > 0 and self.apply_fn is not None)
+        self.apply_button.setDefault(True)  # a button disabled meanwhile gives it up
         self.apply_button.setText("Apply" if n < 2 else f"Apply {n} presets")
         self.up.setEnabled(n > 1)
         self.down.setEnabled(n > 1)
@@ -358,8 +383,13 @@ class PresetsDialog(QDialog):
         return report
 
     def show_report(self, report: ApplyReport) -> None:
+        first = self.report is None
         self.report = report
         self.report_view.setHtml(report_html(report))
+        if first:
+            # the first report: most of the room goes to it, the presets keep a few rows
+            total = sum(self.body.sizes())
+            self.body.setSizes([min(260, total // 3), total - min(260, total // 3)])
 
     def _on_link(self, url: Any) -> None:
         if self.link_fn is not None:
@@ -489,6 +519,7 @@ class SaveFragmentDialog(QDialog):
         name_row.addWidget(self.name, 1)
         self.save_button = QPushButton("Save as preset")
         self.save_button.clicked.connect(self._save_clicked)
+        self.name.returnPressed.connect(self._save_clicked)  # Enter in the name saves
         name_row.addWidget(self.save_button)
         form.addRow("Preset name:", name_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -496,6 +527,10 @@ class SaveFragmentDialog(QDialog):
         self.export_button.clicked.connect(self._export_clicked)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        # Enter in a field never closes the dialog (Escape does)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        if close is not None:
+            close.setAutoDefault(False)
         form.addRow(buttons)
         self._enable_choices()
         self._recompute()
