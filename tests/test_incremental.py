@@ -83,6 +83,15 @@ def random_edit(ev: Evaluator, rng: random.Random) -> str:
             return f"{sym.name} (string)"
 
 
+def assert_as_computed_from_nothing(ev: Evaluator, what: str) -> None:
+    kept = everything(ev)
+    ev.invalidate()
+    fresh = everything(ev)
+    wrong = [k for k in fresh if kept[k] != fresh[k]]
+    assert not wrong, (f"{what}: {len(wrong)} stale, e.g. "
+                       f"{[(getattr(k, 'name', k), kept[k], fresh[k]) for k in wrong[:3]]}")
+
+
 def walk_and_compare(lt: LoadedTree, seed: int, steps: int) -> None:
     ev = lt.ev
     rng = random.Random(seed)
@@ -91,12 +100,7 @@ def walk_and_compare(lt: LoadedTree, seed: int, steps: int) -> None:
     done = []
     for _ in range(steps):
         done.append(random_edit(ev, rng))
-        kept = everything(ev)
-        ev.invalidate()
-        fresh = everything(ev)
-        wrong = [k for k in fresh if kept[k] != fresh[k]]
-        assert not wrong, (f"after {done}: {len(wrong)} stale, e.g. "
-                           f"{[(getattr(k, 'name', k), kept[k], fresh[k]) for k in wrong[:3]]}")
+        assert_as_computed_from_nothing(ev, f"after {done}")
     # and what gets saved is what C's rule gives
     text = configfile.config_text(ev)
     ev.invalidate()
@@ -153,15 +157,6 @@ def test_an_edit_keeps_what_does_not_depend_on_it(tree_612: Path, make_env, name
 @pytest.fixture(scope="module")
 def lt_72(tree_72: Path, make_env) -> LoadedTree:
     return load_tree(KernelTree(tree_72, arch="x86_64"), base_env=make_env)
-
-
-def assert_as_computed_from_nothing(ev: Evaluator, what: str) -> None:
-    kept = everything(ev)
-    ev.invalidate()
-    fresh = everything(ev)
-    wrong = [k for k in fresh if kept[k] != fresh[k]]
-    assert not wrong, (f"{what}: {len(wrong)} stale, e.g. "
-                       f"{[(getattr(k, 'name', k), kept[k], fresh[k]) for k in wrong[:3]]}")
 
 
 def test_a_configuration_read_back_over_itself_keeps_its_values(lt_72: LoadedTree):
