@@ -218,3 +218,19 @@ def test_a_plan_leaves_the_values_as_computed_from_nothing(lt_72: LoadedTree):
         assert sym is not None
         fix.plan_fix(lt_72, sym, want)
         assert_as_computed_from_nothing(ev, f"after planning {name}={want}")
+
+
+def test_a_values_copy_starts_from_the_values_computed(lt_72: LoadedTree):
+    """A worker's copy (recovery copies, the upgrade report) starts with the values
+    the window computed, and computes the rest: the same as from nothing."""
+    ev = lt_72.ev
+    lt_72.defconfig()
+    everything(ev)
+    ext4 = lt_72.sym("EXT4_FS")
+    assert ext4 is not None and ev.set_value(ext4, 0 if ev.tri(ext4) else 2)  # some values forgotten, most kept
+    done = ["EXT4_FS"]
+    copy = lt_72.values_copy()
+    assert copy is not ev and copy.user == ev.user and len(copy._tri) == len(ev._tri) > 1000
+    text = configfile.config_text(copy)
+    assert text == configfile.config_text(ev)
+    assert_as_computed_from_nothing(copy, f"a copy after {done}")

@@ -192,9 +192,13 @@ class LoadedTree:
     def values_copy(self) -> Evaluator:
         """The current values in an evaluator of their own: reading it in a
         worker thread is safe while ``ev`` goes on being edited (the parse is
-        never written to after loading)."""
+        never written to after loading).  It starts with the values ``ev`` has
+        computed (a copy of them, a few ms): a worker computing everything again
+        would hold the GIL ~0.1 s, while the GUI thread paints, for values
+        that are already there."""
         ev = Evaluator(self.kconf, self.ev.sem, self.ev.transitional)
-        ev.restore(self.ev.snapshot())
+        # (the values held are those of the input with no assumptions only)
+        ev.restore(self.ev.snapshot(), self.ev.held() if not self.ev.assumed else None)
         return ev
 
     def min_config_text(self) -> str:
