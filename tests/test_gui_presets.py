@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fakes import fake_toolchain
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QDialogButtonBox
 
 from rustconfig_gui.assets import demo_tree
 from rustconfig_gui.errors import ConfigFileError
@@ -432,3 +433,10 @@ def test_presets_dialog_by_keyboard_alone(qtbot, demo_lt: LoadedTree, tmp_path: 
     top, report = dlg.body.sizes()
     assert report > top
     shot(dlg, "presets-dialog-keyboard.png", tmp_path)
+    # Enter on a button that has the focus presses that button: Close closes, nothing is applied again
+    applied = len(session.history.commands)
+    close = dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)
+    close.setFocus()
+    qtbot.waitUntil(close.hasFocus)
+    qtbot.keyClick(close, Qt.Key.Key_Return)
+    assert not dlg.isVisible() and len(session.history.commands) == applied

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from kconfiglib import BOOL, TRISTATE, Choice, Symbol
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rustconfig_gui.gui.dialogs.enter import enter_presses, press_focused
 from rustconfig_gui.gui.dialogs.fix_actions import FixController, install_fix_actions, target_for_node
 from rustconfig_gui.gui.dialogs.fix_planner import FixPlanner, PlanAnswer
 from rustconfig_gui.gui.style import on_palette_change, style_for
@@ -141,6 +142,10 @@ class FixDialog(QDialog):
     is still awaited."""
 
     planned = Signal(object)  # FixResult
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if not press_focused(self, event):
+            super().keyPressEvent(event)
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, target: Target, *,
                  probe: ProbeResult | DoctorReport | None = None, apply: ApplyFn | None = None,
@@ -247,13 +252,8 @@ class FixDialog(QDialog):
         self.replan_button.clicked.connect(self.replan)
         buttons.addButton(self.replan_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
-        # Enter applies the chosen plan wherever the focus is (Escape closes): no other
-        # button of the row takes it over
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        for b in (close, self.replan_button):
-            if b is not None:
-                b.setAutoDefault(False)
         lay.addWidget(buttons)
+        enter_presses(self.apply_button, buttons)  # the chosen plan, wherever the focus is
         self.resize(920, 720)
         self.replan()
 
@@ -404,7 +404,7 @@ class FixDialog(QDialog):
         self._fill_checklist(plan)
         can = bool(plan.config_steps) and plan.verified and not plan.other_tree
         self.apply_button.setEnabled(can)
-        self.apply_button.setDefault(True)  # a button disabled meanwhile gives it up
+        enter_presses(self.apply_button)  # a button disabled meanwhile gives it up
         if plan.other_tree:
             self.apply_button.setToolTip("This plan is for another architecture: load the tree with it first")
         elif not plan.config_steps:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QStandardItemModel
+from PySide6.QtGui import QFont, QKeyEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from rustconfig_gui.errors import ConfigFileError
+from rustconfig_gui.gui.dialogs.enter import enter_presses, press_focused
 from rustconfig_gui.gui.dialogs.presets_actions import PresetsController, install_preset_actions
 from rustconfig_gui.gui.jobs import JobRunner
 from rustconfig_gui.gui.style import on_palette_change, style_for
@@ -133,6 +134,10 @@ class PresetsDialog(QDialog):
     """Built-in, user and tree presets with checkboxes; the checked ones are
     applied in the order shown on the right (later ones win)."""
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if not press_focused(self, event):
+            super().keyPressEvent(event)
+
     def __init__(self, parent: QWidget | None = None, fragments: Sequence[Fragment] = (),
                  apply: Callable[[list[Fragment]], ApplyReport | None] | None = None,
                  link: Callable[[str], None] | None = None) -> None:
@@ -160,7 +165,6 @@ class PresetsDialog(QDialog):
         self.tree.currentItemChanged.connect(lambda cur, _prev: self._describe(cur))
         ll.addWidget(self.tree, 1)
         add = QPushButton("Add a fragment file…")
-        add.setAutoDefault(False)  # Enter applies (below)
         add.clicked.connect(self._add_file_dialog)
         ll.addWidget(add)
         split.addWidget(left)
@@ -180,7 +184,6 @@ class PresetsDialog(QDialog):
         self.down = QPushButton("Move down")
         self.down.clicked.connect(lambda: self.move_current(1))
         for b in (self.up, self.down):
-            b.setAutoDefault(False)
             row.addWidget(b)
         rl.addLayout(row)
         split.addWidget(right)
@@ -220,11 +223,8 @@ class PresetsDialog(QDialog):
         self.apply_button.clicked.connect(self.apply_checked)
         buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
-        # Enter applies wherever the focus is (Escape closes); no other button takes it over
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        if close is not None:
-            close.setAutoDefault(False)
         lay.addWidget(buttons)
+        enter_presses(self.apply_button, add, self.up, self.down, buttons)
 
         self._groups: dict[str, QTreeWidgetItem] = {}
         for f in fragments:
@@ -356,7 +356,7 @@ class PresetsDialog(QDialog):
     def _update_buttons(self) -> None:
         n = self.order.count()
         self.apply_button.setEnabled(n > 0 and self.apply_fn is not None)
-        self.apply_button.setDefault(True)  # a button disabled meanwhile gives it up
+        enter_presses(self.apply_button)  # a button disabled meanwhile gives it up
         self.apply_button.setText("Apply" if n < 2 else f"Apply {n} presets")
         self.up.setEnabled(n > 1)
         self.down.setEnabled(n > 1)
@@ -429,6 +429,10 @@ class SaveFragmentDialog(QDialog):
     header in front of them."""
 
     check_view: QLabel
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if not press_focused(self, event):
+            super().keyPressEvent(event)
 
     def __init__(self, parent: QWidget | None, lt: LoadedTree, opened: UserState | None = None,
                  start_text: str | None = None, rust_syms: frozenset[Any] = frozenset(),
@@ -527,10 +531,8 @@ class SaveFragmentDialog(QDialog):
         self.export_button.clicked.connect(self._export_clicked)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
-        # Enter in a field never closes the dialog (Escape does)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        if close is not None:
-            close.setAutoDefault(False)
+        # Enter in a field presses no button (in the name it saves, above; Escape closes)
+        enter_presses(None, buttons, self.check_button, self.save_button)
         form.addRow(buttons)
         self._enable_choices()
         self._recompute()
