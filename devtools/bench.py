@@ -46,7 +46,7 @@ from devtools.parity import llvm_too_old
 from devtools.trees import ensure_tree
 
 _CACHED_CHILD = r"""
-import gc, json, os, resource, sys, tempfile, time
+import atexit, gc, json, os, resource, shutil, sys, tempfile, time
 src, arch, llvm = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 from rustconfig_gui.kconfig.loader import load_tree, store_parse
 from rustconfig_gui.kconfig.memory import collector_paused, exempt_long_lived
@@ -54,7 +54,8 @@ from rustconfig_gui.kconfig.parsecache import ParseCache
 from rustconfig_gui.kconfig.shell.cache import ProbeCache
 from rustconfig_gui.workspace.search import SearchIndex
 from rustconfig_gui.kconfig.tree import KernelTree
-work = tempfile.mkdtemp()
+work = tempfile.mkdtemp(prefix="rustconfig-bench-")
+atexit.register(shutil.rmtree, work, ignore_errors=True)
 # a RUSTC of our own, so a toolchain change can be simulated by touching it
 rustc = os.path.join(work, "rustc")
 with open(rustc, "w") as f:

@@ -7,6 +7,7 @@ for HiDPI shots (Qt reads it when the application starts).
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -104,6 +105,7 @@ def render(out: Path, source: Path, *, size: str = "1280x800", palettes: tuple[s
 
     install(app)  # as the application does
     old_palette = app.palette()
+    own_folder = settings_dir is None
     folder = Path(settings_dir or tempfile.mkdtemp(prefix="rustconfig-shots-"))
     w = MainWindow(QSettings(str(folder / "shots.ini"), QSettings.Format.IniFormat))
     w.resize(*SIZES[size])
@@ -148,5 +150,7 @@ def render(out: Path, source: Path, *, size: str = "1280x800", palettes: tuple[s
         w.modified = False
         w.close()
         w.deleteLater()
+        if own_folder:
+            shutil.rmtree(folder, ignore_errors=True)
         settle(50)
     return written

@@ -21,10 +21,12 @@ Caches, settings and the build folder live in a temporary folder.
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -102,6 +104,7 @@ def main(argv: list[str]) -> int:
     src, arch, llvm = argv[0], argv[1], argv[2] == "1"
     config = Path(argv[3]).resolve() if len(argv) > 3 else None
     work = Path(tempfile.mkdtemp(prefix="rustconfig-guibench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     for name in ("CONFIG", "DATA", "CACHE"):
         os.environ[f"XDG_{name}_HOME"] = str(work / name.lower())

@@ -424,6 +424,7 @@ def ensure_tree(version: str) -> Path:
         deb = _fetch_deb(package, version)
         t_fetch = time.monotonic() - t0
 
+        _check_room(trees_dir, deb)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-linux-{version}-", dir=trees_dir))
         try:
             t1 = time.monotonic()
@@ -484,8 +485,24 @@ def _extract_source(deb: Path, top: str, dest: Path) -> None:
         ["bash", "-o", "pipefail", "-c", pipeline], capture_output=True, text=True
     )
     if proc.returncode != 0:
-        tail = " ".join(proc.stderr.strip().splitlines()[-2:]) or f"exit status {proc.returncode}"
+        lines = proc.stderr.strip().splitlines()
+        # tar goes on after the first ENOSPC and ends with unrelated-looking lines
+        full = [ln for ln in lines if "No space left on device" in ln]
+        tail = full[0] if full else " ".join(lines[-2:]) or f"exit status {proc.returncode}"
         raise TreeError(f"extracting {deb.name} failed: {tail}")
+
+
+# Debian's linux-source packages unpack to ~11x their size (7.2: 164 MB -> 1.7 GB).
+_UNPACKED_PER_PACKED = 12
+
+
+def _check_room(folder: Path, deb: Path) -> None:
+    need = deb.stat().st_size * _UNPACKED_PER_PACKED
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise TreeError(
+            f"{folder} has {free / 1e9:.1f} GB free; extracting {deb.name} needs about {need / 1e9:.1f} GB."
+        )
 
 
 def _prune_empty_dirs(root: Path) -> None:

@@ -34,14 +34,18 @@ demo=$(find "$bundle" -type d -name demo-tree -path '*rustconfig_gui/resources/*
 [ -n "$demo" ] || { echo "the demo tree is missing from $bundle" >&2; exit 1; }
 
 # smoke test, from outside the checkout so nothing can come from it
+scratch="$work/smoke"
+rm -rf "$scratch"
+mkdir -p "$scratch/out" "$scratch/data"
+trap 'rm -rf "$scratch"' EXIT
 cd /
 "$bundle/rustconfig" --version
 "$bundle/rustconfig-gui" --version
 "$bundle/rustconfig" info "$demo"
-"$bundle/rustconfig" rust-status "$demo" -O "$(mktemp -d)" >/dev/null
+"$bundle/rustconfig" rust-status "$demo" -O "$scratch/out" >/dev/null
 # the window starts offscreen on the demo tree and is still running when stopped
 set +e
-QT_QPA_PLATFORM=offscreen XDG_DATA_HOME="$(mktemp -d)" timeout 20 "$bundle/rustconfig-gui"
+QT_QPA_PLATFORM=offscreen XDG_DATA_HOME="$scratch/data" timeout 20 "$bundle/rustconfig-gui"
 status=$?
 set -e
 if [ "$status" -ne 124 ]; then

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 # Before any Qt import: no display needed, and never the user's real settings.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _SETTINGS_HOME = tempfile.mkdtemp(prefix="rustconfig-test-home-")
+atexit.register(shutil.rmtree, _SETTINGS_HOME, ignore_errors=True)
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_SETTINGS_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_SETTINGS_HOME, "data")
 os.environ["XDG_CACHE_HOME"] = os.path.join(_SETTINGS_HOME, "cache")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from devtools.cref import Build, CConf
-from devtools.trees import ensure_tree
+from devtools.trees import TreeError, _check_room, ensure_tree
 
 HEADER_612_X86_64 = "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86_64 6.12."
 
@@ -61,3 +62,16 @@ def test_savedefconfig_is_a_subset(defconfig_612: str, x86_64_conf: CConf) -> No
     assert lines
     assert set(lines) <= set(defconfig_612.splitlines())
     assert len(lines) < len(defconfig_612.splitlines())
+
+
+def test_a_tree_is_not_extracted_into_a_disk_without_room_for_it(tmp_path: Path) -> None:
+    # a package whose unpacked size exceeds what the disk has free: sparse, so it costs nothing
+    free = shutil.disk_usage(tmp_path).free
+    deb = tmp_path / "linux-source-9.9_9.9.1-1_all.deb"
+    with deb.open("wb") as f:
+        f.truncate(free // 11 + 1)
+    with pytest.raises(TreeError, match=r"GB free; extracting linux-source-9\.9_9\.9\.1-1_all\.deb needs about"):
+        _check_room(tmp_path, deb)
+    with deb.open("wb") as f:
+        f.truncate(free // 100)
+    _check_room(tmp_path, deb)  # room enough: no complaint

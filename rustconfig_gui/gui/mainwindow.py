@@ -50,7 +50,7 @@ from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import loaded_has_rust
 from rustconfig_gui.gui.recent_trees import RECENT_KEYS, path_setting, recent_label, tree_from_dict, tree_to_dict
 from rustconfig_gui.gui.search_panel import SearchMixin
-from rustconfig_gui.gui.style import ClearCheckBoxes, on_palette_change
+from rustconfig_gui.gui.style import ClearCheckDelegate, on_palette_change, plain_style
 from rustconfig_gui.gui.tree_model import ConfigModel
 from rustconfig_gui.gui.upgrade_ui import install_upgrade_actions
 from rustconfig_gui.gui.workers import (
@@ -307,8 +307,10 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
                                   | QTreeView.EditTrigger.SelectedClicked)
         # widths from the content and the window; clearly drawn check boxes (gui/layout.py, gui/style.py)
         self.columns = install_columns(self.view)
-        self._check_style = ClearCheckBoxes()
-        self.view.setStyle(self._check_style)
+        # painted often: a style without a Python call per primitive, and clear check boxes
+        # from the options column's delegate
+        self.view.setStyle(plain_style())
+        self.view.setItemDelegateForColumn(ConfigModel.COL_OPTION, ClearCheckDelegate(self.view))
         self.view.selectionModel().currentChanged.connect(self._on_current)
         self.model.valuesChanged.connect(self.view.viewport().update)
         self.model.parents_on_screen = self._parents_on_screen

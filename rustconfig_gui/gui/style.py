@@ -18,9 +18,18 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleFactory,
+    QStyleOption,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 # WCAG 2.x AA for normal text
 MIN_CONTRAST = 4.5
@@ -201,32 +210,70 @@ def on_palette_change(widget: QWidget, callback: Callable[[], None]) -> None:
 _CHECK_WINDOW: dict[tuple[int, int], QColor] = {}
 
 
+def check_window(palette: QPalette) -> QColor:
+    """The window colour to draw a check box with on ``palette``'s base: Fusion draws
+    the box's frame from it (window.darker(140).lighter(110)), faint on white and nearly
+    invisible on dark grey; this one gives the frame 3:1 against the base."""
+    base = palette.color(QPalette.ColorRole.Base)
+    text = palette.color(QPalette.ColorRole.Text)
+    key = (text.rgba(), base.rgba())
+    window = _CHECK_WINDOW.get(key)
+    if window is None:
+        # a frame between the text and the base colour, readable on the base
+        frame = readable(blend(text, base, 0.55), [base], MIN_CONTROL_CONTRAST, towards=text)
+        window = _CHECK_WINDOW[key] = frame.lighter(127)  # 140 / 110
+    return window
+
+
 class ClearCheckBoxes(QProxyStyle):
-    """Check boxes (in item views and on their own) with a frame of at least 3:1
-    against the base colour: Fusion draws it from the window colour, faint on
-    white and nearly invisible on dark grey.  The application uses it around its
-    style (see :func:`install`); the options tree has it in any case."""
+    """Check boxes (in item views and on their own) with a clear frame (see
+    :func:`check_window`).  The application uses it around its style (see
+    :func:`install`).  Python sees every primitive a widget with it draws: the
+    options tree uses :class:`ClearCheckDelegate` and a plain style instead."""
 
     def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802 - Qt API
                       painter, widget: QWidget | None = None) -> None:
         if element in (QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
                        QStyle.PrimitiveElement.PE_IndicatorCheckBox):
             pal = QPalette(option.palette)
-            base = pal.color(QPalette.ColorRole.Base)
-            text = pal.color(QPalette.ColorRole.Text)
-            key = (text.rgba(), base.rgba())
-            window = _CHECK_WINDOW.get(key)
-            if window is None:
-                # Fusion's frame is window.darker(140).lighter(110): give it a window colour
-                # whose frame is readable, i.e. one between the text and the base colour
-                frame = readable(blend(text, base, 0.55), [base], MIN_CONTROL_CONTRAST, towards=text)
-                window = _CHECK_WINDOW[key] = frame.lighter(127)  # 140 / 110
-            pal.setColor(QPalette.ColorRole.Window, window)
+            pal.setColor(QPalette.ColorRole.Window, check_window(pal))
             opt = type(option)(option)
             opt.palette = pal
             super().drawPrimitive(element, opt, painter, widget)
             return
         super().drawPrimitive(element, option, painter, widget)
+
+
+class ClearCheckDelegate(QStyledItemDelegate):
+    """An item delegate whose check boxes have a clear frame (see :func:`check_window`)
+    in any style: for a view that paints often, one call per cell instead of one per
+    primitive drawn (a Python proxy style)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,  # noqa: N802
+                        ) -> None:
+        super().initStyleOption(option, index)
+        if option.features & QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator:
+            pal = option.palette
+            pal.setColor(QPalette.ColorRole.Window, check_window(pal))
+            option.palette = pal
+
+
+_PLAIN = "rustconfig-plain-style"
+
+
+def plain_style() -> QStyle:
+    """A style like the application's without :class:`ClearCheckBoxes` around it (no
+    Python call per primitive drawn), one per application, which owns it."""
+    app = QApplication.instance()
+    assert app is not None
+    current = QApplication.style()
+    base = current.baseStyle() if isinstance(current, QProxyStyle) else current
+    made = app.findChild(QStyle, _PLAIN)
+    if made is None or made.name() != base.name():
+        made = QStyleFactory.create(base.name()) or QStyleFactory.create("Fusion")
+        made.setObjectName(_PLAIN)
+        made.setParent(app)
+    return made
 
 
 def readable_links(palette: QPalette) -> QPalette | None:

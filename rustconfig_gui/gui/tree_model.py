@@ -179,6 +179,9 @@ class ConfigModel(QAbstractItemModel):
         # parents asked only whether they have rows: (parent, the answer given)
         self._has_kids: dict[int, tuple[Item | None, bool]] = {}
         self._rows: dict[int, dict[int, int]] = {}
+        # child item id -> its parent's index, while no row moves (the view asks ~500
+        # times per paint: each row's ancestors, for the branch lines)
+        self._parents: dict[int, QModelIndex] = {}
         self._items: dict[int, Item] = {}
 
     # -- content --------------------------------------------------------------
@@ -214,7 +217,7 @@ class ConfigModel(QAbstractItemModel):
         self._kids.clear()
         self._has_kids.clear()
         self._recheck_todo.clear()
-        self._rows.clear()
+        self._drop_rows(None)
         self._items.clear()
         self._rust_nodes = frozenset()
         self._reasons.clear()
@@ -247,7 +250,7 @@ class ConfigModel(QAbstractItemModel):
         self._kids.clear()
         self._has_kids.clear()
         self._recheck_todo.clear()
-        self._rows.clear()
+        self._drop_rows(None)
         self.endResetModel()
 
     def _take_new_nodes(self) -> None:
@@ -292,12 +295,20 @@ class ConfigModel(QAbstractItemModel):
         if kids is None:
             kids = self._wanted_children(item)
             self._kids[key] = kids
-            self._rows.pop(key, None)
+            self._drop_rows(key)
             for k in kids:
                 self._items[id(k)] = k
             if item is not None:
                 self._items[id(item)] = item
         return kids
+
+    def _drop_rows(self, key: int | None) -> None:
+        """The rows of parent ``key`` (None: of every parent) may have moved."""
+        if key is None:
+            self._rows.clear()
+        else:
+            self._rows.pop(key, None)
+        self._parents.clear()
 
     def _row_of(self, parent: Item | None, item: Item) -> int:
         key = id(parent) if parent is not None else 0
@@ -340,7 +351,13 @@ class ConfigModel(QAbstractItemModel):
         return self.createIndex(row, column, id(kids[row]))
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        item = self.item(index)
+        if not index.isValid():
+            return QModelIndex()
+        key = index.internalId()
+        known = self._parents.get(key)
+        if known is not None:
+            return known
+        item = self._items.get(key)
         if item is None:
             return QModelIndex()
         p = self._parent_item(item)
@@ -350,7 +367,8 @@ class ConfigModel(QAbstractItemModel):
         if row < 0:
             return QModelIndex()
         self._items[id(p)] = p
-        return self.createIndex(row, 0, id(p))
+        found = self._parents[key] = self.createIndex(row, 0, id(p))
+        return found
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() and parent.column() != 0:
@@ -401,13 +419,35 @@ class ConfigModel(QAbstractItemModel):
     # -- data ---------------------------------------------------------------------
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if role not in _ANSWERED_ROLES:
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
-        item = self.item(index)
-        lt = self.lt
-        if item is None or lt is None:
+        item = self._items.get(index.internalId())
+        if item is None or self.lt is None:
             return None
+        return self._answer(item, index.column(), role, None)
+
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N802, N803 - Qt API
+        # The delegate asks seven roles of every cell it paints in one call (Qt's own
+        # multiData calls data() for each): the cell's entry and whether it is hidden
+        # are found once, not seven times.
+        item = self._items.get(index.internalId()) if index.isValid() else None
+        if item is None or self.lt is None:
+            for rd in roleDataSpan:
+                rd.setData(None)
+            return
         col = index.column()
+        hidden = None if isinstance(item, ComputedGroup) else \
+            item.prompt is None or not menutree.is_shown(self.lt.ev, item)
+        answered = _ANSWERED_ROLES
+        for rd in roleDataSpan:
+            role = rd.role()
+            rd.setData(self._answer(item, col, role, hidden) if role in answered else None)
+
+    def _answer(self, item: Item, col: int, role: int, hidden: bool | None) -> Any:
+        """What ``data()`` says for ``role`` of ``item``'s cell in ``col``; ``hidden``:
+        whether the row is hidden, when known."""
+        lt = self.lt
+        assert lt is not None
         if isinstance(item, ComputedGroup):
             if role == _DISPLAY and col == 0:
                 return item.title
@@ -428,7 +468,8 @@ class ConfigModel(QAbstractItemModel):
             return id(item) in self._rust_nodes and (sym in self.rust_syms if sym else True)
         if role == VALUE_ONLY_ROLE:
             return self._value_text(item, sym, selectors=False) if col == self.COL_VALUE else None
-        hidden = item.prompt is None or not menutree.is_shown(ev, item)
+        if hidden is None:
+            hidden = item.prompt is None or not menutree.is_shown(ev, item)
         if role == HIDDEN_ROLE:
             return hidden
         if role == REASON_ROLE:
@@ -777,7 +818,7 @@ class ConfigModel(QAbstractItemModel):
         for key in list(self._kids):
             if key not in reachable:
                 self._kids.pop(key, None)
-                self._rows.pop(key, None)
+                self._drop_rows(key)
         self._recheck_has_children()
         self.refreshed.emit()
 
@@ -842,14 +883,14 @@ class ConfigModel(QAbstractItemModel):
             elif present:
                 self.beginRemoveRows(parent_index, i, i)
                 del cur[i]
-                self._rows.pop(key, None)
+                self._drop_rows(key)
                 self._forget(it)
                 self.endRemoveRows()
             elif id(it) in wanted:
                 self.beginInsertRows(parent_index, i, i)
                 cur.insert(i, it)
                 self._items[id(it)] = it
-                self._rows.pop(key, None)
+                self._drop_rows(key)
                 self.endInsertRows()
                 i += 1
         return True
@@ -857,6 +898,6 @@ class ConfigModel(QAbstractItemModel):
     def _forget(self, item: Item) -> None:
         self._has_kids.pop(id(item), None)
         kids = self._kids.pop(id(item), None)
-        self._rows.pop(id(item), None)
+        self._drop_rows(id(item))
         for k in kids or []:
             self._forget(k)
