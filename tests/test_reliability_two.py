@@ -324,6 +324,52 @@ def test_a_signal_ends_the_cli_and_takes_every_child_group(tmp_path: Path, make_
     assert list(tmp.iterdir()) == []              # no rustconfig-env-* left
 
 
+def test_an_interrupted_wait_for_makes_environment_stops_make_and_its_folder(tmp_path: Path, monkeypatch):
+    """A signal's exception while the load waits for make's environment (captured on a
+    thread): make is stopped and the thread has removed its O= folder before the
+    exception goes on; the process may end right after it (the command does, with
+    os._exit)."""
+    import signal
+    import tempfile
+    import time
+
+    from fakes import wait_gone
+    from test_reliability import _gone
+
+    from rustconfig_gui.assets import demo_tree
+    from rustconfig_gui.kconfig.tree import EnvironmentCapture
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise Interrupted
+
+    pids, tmp = tmp_path / "pids", tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    make = _hanger(tmp_path / "make", pids)
+    capture = EnvironmentCapture(KernelTree(demo_tree(), make=str(make)))
+    for _ in range(600):
+        if pids.exists() and len(pids.read_text().split()) >= 2:
+            break
+        time.sleep(0.05)
+    started = [int(p) for p in pids.read_text().split()]
+    assert len(list(tmp.iterdir())) == 1  # make's O= folder
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(Interrupted):
+            capture.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert list(tmp.iterdir()) == []
+    for pid in started:
+        wait_gone(pid)
+        assert _gone(pid)
+
+
 # ---------------------------------------------------------------------------
 # 3: a stored parse with one flipped bit is dropped and parsed again, never used
 

@@ -238,10 +238,17 @@ def load_tree(tree: KernelTree, *, progress: Progress | None = None,
         environment.cancel()
         environment = None
     # ~1M objects that all live as long as the tree: collections during the load only cost time
-    with collector_paused():
-        return _load_tree(tree, progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
-                          base_env=base_env, probe_cache=probe_cache, parse_cache=parse_cache,
-                          lookahead=lookahead, environment=environment)
+    try:
+        with collector_paused():
+            return _load_tree(tree, progress=progress, cancelled=cancelled, probe_timeout=probe_timeout,
+                              base_env=base_env, probe_cache=probe_cache, parse_cache=parse_cache,
+                              lookahead=lookahead, environment=environment)
+    except BaseException:
+        # a failed or interrupted load (a signal's exception) leaves no make running and
+        # no temporary folder of the capture behind: its thread is waited for
+        if environment is not None:
+            environment.cancel()
+        raise
 
 
 def _load_tree(tree: KernelTree, *, progress: Progress | None, cancelled: Callable[[], bool] | None,

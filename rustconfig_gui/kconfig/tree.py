@@ -318,6 +318,10 @@ class EnvironmentCapture:
         self.tree, self.timeout = tree, timeout
         self.seconds = 0.0  # how long the capture took
         self._stop = threading.Event()
+        # set when the thread is done, its temporary folder removed: waited for instead of
+        # Thread.join(), which, interrupted by a signal handler's exception, marks a thread
+        # that still runs as stopped (seen on CPython 3.11), so a second join returns at once
+        self._done = threading.Event()
         self._env: KconfigEnvironment | None = None
         self._error: BaseException | None = None
         self._t0 = time.monotonic()
@@ -329,13 +333,21 @@ class EnvironmentCapture:
             self._env = capture_environment(self.tree, timeout=self.timeout, cancelled=self._stop.is_set)
         except BaseException as e:  # noqa: BLE001 - raised again by result()
             self._error = e
-        self.seconds = time.monotonic() - self._t0
+        finally:
+            self.seconds = time.monotonic() - self._t0
+            self._done.set()
 
     def matches(self, tree: KernelTree, timeout: float) -> bool:
         return tree == self.tree and timeout == self.timeout and not self._stop.is_set()
 
     def result(self) -> KconfigEnvironment:
-        self._thread.join()
+        try:
+            self._done.wait()
+        except BaseException:
+            # interrupted (a signal's exception in this thread): make is stopped and the
+            # thread ends, its temporary folder with it, before the exception goes on
+            self.cancel()
+            raise
         if self._error is not None:
             raise self._error
         assert self._env is not None
@@ -344,4 +356,4 @@ class EnvironmentCapture:
     def cancel(self) -> None:
         """Stop make (its process group is killed within 0.1 s) and wait for the thread."""
         self._stop.set()
-        self._thread.join()
+        self._done.wait()
