@@ -205,3 +205,35 @@ def test_the_options_tree_draws_clear_check_boxes_without_a_python_style(qtbot, 
         assert best >= MIN_CONTROL_CONTRAST, f"{name}: {sym.name}'s box has only {best:.2f}:1 (base {base.name()})"
     finally:
         QApplication.setPalette(old)
+
+
+def test_a_click_on_a_check_box_toggles_its_option_and_a_click_beside_it_does_not(qtbot, window, tmp_path: Path):
+    """With the mouse, as a user does: the box the delegate draws is where a click toggles."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QStyle
+
+    from rustconfig_gui.assets import demo_tree
+
+    with qtbot.waitSignal(window.treeLoaded, timeout=120_000):
+        assert window.open_tree(KernelTree(demo_tree(), build=tmp_path / "demo"), prefer_defconfig=True)
+    view, model = window.view, window.model
+    sym = window.lt.sym("SYSVIPC")
+    idx = model.index_for_node(next(n for n in sym.nodes if n.prompt))
+    view.scrollTo(idx)
+    opt = QStyleOptionViewItem()
+    opt.initFrom(view.viewport())
+    opt.rect = view.visualRect(idx)
+    opt.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    box = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, view)
+    before = window.lt.ev.tri(sym)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
+    qtbot.waitUntil(lambda: window.lt.ev.tri(sym) != before, timeout=5000)
+    after = window.lt.ev.tri(sym)
+    # on the prompt's text: the row becomes current, the value stays
+    text_at = QPoint(box.right() + 40, box.center().y())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=text_at)
+    qtbot.wait(100)
+    assert window.lt.ev.tri(sym) == after
+    assert model.item(view.currentIndex()) is model.item(idx)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
+    qtbot.waitUntil(lambda: window.lt.ev.tri(sym) == before, timeout=5000)
