@@ -329,6 +329,7 @@ def test_an_interrupted_wait_for_makes_environment_stops_make_and_its_folder(tmp
     thread): make is stopped and the thread has removed its O= folder before the
     exception goes on; the process may end right after it (the command does, with
     os._exit)."""
+    import contextlib
     import signal
     import tempfile
     import time
@@ -361,13 +362,17 @@ def test_an_interrupted_wait_for_makes_environment_stops_make_and_its_folder(tmp
         signal.setitimer(signal.ITIMER_REAL, 0.2)
         with pytest.raises(Interrupted):
             capture.result()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        assert list(tmp.iterdir()) == []
+        for pid in started:
+            wait_gone(pid)
+            assert _gone(pid)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    assert list(tmp.iterdir()) == []
-    for pid in started:
-        wait_gone(pid)
-        assert _gone(pid)
+        for pid in started:  # a failed run leaves no hanging make behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------------
