@@ -12,13 +12,16 @@ palette (``main-light.png`` …; ``--scale 2`` adds ``-2x`` to the names).
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _home = tempfile.mkdtemp(prefix="rustconfig-shots-")
+atexit.register(shutil.rmtree, _home, ignore_errors=True)
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 

@@ -31,11 +31,14 @@ def mean_luminance(img: QImage) -> float:
 @pytest.mark.parametrize("scale", [1, 2])
 def test_screenshots_light_and_dark(tmp_path: Path, scale: int):
     out = Path(os.environ.get("RUSTCONFIG_SCREENSHOTS", tmp_path))
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO), TMPDIR=str(scratch))
     proc = subprocess.run([sys.executable, str(REPO / "scripts" / "screenshots.py"), "--out", str(out),
                            "--only-palettes", "--scale", str(scale)],
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert list(scratch.iterdir()) == []  # its settings and build folders are gone
     tag = "" if scale == 1 else "-2x"
     for name in SHOTS:
         light = QImage(str(out / f"{name}-light{tag}.png"))
