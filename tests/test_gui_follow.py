@@ -168,4 +168,4 @@ def test_hidden_rows_show_their_reasons_after_the_files_are_read(qtbot, window: 
     cell = w.model.index(idx.row(), w.model.COL_VALUE, idx.parent())
     expected = why.one_line_reason(lt, lt.sym("RUST"))
     qtbot.waitUntil(lambda: expected in str(cell.data()), timeout=10_000)
-    assert not w.model._reader.busy
+    assert not w.model._reader.running

@@ -237,3 +237,36 @@ def test_a_click_on_a_check_box_toggles_its_option_and_a_click_beside_it_does_no
     assert model.item(view.currentIndex()) is model.item(idx)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
     qtbot.waitUntil(lambda: window.lt.ev.tri(sym) == before, timeout=5000)
+
+
+def test_the_recovery_copy_is_made_between_events_and_is_the_text_of_its_start(qtbot, lt_72: LoadedTree):
+    # Its text is made in slices of the GUI thread (a worker making it held the GIL
+    # each painted row needs), the file written on a worker.
+    from rustconfig_gui.gui.recovery_copy import RecoveryCopy
+    from rustconfig_gui.kconfig import configfile
+    from rustconfig_gui.workspace import recovery
+
+    lt = lt_72
+    steps = list(configfile.config_text_steps(lt.values_copy()))
+    assert steps.count(None) >= 10 and steps[-1] == configfile.config_text(lt.ev)
+    values = lt.values_copy()
+    expected = configfile.config_text(values)
+    path = recovery.recovery_path(lt.tree)
+    copy = RecoveryCopy()
+    busy: list[bool] = []
+    copy.busyChanged.connect(busy.append)
+    assert copy.start(lt.tree, values, lt.tree.config_path, None)
+    assert copy.busy and busy == [True] and not path.exists()  # nothing is made inside start()
+    assert not copy.start(lt.tree, values, lt.tree.config_path, None)  # one at a time
+    sym = lt.sym("NET")
+    old = lt.ev.tri(sym)
+    try:
+        # an edit while the text is made: the copy is of the values it was started with
+        lt.ev.set_value(sym, 0 if old else 2)
+        qtbot.waitUntil(lambda: not copy.busy, timeout=30_000)
+    finally:
+        lt.ev.set_value(sym, old)
+    assert busy == [True, False]
+    assert path.read_text() == expected and "CONFIG_NET=y" in expected
+    recovery.clear_recovery(lt.tree)
+    copy.shutdown()

@@ -92,3 +92,30 @@ def test_enclosing_ifs_match_walking_back(lt: LoadedTree):
     for line in range(1, 12):
         assert ft.enclosing_ifs(line) == ifs_walking_back(ft, line), line
     assert ft.enclosing_ifs(3) == [(2, "if A")] and ft.enclosing_ifs(10) == [(9, "if C")]
+
+
+def test_files_split_in_steps_are_the_files_split_at_once(lt: LoadedTree):
+    # the options tree reads the files of hidden rows' reasons in slices between events
+    sources._SOURCES.pop(lt.kconf, None)
+    src = KconfigSources(lt)
+    names = src.unread_files([n for s in lt.kconf.unique_defined_syms for n in s.nodes][::40])
+    names += [n for n in ("init/Kconfig", "lib/Kconfig.debug", "drivers/net/Kconfig") if n not in names]
+    pauses = 0
+    for step in src.read_steps(names):
+        assert step is None
+        pauses += 1
+    assert pauses > len(names)  # long files gave way in the middle, not only between files
+    assert src.unread_files([n for s in lt.kconf.unique_defined_syms for n in s.nodes][::40]) == []
+    for name in names:
+        whole = sources._FileText((src.srctree / name).read_text(encoding="utf-8", errors="replace"))
+        stepped = src.file(name)
+        assert (stepped.lines, stepped.pos) == (whole.lines, whole.pos), name
+        assert stepped._open == whole._open_ifs(), name
+    # a file split in steps stops in the middle of a help text and of a continued line
+    text = ("config A\n\tbool \\\n\t\"a\"\n\thelp\n" + "\t  words\n" * 900
+            + "\nconfig B\n\tbool \\\n" * 300 + "\tdef_bool y\n")
+    steps = list(sources._FileText.split_steps(text))
+    assert steps[:-1] == [None] * (len(steps) - 1) and len(steps) > 3
+    done = steps[-1]
+    assert done is not None
+    assert (done.lines, done.pos) == (sources._FileText(text).lines, sources._FileText(text).pos)

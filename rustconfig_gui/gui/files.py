@@ -81,15 +81,11 @@ class FilesMixin(_Window):
         target = self.session.target or tree.config_path
         # a save or Discard after this point makes the copy unwanted: it is then not written
         since = recovery_generation(tree)
-
-        def work(report=None, stopped=None) -> None:  # noqa: ANN001 - JobRunner's work signature
-            write_recovery(tree, configfile.config_text(values), target, since=since)
-
         try:
             if wait:
-                work()
+                write_recovery(tree, configfile.config_text(values), target, since=since)
             else:
-                self.recovery_writer.start(work)
+                self.recovery_writer.start(tree, values, target, since)
         except (OSError, ConfigFileError) as e:
             self.statusBar().showMessage(f"Could not keep a recovery copy: {e}", 8000)
             return False

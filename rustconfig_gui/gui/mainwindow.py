@@ -49,6 +49,7 @@ from rustconfig_gui.gui.panels.overview import RustOverview
 from rustconfig_gui.gui.panels.toolchain import ToolchainPanel
 from rustconfig_gui.gui.panels.why import loaded_has_rust
 from rustconfig_gui.gui.recent_trees import RECENT_KEYS, path_setting, recent_label, tree_from_dict, tree_to_dict
+from rustconfig_gui.gui.recovery_copy import RecoveryCopy
 from rustconfig_gui.gui.search_panel import SearchMixin
 from rustconfig_gui.gui.style import ClearCheckDelegate, on_palette_change, plain_style
 from rustconfig_gui.gui.tree_model import ConfigModel
@@ -127,7 +128,7 @@ class MainWindow(FilesMixin, NavigationMixin, SearchMixin, QMainWindow):
         self.loader = TreeLoader(self)
         # work that follows a load or an edit and must not hold the GUI thread
         self.parse_writer = JobRunner(self)
-        self.recovery_writer = JobRunner(self)
+        self.recovery_writer = RecoveryCopy(self)
         self.retirer = JobRunner(self)
         self.searcher = JobRunner(self)
         self.indexer = JobRunner(self)

@@ -16,10 +16,10 @@ import html
 import inspect
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QTimer
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QProxyStyle,
@@ -114,6 +114,8 @@ class Style:
     base: QColor
     window: QColor
     backgrounds: tuple[QColor, ...] = ()
+    # brushes made once per palette: a model hands one to every muted or Rust cell it paints
+    _brushes: dict[str, QBrush] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, palette: QPalette) -> Style:
@@ -133,6 +135,13 @@ class Style:
 
     def color(self, role: str) -> QColor:
         return QColor(self.colors[role])
+
+    def brush(self, role: str) -> QBrush:
+        """A brush of ``role``'s colour (``"rust_tint"``: :meth:`rust_tint`), shared: not to be changed."""
+        b = self._brushes.get(role)
+        if b is None:
+            b = self._brushes[role] = QBrush(self.rust_tint() if role == "rust_tint" else self.color(role))
+        return b
 
     def hex(self, role: str) -> str:
         return self.colors[role].name()

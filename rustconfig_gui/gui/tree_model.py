@@ -18,11 +18,11 @@ from typing import Any, TypeAlias
 
 from kconfiglib import BOOL, HEX, INT, STRING, TRISTATE, Choice, MenuNode, Symbol
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QFont, QIcon
+from PySide6.QtGui import QFont, QIcon
 
 from rustconfig_gui.explain.rustclass import rust_node_ids
 from rustconfig_gui.explain.sources import KconfigSources
-from rustconfig_gui.gui.jobs import JobRunner
+from rustconfig_gui.gui.jobs import SlicedSteps
 
 # a Value cell's value alone: no hidden row's reason, no "(selected by …)" (the column's width)
 from rustconfig_gui.gui.layout import VALUE_ONLY_ROLE
@@ -143,12 +143,12 @@ class ConfigModel(QAbstractItemModel):
         self._reasons_timer.setSingleShot(True)
         self._reasons_timer.setInterval(0)
         self._reasons_timer.timeout.connect(self._fill_reasons)
-        # the Kconfig files a reason reads are read and split on a worker first
-        # (a long file takes 5-10 ms: more than a slice of the GUI thread)
-        self._reader = JobRunner(self)
+        # the Kconfig files a reason reads are read and split first, in slices between
+        # events (a long file takes 5-10 ms: more than a slice).  Not on a worker: its
+        # Python would hold the GIL that every row of a paint beside it needs.
+        self._reader = SlicedSteps(self)
         self._shut = False
-        self._reader.finished.connect(lambda _r: self._reasons_timer.start())
-        self._reader.failed.connect(lambda _m: self._reasons_timer.start())
+        self._reader.done.connect(self._reasons_timer.start)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -222,6 +222,7 @@ class ConfigModel(QAbstractItemModel):
         self._rust_nodes = frozenset()
         self._reasons.clear()
         self._reasons_todo.clear()
+        self._reader.stop()  # files of the old tree
         self._reasons_generation = -1
         self.group = None
         if lt is not None and (self.session is None or self.session.lt is not lt):
@@ -500,11 +501,11 @@ class ConfigModel(QAbstractItemModel):
         if role == _FG:
             if hidden or (sym is not None and sym.orig_type in (BOOL, TRISTATE) and not self._changeable(sym)):
                 # secondary text, still readable (4.5:1) on the palette's base
-                return QBrush(style_for().color("muted"))
+                return style_for().brush("muted")
             return None
         if role == _BG:
             if sym is not None and sym in self.rust_syms:
-                return QBrush(style_for().rust_tint())
+                return style_for().brush("rust_tint")
             return None
         if role == _DECO and col == self.COL_OPTION:
             if sym is not None and sym in self.rust_syms:
@@ -538,21 +539,21 @@ class ConfigModel(QAbstractItemModel):
         return reason
 
     def shutdown(self) -> None:
-        """The window closes: the file reader is stopped and joined, and none starts again."""
+        """The window closes: the file reader stops, and none starts again."""
         self._shut = True
         self._reasons_timer.stop()
-        self._reader.shutdown()
+        self._reader.stop()
 
     def _fill_reasons(self) -> None:
         if self.lt is None:
             self._reasons_todo.clear()
             return
-        if self._reader.busy:
+        if self._reader.running:
             return  # the reasons follow once it has read the files
         src = KconfigSources(self.lt)
         unread = src.unread_files(self._reasons_todo)
         if unread and not self._shut:
-            self._reader.start(lambda _report, stopped: src.read_files(unread, stopped))
+            self._reader.start(src.read_steps(unread))
             return
         end = time.monotonic() + self.REFRESH_SLICE
         done = []

@@ -302,12 +302,28 @@ def header_text(ev: Evaluator) -> str:
 
 def config_text(ev: Evaluator) -> str:
     """The text ``conf_write`` produces (header included)."""
+    *_, text = config_text_steps(ev)
+    assert text is not None
+    return text
+
+
+# menu entries walked between two yields of config_text_steps (~2 ms)
+TEXT_STEP_NODES = 1000
+
+
+def config_text_steps(ev: Evaluator) -> Iterator[str | None]:
+    """:func:`config_text` a piece at a time: yields None between pieces and the
+    text last (for slices of the GUI thread)."""
     out = [header_text(ev)]
     written: set[Symbol] = set()
     need_newline = False
     top = ev.kconf.top_node
     node = top.list
+    walked = 0
     while node is not None:
+        walked += 1
+        if walked % TEXT_STEP_NODES == 0:
+            yield None
         item = node.item
         if item.__class__ is Symbol:
             if item not in written and ev.written(item):
@@ -339,7 +355,7 @@ def config_text(ev: Evaluator) -> str:
             check = True
             if node is top:
                 node = None
-    return "".join(out)
+    yield "".join(out)
 
 
 def min_config_text(ev: Evaluator) -> str:
