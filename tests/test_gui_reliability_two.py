@@ -362,6 +362,29 @@ def test_saving_while_a_recovery_copy_is_written_leaves_no_copy(qtbot, window, t
     assert recovery.read_recovery(tree) is None
 
 
+def test_a_copy_written_at_once_is_never_followed_by_an_older_one(qtbot, window, tmp_path: Path):
+    # SIGTERM or an unhandled error writes the newest values at once, maybe while a
+    # copy of older values is being made: that one must not land after it
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    tree = KernelTree(demo_tree(), build=tmp_path / "b")
+    _open(qtbot, window, tree, prefer_defconfig=True)
+    sym = window.lt.sym("LOG_BUF_SHIFT")
+    assert window.model.set_symbol_value(sym, "17")
+    window.recovery_timer.stop()
+    assert window.write_recovery_now() and window.recovery_writer.busy  # made between events
+    assert window.model.set_symbol_value(sym, "19")
+    window.recovery_timer.stop()
+    assert window.write_recovery_now(wait=True)
+    assert not window.recovery_writer.busy
+    # events and workers run (an event loop lets go of the GIL, QTest.qWait does not)
+    loop = QEventLoop()
+    QTimer.singleShot(1500, loop.quit)
+    loop.exec()
+    assert "CONFIG_LOG_BUF_SHIFT=19" in recovery.recovery_path(tree).read_text()
+    assert not window.recovery_timer.isActive() and not window.recovery_writer.busy
+
+
 def test_the_recovery_copy_follows_every_change_the_session_reports(qtbot, window, tmp_path: Path):
     from rustconfig_gui.workspace.session import LoadMode
 

@@ -83,6 +83,7 @@ class FilesMixin(_Window):
         since = recovery_generation(tree)
         try:
             if wait:
+                self.recovery_writer.drop_for_newer()
                 write_recovery(tree, configfile.config_text(values), target, since=since)
             else:
                 self.recovery_writer.start(tree, values, target, since)

@@ -32,10 +32,14 @@ class RecoveryCopy(QObject):
         super().__init__(parent)
         self._text = SlicedSteps(self)
         self._text.done.connect(self._write)
-        self._writer = JobRunner(self)
-        self._writer.finished.connect(lambda result: self._end(self.finished, result))
-        self._writer.failed.connect(lambda msg: self._end(self.failed, msg))
+        self._writer = self._new_writer()
         self._job: tuple[KernelTree, Path, int | None, list[str]] | None = None
+
+    def _new_writer(self) -> JobRunner:
+        writer = JobRunner(self)
+        writer.finished.connect(lambda result: self._end(self.finished, result))
+        writer.failed.connect(lambda msg: self._end(self.failed, msg))
+        return writer
 
     @property
     def busy(self) -> bool:
@@ -74,6 +78,23 @@ class RecoveryCopy(QObject):
         self._job = None
         self.busyChanged.emit(False)
         signal.emit(arg)
+
+    def drop_for_newer(self) -> None:
+        """A newer copy is about to be written at once (SIGTERM, an unhandled error):
+        a text being made is dropped and a write under way is waited for, so that
+        an older copy never lands after the newer one."""
+        if self._job is None:
+            return
+        self._text.stop()
+        # the write under way ends here; its outcome, queued to this thread, goes
+        # nowhere (a new runner takes the next one)
+        old, self._writer = self._writer, self._new_writer()
+        old.finished.disconnect()
+        old.failed.disconnect()
+        old.shutdown()
+        old.deleteLater()
+        self._job = None
+        self.busyChanged.emit(False)
 
     def shutdown(self) -> None:
         """The window closes: a text being made is dropped, a write is waited for."""
