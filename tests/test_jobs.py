@@ -89,3 +89,67 @@ def test_job_runner_cancel_ends_as_cancelled(qtbot):
         started.wait(5)
         runner.cancel()
     assert not runner.busy
+
+
+def test_a_job_shut_down_before_its_outcome_arrived_is_heard_of_no_more(qtbot):
+    # Its outcome is already queued to the GUI thread when the runner shuts it down
+    # (a newer recovery copy written at once, a plan no longer wanted): it must not
+    # end the next job, nor be reported as if it were that job's.
+    from PySide6.QtCore import QEventLoop
+
+    runner = JobRunner()
+    heard: list[object] = []
+    runner.finished.connect(heard.append)
+    runner.failed.connect(heard.append)
+    busy: list[bool] = []
+    runner.busyChanged.connect(busy.append)
+
+    ended = threading.Event()
+
+    def old(report, stopped):
+        ended.set()
+        return "old"
+
+    assert runner.start(old)
+    assert ended.wait(10)
+    runner.shutdown()  # joins: the outcome is emitted, not yet delivered (this thread ran no event)
+    assert heard == [] and not runner.busy
+    release = threading.Event()
+
+    def new(report, stopped):
+        release.wait(10)
+        return "new"
+
+    assert runner.start(new)
+    loop = QEventLoop()
+    QTimer.singleShot(200, loop.quit)
+    loop.exec()  # the old outcome is delivered now
+    assert heard == [] and runner.busy  # the new job was neither ended nor joined by it
+    release.set()
+    qtbot.waitUntil(lambda: heard == ["new"], timeout=10_000)
+    assert busy == [True, True, False] and not runner.busy
+    assert not running_threads()
+
+
+def test_a_failure_of_a_job_shut_down_is_dropped_too(qtbot):
+    from PySide6.QtCore import QEventLoop
+
+    runner = JobRunner()
+    heard: list[object] = []
+    runner.failed.connect(heard.append)
+
+    ended = threading.Event()
+
+    def failing(report, stopped):
+        ended.set()
+        raise ConfigFileError("disk full")
+
+    assert runner.start(failing)
+    assert ended.wait(10)
+    runner.shutdown()
+    loop = QEventLoop()
+    QTimer.singleShot(100, loop.quit)
+    loop.exec()
+    assert heard == []
+    with qtbot.waitSignal(runner.failed, timeout=5000, check_params_cb=lambda m: "disk full" in m):
+        assert runner.start(failing)

@@ -113,14 +113,16 @@ def run_and_wait(fn: Callable[[], T]) -> T:
 
 
 class _Job(QObject):
+    # each outcome carries the job's serial: its runner takes only its current job's
     progress = Signal(object)
-    done = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
+    done = Signal(int, object)
+    failed = Signal(int, str)
+    cancelled = Signal(int)
 
-    def __init__(self, work: Work) -> None:
+    def __init__(self, work: Work, serial: int) -> None:
         super().__init__()
         self.work = work
+        self.serial = serial
         self.stop = threading.Event()
 
     @Slot()
@@ -128,15 +130,16 @@ class _Job(QObject):
         try:
             result = self.work(self.progress.emit, self.stop.is_set)
         except LoadCancelled:
-            self.cancelled.emit()
+            self.cancelled.emit(self.serial)
         except RustconfigError as e:
-            self.failed.emit(str(e))
+            self.failed.emit(self.serial, str(e))
         except OSError as e:
-            self.failed.emit(os_error_sentence(e))
+            self.failed.emit(self.serial, os_error_sentence(e))
         except Exception as e:  # a bug: still one sentence in the window, details for a report
-            self.failed.emit(f"Unexpected error: {e.__class__.__name__}: {e}\n{traceback.format_exc(limit=3)}")
+            self.failed.emit(self.serial,
+                             f"Unexpected error: {e.__class__.__name__}: {e}\n{traceback.format_exc(limit=3)}")
         else:
-            self.done.emit(result)
+            self.done.emit(self.serial, result)
 
 
 class JobRunner(QObject):
@@ -151,6 +154,7 @@ class JobRunner(QObject):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._job: _Job | None = None
+        self._serial = 0
 
     @property
     def busy(self) -> bool:
@@ -161,7 +165,8 @@ class JobRunner(QObject):
         if self.busy:
             return False
         thread = QThread()
-        job = _Job(work)
+        self._serial += 1
+        job = _Job(work, self._serial)
         job.moveToThread(thread)
         thread.started.connect(job.run)
         job.progress.connect(self.progress)
@@ -189,24 +194,29 @@ class JobRunner(QObject):
             thread.wait()
         del job
 
-    def _end(self, signal: Any, *args: Any) -> None:
+    def _end(self, serial: int, signal: Any, *args: Any) -> None:
+        job = self._job
+        if job is None or job.serial != serial:
+            return  # a job shut down before its outcome arrived: the outcome goes nowhere
         self._join()
         self.busyChanged.emit(False)
         signal.emit(*args)
 
-    @Slot(object)
-    def _on_done(self, result: Any) -> None:
-        self._end(self.finished, result)
+    @Slot(int, object)
+    def _on_done(self, serial: int, result: Any) -> None:
+        self._end(serial, self.finished, result)
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self._end(self.failed, message)
+    @Slot(int, str)
+    def _on_failed(self, serial: int, message: str) -> None:
+        self._end(serial, self.failed, message)
 
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._end(self.cancelled)
+    @Slot(int)
+    def _on_cancelled(self, serial: int) -> None:
+        self._end(serial, self.cancelled)
 
     def shutdown(self) -> None:
-        """Cancel and wait (window closing): no thread outlives its owner."""
+        """Cancel and wait (window closing, a newer job replacing this one): no
+        thread outlives its owner, and the job's outcome, if still on its way to
+        this thread, is dropped (a later :meth:`start` hears only its own)."""
         self.cancel()
         self._join()

@@ -32,14 +32,10 @@ class RecoveryCopy(QObject):
         super().__init__(parent)
         self._text = SlicedSteps(self)
         self._text.done.connect(self._write)
-        self._writer = self._new_writer()
+        self._writer = JobRunner(self)
+        self._writer.finished.connect(lambda result: self._end(self.finished, result))
+        self._writer.failed.connect(lambda msg: self._end(self.failed, msg))
         self._job: tuple[KernelTree, Path, int | None, list[str]] | None = None
-
-    def _new_writer(self) -> JobRunner:
-        writer = JobRunner(self)
-        writer.finished.connect(lambda result: self._end(self.finished, result))
-        writer.failed.connect(lambda msg: self._end(self.failed, msg))
-        return writer
 
     @property
     def busy(self) -> bool:
@@ -86,13 +82,7 @@ class RecoveryCopy(QObject):
         if self._job is None:
             return
         self._text.stop()
-        # the write under way ends here; its outcome, queued to this thread, goes
-        # nowhere (a new runner takes the next one)
-        old, self._writer = self._writer, self._new_writer()
-        old.finished.disconnect()
-        old.failed.disconnect()
-        old.shutdown()
-        old.deleteLater()
+        self._writer.shutdown()  # the write under way ends here; its outcome goes nowhere
         self._job = None
         self.busyChanged.emit(False)
 

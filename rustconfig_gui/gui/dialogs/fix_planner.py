@@ -123,7 +123,10 @@ class FixPlanner(QObject):
     def __init__(self, lt: LoadedTree, parent: QObject | None = None, *, delay_ms: int = PLAN_DELAY_MS) -> None:
         super().__init__(parent)
         self.lt = lt
-        self.runner = self._new_runner()
+        self.runner = JobRunner(self)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
         self.generation = 0
         self._pending: PlanRequest | None = None
         self._twin: LoadedTree | None = None
@@ -132,13 +135,6 @@ class FixPlanner(QObject):
         self._delay.setSingleShot(True)
         self._delay.setInterval(delay_ms)
         self._delay.timeout.connect(self._take_request)
-
-    def _new_runner(self) -> JobRunner:
-        runner = JobRunner(self)
-        runner.finished.connect(self._on_finished)
-        runner.failed.connect(self._on_failed)
-        runner.cancelled.connect(self._on_cancelled)
-        return runner
 
     @property
     def busy(self) -> bool:
@@ -202,12 +198,7 @@ class FixPlanner(QObject):
         self._wanted = None
         self._delay.stop()
         self.generation += 1
-        old, self.runner = self.runner, self._new_runner()
-        for signal in (old.finished, old.failed, old.cancelled):
-            signal.disconnect()
-        old.shutdown()
-        old.setParent(None)
-        old.deleteLater()
+        self.runner.shutdown()  # an outcome still on its way is dropped by the runner
         # its computed values go with it (a closed dialog is kept by the window until the next)
         self._twin = None
 
